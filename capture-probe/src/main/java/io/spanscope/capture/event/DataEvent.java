@@ -1,0 +1,239 @@
+package io.spanscope.capture.event;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/**
+ * Bytes a traced process sent or received on a TCP connection: one chunk of one syscall.
+ *
+ * <p>The event stands for the stream range {@code [tcpSequence, tcpSequence + byteCount)} in its
+ * direction. The first {@link #payloadLength()} bytes of that range are present in the payload; when the
+ * capture cap cut the syscall short, {@code payloadLength < byteCount} and the rest is a hole of known
+ * length ({@link #isTruncated()}), never silently missing.
+ *
+ * <p>Instances are mutable flyweights that sources reuse from one event to the next (to keep the hot
+ * path free of allocation); consumers that keep an event past the callback take {@link #copy()}.
+ */
+public final class DataEvent {
+
+    public static final int ADDRESS_BYTES = 16;
+
+    private int tgid;
+    private int tid;
+    private int fd;
+    private long generation;
+    private long timestampNs;
+    private Direction direction = Direction.EGRESS;
+    private Role role = Role.UNKNOWN;
+    private DataSource source = DataSource.SOCKET;
+    private boolean ipv6;
+    private final byte[] localAddress = new byte[ADDRESS_BYTES];
+    private final byte[] remoteAddress = new byte[ADDRESS_BYTES];
+    private int localPort;
+    private int remotePort;
+    private long cgroupId;
+    private int tcpSequence;
+    private int byteCount;
+    private byte[] payload = new byte[0];
+    private int payloadOffset;
+    private int payloadLength;
+
+    public DataEvent setConnection(int tgid, int tid, int fd, long generation) {
+        this.tgid = tgid;
+        this.tid = tid;
+        this.fd = fd;
+        this.generation = generation;
+        return this;
+    }
+
+    public DataEvent setTimestampNs(long timestampNs) {
+        this.timestampNs = timestampNs;
+        return this;
+    }
+
+    public DataEvent setDirection(Direction direction) {
+        this.direction = direction;
+        return this;
+    }
+
+    public DataEvent setRole(Role role) {
+        this.role = role;
+        return this;
+    }
+
+    public DataEvent setSource(DataSource source) {
+        this.source = source;
+        return this;
+    }
+
+    public DataEvent setCgroupId(long cgroupId) {
+        this.cgroupId = cgroupId;
+        return this;
+    }
+
+    /**
+     * Sets both endpoints. IPv4 addresses are passed in their 4 bytes at offset 0 of a 16-byte field
+     * ({@code ipv6 == false}); IPv6 in all 16.
+     */
+    public DataEvent setEndpoints(boolean ipv6, byte[] local, int localOffset, int localPort,
+                                  byte[] remote, int remoteOffset, int remotePort) {
+        this.ipv6 = ipv6;
+        int n = ipv6 ? ADDRESS_BYTES : 4;
+        System.arraycopy(local, localOffset, this.localAddress, 0, n);
+        System.arraycopy(remote, remoteOffset, this.remoteAddress, 0, n);
+        this.localPort = localPort;
+        this.remotePort = remotePort;
+        return this;
+    }
+
+    /** The stream range this event stands for: TCP sequence number of its first byte, and its length. */
+    public DataEvent setRange(int tcpSequence, int byteCount) {
+        this.tcpSequence = tcpSequence;
+        this.byteCount = byteCount;
+        return this;
+    }
+
+    /** Points at payload bytes without copying; {@code length <= byteCount}. */
+    public DataEvent setPayload(byte[] bytes, int offset, int length) {
+        this.payload = bytes;
+        this.payloadOffset = offset;
+        this.payloadLength = length;
+        return this;
+    }
+
+    public int tgid() {
+        return tgid;
+    }
+
+    public int tid() {
+        return tid;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /** Allocates; prefer {@link #tgid()}, {@link #fd()}, {@link #generation()} on hot paths. */
+    public ConnectionId connectionId() {
+        return new ConnectionId(tgid, fd, generation);
+    }
+
+    public long timestampNs() {
+        return timestampNs;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public DataSource source() {
+        return source;
+    }
+
+    public long cgroupId() {
+        return cgroupId;
+    }
+
+    public boolean isIpv6() {
+        return ipv6;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** Allocates. */
+    public Endpoint localEndpoint() {
+        return new Endpoint(address(localAddress), localPort);
+    }
+
+    /** Allocates. */
+    public Endpoint remoteEndpoint() {
+        return new Endpoint(address(remoteAddress), remotePort);
+    }
+
+    /** TCP sequence number of the first byte of this event's range, as the kernel's 32-bit value. */
+    public int tcpSequence() {
+        return tcpSequence;
+    }
+
+    /** {@link #tcpSequence()} as an unsigned value. */
+    public long tcpSequenceUnsigned() {
+        return Integer.toUnsignedLong(tcpSequence);
+    }
+
+    /** Bytes of the stream this event stands for (captured or not). */
+    public int byteCount() {
+        return byteCount;
+    }
+
+    public byte[] payload() {
+        return payload;
+    }
+
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    /** True when some of this event's bytes were not captured (payload cap): a hole of known length. */
+    public boolean isTruncated() {
+        return payloadLength < byteCount;
+    }
+
+    /** A detached copy that owns its payload. */
+    public DataEvent copy() {
+        DataEvent c = new DataEvent();
+        c.tgid = tgid;
+        c.tid = tid;
+        c.fd = fd;
+        c.generation = generation;
+        c.timestampNs = timestampNs;
+        c.direction = direction;
+        c.role = role;
+        c.source = source;
+        c.ipv6 = ipv6;
+        System.arraycopy(localAddress, 0, c.localAddress, 0, ADDRESS_BYTES);
+        System.arraycopy(remoteAddress, 0, c.remoteAddress, 0, ADDRESS_BYTES);
+        c.localPort = localPort;
+        c.remotePort = remotePort;
+        c.cgroupId = cgroupId;
+        c.tcpSequence = tcpSequence;
+        c.byteCount = byteCount;
+        c.payload = Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+        c.payloadOffset = 0;
+        c.payloadLength = payloadLength;
+        return c;
+    }
+
+    private InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(ipv6 ? raw.clone() : Arrays.copyOf(raw, 4));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("address of fixed length rejected", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DataEvent{" + tgid + ":" + fd + "#" + generation + " tid=" + tid + " " + direction + " " + role
+                + " " + source + " seq=" + tcpSequenceUnsigned() + " bytes=" + byteCount
+                + " captured=" + payloadLength + " t=" + timestampNs + "}";
+    }
+}
