@@ -297,10 +297,10 @@ static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 gen
 static __always_inline void emit_process_event(__u32 type)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct st_config *cfg = get_config();
 	struct st_process_event *ev;
 
-	if (!cfg || (cfg->self_tgid && cfg->self_tgid == pid_tgid >> 32))
+	/* the pid/cgroup filters apply: metadata is only wanted for processes that are traced */
+	if (!process_traced(pid_tgid >> 32))
 		return;
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
@@ -383,7 +383,9 @@ static long walk_step(__u32 index, void *unused)
 		w->iov_left--;
 		w->seg_ptr = (__u64)iov.iov_base;
 		w->seg_left = iov.iov_len;
-		return 0;
+		if (w->seg_left == 0)
+			return 0;
+		/* fall through: the first chunk of this iovec goes out in the same step */
 	}
 	scratch = bpf_map_lookup_elem(&data_scratch, &zero);
 	if (!scratch)
@@ -463,7 +465,8 @@ static __always_inline void emit_payload(struct st_data_event *ev, const struct 
 		w->iov_ptr = a->buf;
 		w->iov_left = a->count < ST_MAX_IOV ? a->count : ST_MAX_IOV;
 	}
-	loops = w->limit / ST_CHUNK_BYTES + 1 + w->iov_left;
+	/* one step per chunk, and at most one extra per iovec (a chunk never spans two iovecs) */
+	loops = w->limit / ST_CHUNK_BYTES + 1 + 2 * w->iov_left;
 	if (w->limit)
 		bpf_loop(loops, walk_step, NULL, 0);
 	if (w->reported < total) {
