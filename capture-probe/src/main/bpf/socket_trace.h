@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Wire layout shared by the BPF programs and the Java decoder
+ * (io.spanscope.capture.ringbuf.EventLayout). This file is the single source of truth: every struct
+ * below is read by Java at fixed offsets, and EventLayoutTest compiles this header with gcc to prove
+ * that the Java offsets equal the C ones. Change a field here, change EventLayout, run the test.
+ *
+ * Types come from the includer (vmlinux.h in BPF, linux/types.h in the layout test). All fields are
+ * naturally aligned so the layout is the same for clang -target bpf and gcc x86_64.
+ */
+#ifndef SPANSCOPE_SOCKET_TRACE_H
+#define SPANSCOPE_SOCKET_TRACE_H
+
+/* Payload bytes per data event; a syscall larger than this becomes several events. */
+#define ST_CHUNK_BYTES 8192
+/* Upper bound of the per-syscall payload cap accepted from user space (64 MiB). */
+#define ST_MAX_PAYLOAD_CAP (64u << 20)
+/* iovec entries walked per syscall (UIO_MAXIOV); bytes beyond are a counted, known-length hole. */
+#define ST_MAX_IOV 1024
+#define ST_ADDR_BYTES 16
+
+enum st_event_type {
+	ST_EVENT_DATA = 1,
+	ST_EVENT_OPEN = 2,
+	ST_EVENT_CLOSE = 3,
+	ST_EVENT_ESTABLISHED = 4,
+	ST_EVENT_PROCESS_EXEC = 5,
+	ST_EVENT_PROCESS_EXIT = 6,
+};
+
+/* Which syscall produced a data event (our own numbering, stable across architectures). */
+enum st_syscall {
+	ST_SYS_READ = 1,
+	ST_SYS_WRITE = 2,
+	ST_SYS_READV = 3,
+	ST_SYS_WRITEV = 4,
+	ST_SYS_SENDTO = 5,
+	ST_SYS_RECVFROM = 6,
+	ST_SYS_SENDMSG = 7,
+	ST_SYS_RECVMSG = 8,
+	ST_SYS_SENDMMSG = 9,
+	ST_SYS_RECVMMSG = 10,
+	ST_SYS_SENDFILE = 11,
+	ST_SYS_CONNECT = 12,
+	ST_SYS_ACCEPT = 13,
+	ST_SYS_ACCEPT4 = 14,
+};
+
+enum st_direction {
+	ST_DIR_EGRESS = 0,
+	ST_DIR_INGRESS = 1,
+};
+
+/* Same order as io.spanscope.capture.event.Role. */
+enum st_role {
+	ST_ROLE_UNKNOWN = 0,
+	ST_ROLE_CLIENT = 1,
+	ST_ROLE_SERVER = 2,
+};
+
+/* st_data_event.flags */
+#define ST_FLAG_TRUNCATED 0x1        /* payload_len < byte_count: the cap (or a fault) cut the bytes */
+#define ST_FLAG_NO_PAYLOAD 0x2       /* metadata only by design (sendfile, sendmmsg, recvmmsg) */
+#define ST_FLAG_READ_FAULT 0x4       /* bpf_probe_read_user failed for this chunk */
+/* st_open_event.flags */
+#define ST_FLAG_JOINED_MID_STREAM 0x1
+
+/* Per-CPU counters (index into the "counters" map). */
+enum st_counter {
+	ST_CTR_RINGBUF_DROPS = 0,     /* events lost: bpf_ringbuf_output failed */
+	ST_CTR_RINGBUF_DROP_BYTES = 1,/* stream bytes those lost data events stood for */
+	ST_CTR_TRUNCATED_BYTES = 2,   /* stream bytes not captured because of the payload cap */
+	ST_CTR_UNIX_BYTES = 3,        /* bytes moved on AF_UNIX stream sockets (counted, not captured) */
+	ST_CTR_READ_FAULTS = 4,       /* payload chunks that could not be read from user memory */
+	ST_CTR_ACTIVE_DROPS = 5,      /* syscalls not traced because the in-flight map was full */
+	ST_CTR_MMSG_CALLS = 6,        /* sendmmsg/recvmmsg calls seen on traced TCP sockets */
+	ST_CTR_SENDFILE_BYTES = 7,    /* bytes sent by sendfile on traced TCP sockets (no payload) */
+	ST_CTR_MAX = 8,
+};
+
+/* config map, single entry, written by user space before the programs see traffic. */
+#define ST_FILTER_PID_ALLOW_ACTIVE 0x1
+#define ST_FILTER_CGROUP_ALLOW_ACTIVE 0x2
+#define ST_FILTER_PORT_ALLOW_ACTIVE 0x4
+/* values of the pid/cgroup/port filter maps */
+#define ST_FILTER_ALLOW 0x1
+#define ST_FILTER_DENY 0x2
+
+struct st_config {
+	__u32 self_tgid;      /* the agent: never traced (0 = no self exclusion) */
+	__u32 payload_cap;    /* payload bytes captured per syscall */
+	__u32 filter_flags;   /* ST_FILTER_*_ALLOW_ACTIVE */
+	__u32 reserved;
+};
+
+/* First 32 bytes of every event. */
+struct st_event_header {
+	__u32 type;           /* enum st_event_type */
+	__u32 tgid;
+	__u32 tid;
+	__s32 fd;             /* -1 for process events */
+	__u64 timestamp_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 generation;     /* connection generation (0 for process events) */
+};
+
+/* Both ends of a TCP connection; IPv4 addresses in the first 4 bytes. Ports in host order. */
+struct st_endpoints {
+	__u8 local_addr[ST_ADDR_BYTES];
+	__u8 remote_addr[ST_ADDR_BYTES];
+	__u16 local_port;
+	__u16 remote_port;
+	__u16 family;         /* AF_INET or AF_INET6 */
+	__u16 reserved;
+};
+
+struct st_data_event {
+	struct st_event_header hdr;
+	struct st_endpoints ends;
+	__u64 cgroup_id;
+	__u32 tcp_seq;        /* TCP sequence number of the first byte of this event's range */
+	__u32 byte_count;     /* stream bytes this event stands for */
+	__u32 payload_len;    /* bytes present in payload[] (<= byte_count, <= ST_CHUNK_BYTES) */
+	__u16 syscall;        /* enum st_syscall */
+	__u8 direction;       /* enum st_direction */
+	__u8 role;            /* enum st_role */
+	__u32 flags;          /* ST_FLAG_* */
+	__u32 reserved;
+	__u8 payload[];       /* ring-buffer records are header + payload_len bytes exactly */
+};
+
+struct st_open_event {
+	struct st_event_header hdr;
+	struct st_endpoints ends;
+	__u64 cgroup_id;
+	__u16 syscall;        /* ST_SYS_CONNECT / ACCEPT / ACCEPT4, or the data syscall that joined it */
+	__u8 role;
+	__u8 reserved;
+	__u32 flags;          /* ST_FLAG_JOINED_MID_STREAM */
+};
+
+struct st_close_event {
+	struct st_event_header hdr;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+};
+
+struct st_established_event {
+	struct st_event_header hdr;
+	__u64 syn_sent_ns;     /* 0 when unknown */
+	__u64 established_ns;  /* 0 when unknown */
+	__u64 accepted_ns;     /* 0 for clients */
+	__u8 role;
+	__u8 reserved[7];
+};
+
+struct st_process_event {
+	struct st_event_header hdr;  /* tgid = the process; fd = -1 */
+	char comm[16];
+};
+
+#endif /* SPANSCOPE_SOCKET_TRACE_H */

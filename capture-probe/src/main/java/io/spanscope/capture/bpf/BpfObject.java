@@ -1,0 +1,123 @@
+package io.spanscope.capture.bpf;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One BPF object file through its life: opened from bytes (e.g. a jar resource), sized, loaded
+ * (verified) into the kernel, its programs attached; {@link #close()} detaches and unloads.
+ * Not thread-safe; a cold-path type used by one owner.
+ */
+public final class BpfObject implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BpfObject.class);
+
+    private final Pointer object;
+    /* libbpf may keep pointing into the ELF image until close: keep it reachable. */
+    private final Memory image;
+    private final List<Pointer> links = new ArrayList<>();
+    private boolean loaded;
+    private boolean closed;
+
+    private BpfObject(Pointer object, Memory image) {
+        this.object = object;
+        this.image = image;
+    }
+
+    /** Parses an ELF BPF object; nothing reaches the kernel yet. */
+    public static BpfObject open(byte[] elf) throws BpfException {
+        LibBpfLog.install();
+        Memory image = new Memory(elf.length);
+        image.write(0, elf, 0, elf.length);
+        Pointer object = LibBpf.bpf_object__open_mem(image, elf.length, null);
+        if (object == null) {
+            throw new BpfException("libbpf could not open the BPF object", Libc.lastErrno(),
+                    LibBpfLog.drainRecentWarnings());
+        }
+        return new BpfObject(object, image);
+    }
+
+    /** Before {@link #load()}: sets a map's size (for a ring buffer, its data bytes: a power-of-2 page multiple). */
+    public void setMaxEntries(String mapName, int maxEntries) throws BpfException {
+        int rc = LibBpf.bpf_map__set_max_entries(requireMap(mapName), maxEntries);
+        if (rc != 0) {
+            throw new BpfException("cannot size map " + mapName + " to " + maxEntries, -rc,
+                    LibBpfLog.drainRecentWarnings());
+        }
+    }
+
+    /** Creates the maps and loads every program; the verifier's complaint ends up in the exception. */
+    public void load() throws BpfException {
+        int rc = LibBpf.bpf_object__load(object);
+        if (rc != 0) {
+            throw new BpfException("the kernel rejected the BPF object", -rc, LibBpfLog.drainRecentWarnings());
+        }
+        loaded = true;
+    }
+
+    /** Attaches every program by its section name (tracepoint/...); all or nothing. */
+    public void attachAll() throws BpfException {
+        requireLoaded();
+        for (Pointer program = LibBpf.bpf_object__next_program(object, null); program != null;
+             program = LibBpf.bpf_object__next_program(object, program)) {
+            Pointer link = LibBpf.bpf_program__attach(program);
+            if (link == null) {
+                int errno = Libc.lastErrno();
+                detachAll();
+                throw new BpfException("cannot attach program " + LibBpf.bpf_program__name(program), errno,
+                        LibBpfLog.drainRecentWarnings());
+            }
+            links.add(link);
+        }
+        LOG.debug("attached {} BPF programs", links.size());
+    }
+
+    public int attachedPrograms() {
+        return links.size();
+    }
+
+    public BpfMap map(String name) throws BpfException {
+        requireLoaded();
+        int fd = LibBpf.bpf_map__fd(requireMap(name));
+        if (fd < 0) {
+            throw new BpfException("map " + name + " has no file descriptor", -fd, List.of());
+        }
+        return new BpfMap(name, fd);
+    }
+
+    private Pointer requireMap(String name) throws BpfException {
+        Pointer map = LibBpf.bpf_object__find_map_by_name(object, name);
+        if (map == null) {
+            throw new BpfException("no map named " + name + " in the BPF object", 0, List.of());
+        }
+        return map;
+    }
+
+    private void requireLoaded() {
+        if (!loaded || closed) {
+            throw new IllegalStateException("BPF object is not loaded");
+        }
+    }
+
+    private void detachAll() {
+        for (Pointer link : links) {
+            LibBpf.bpf_link__destroy(link);
+        }
+        links.clear();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        detachAll();
+        LibBpf.bpf_object__close(object);
+        image.close();
+    }
+}

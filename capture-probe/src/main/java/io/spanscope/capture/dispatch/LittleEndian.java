@@ -1,0 +1,32 @@
+package io.spanscope.capture.dispatch;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** Little-endian reads from byte arrays (the ring-buffer events' byte order). */
+final class LittleEndian {
+
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private LittleEndian() {
+    }
+
+    static int u8(byte[] b, int offset) {
+        return b[offset] & 0xff;
+    }
+
+    static int u16(byte[] b, int offset) {
+        return (short) SHORT.get(b, offset) & 0xffff;
+    }
+
+    static int i32(byte[] b, int offset) {
+        return (int) INT.get(b, offset);
+    }
+
+    static long i64(byte[] b, int offset) {
+        return (long) LONG.get(b, offset);
+    }
+}
