@@ -163,7 +163,7 @@ main_captures() {
   sidecars java-httpclient-nginx.pcap
 
   capture wrk-nginx.pcap $NGINX_PORT -- env WRK_RESPONSES=40 \
-    wrk -t1 -c2 -d5s -s "$PEERS/wrk-stop-after.lua" "http://127.0.0.1:$NGINX_PORT/data.json"
+    wrk -t1 -c2 -d2s -s "$PEERS/wrk-stop-after.lua" "http://127.0.0.1:$NGINX_PORT/data.json"
   sidecars wrk-nginx.pcap tshark
 
   # the keep-alive capture cut so that it starts at the third request: no handshake, first two exchanges gone
@@ -208,7 +208,7 @@ bench_capture() { # N requests of a small JSON file over 4 keep-alive connection
   tcpdump -i lo -s 0 -B 65536 --immediate-mode -n -w "$file" "tcp port $NGINX_PORT" 2>"$WORK/bench.tcpdump" &
   local dump=$!
   for _ in $(seq 100); do grep -q "listening on" "$WORK/bench.tcpdump" && break; sleep 0.1; done
-  WRK_RESPONSES=$requests wrk -t1 -c4 -d60s -s "$PEERS/wrk-stop-after.lua" "http://127.0.0.1:$NGINX_PORT/data.json"
+  WRK_RESPONSES=$requests wrk -t1 -c4 -d10s -s "$PEERS/wrk-stop-after.lua" "http://127.0.0.1:$NGINX_PORT/data.json"
   sleep 0.5
   kill -INT $dump; wait $dump || true
   cat "$WORK/bench.tcpdump" >&2
