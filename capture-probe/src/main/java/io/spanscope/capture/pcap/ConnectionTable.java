@@ -37,9 +37,9 @@ final class ConnectionTable {
         boolean sourceIsA = probe.setFrom(s);
         TcpConnection c = connections.get(probe);
         boolean opening = s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK);
-        if (c != null && opening && (c.closed || c.synSeen && c.clientInitialSequence != s.sequence)) {
-            // the 4-tuple is reused by a new connection
-            c.close(s.timestampNs, emitter);
+        if (c != null && opening && (c.closed || !c.synSeen || c.clientInitialSequence != s.sequence)) {
+            // a SYN that is not a retransmission of this connection's own: the 4-tuple is reused
+            c.close(c.lastSeenNs, emitter);
             connections.remove(probe);
             c = null;
         }

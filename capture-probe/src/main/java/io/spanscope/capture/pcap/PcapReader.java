@@ -35,6 +35,9 @@ public final class PcapReader implements Closeable {
     /** Which container the file uses. */
     public enum Format { PCAP, PCAPNG }
 
+    /** Room for a pcapng block's header, trailer and options around a packet of the maximal size. */
+    private static final int BLOCK_OVERHEAD_BYTES = 64 * 1024;
+
     private final ReadableByteChannel channel;
     private final Options options;
     private final PcapCounters counters = new PcapCounters();
@@ -58,9 +61,6 @@ public final class PcapReader implements Closeable {
             this.records = ClassicPcapRecordReader.open(input, counters, options.maxPacketBytes);
         }
     }
-
-    /** Room for a pcapng block's header, trailer and options around a packet of the maximal size. */
-    private static final int BLOCK_OVERHEAD_BYTES = 64 * 1024;
 
     /** Opens a file with default options (both views, default bounds). */
     public static PcapReader open(Path file) throws IOException {

@@ -240,6 +240,26 @@ class PcapReassemblyTest {
     }
 
     @Test
+    void retransmittedSynIsTheSameConnectionButASynAfterAJoinedConnectionStartsANewOne() throws Exception {
+        SyntheticCapture capture = SyntheticCapture.ethernetIpv4()
+                .client(T0, PSH | ACK, C, S, "GET /old HTTP/1.1\r\n\r\n")      // joined mid-stream, never closed
+                .client(T0 + 1000, SYN, 77_000, 0, "")
+                .client(T0 + 2000, SYN, 77_000, 0, "")                          // retransmitted SYN
+                .server(T0 + 3000, SYN | ACK, 88_000, 77_001, "")
+                .client(T0 + 4000, ACK, 77_001, 88_001, "new");
+        RecordingSink sink = new RecordingSink();
+        PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
+
+        assertThat(sink.opens).extracting(o -> o.id().fd(), ConnectionOpenEvent::joinedMidStream)
+                .containsExactly(tuple(1, true), tuple(2, false));
+        assertThat(sink.closes).extracting(c -> c.id().fd(), ConnectionCloseEvent::timestampNs)
+                .containsExactly(tuple(1, T0), tuple(2, T0 + 4000)); // the replaced one closes at its last packet
+        assertThat(sink.established).extracting(ConnectionEstablishedEvent::synSentNs).containsExactly(T0 + 1000);
+        assertThat(text(sink, new ConnectionId(0, 2, 0), Direction.EGRESS)).isEqualTo("new");
+        assertThat(stats.connections()).isEqualTo(2);
+    }
+
+    @Test
     void sequenceNumbersWrapAround() throws Exception {
         int isn = -3; // 0xFFFFFFFD: data starts at 0xFFFFFFFE and wraps after two bytes
         SyntheticCapture capture = SyntheticCapture.ethernetIpv4()
