@@ -17,7 +17,6 @@ final class ByteInput {
     private final ByteBuffer wrapper;
     private int position;
     private int limit;
-    private long consumedTotal;
     private boolean endOfChannel;
 
     ByteInput(ReadableByteChannel channel, int capacity) {
@@ -36,11 +35,6 @@ final class ByteInput {
 
     int position() {
         return position;
-    }
-
-    /** Bytes of the file consumed so far. */
-    long offset() {
-        return consumedTotal;
     }
 
     /**
@@ -78,7 +72,6 @@ final class ByteInput {
 
     void consume(int n) {
         position += n;
-        consumedTotal += n;
     }
 
     /** Skips {@code n} bytes without buffering them; throws {@link EOFException} when the file ends first. */

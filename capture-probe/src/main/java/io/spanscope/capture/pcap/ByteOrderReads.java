@@ -14,10 +14,6 @@ final class ByteOrderReads {
     private ByteOrderReads() {
     }
 
-    static int u8(byte[] b, int off) {
-        return b[off] & 0xFF;
-    }
-
     static int u16be(byte[] b, int off) {
         return (b[off] & 0xFF) << 8 | (b[off + 1] & 0xFF);
     }

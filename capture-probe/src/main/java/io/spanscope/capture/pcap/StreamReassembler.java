@@ -38,7 +38,6 @@ final class StreamReassembler {
     private boolean peerAckKnown;
     private int peerAck;
     private boolean finSeen;
-    private int finSequence;
     private long deliveredBytes;
 
     StreamReassembler(PcapCounters counters, int maxHeldBytes, int maxHeldSegments) {
@@ -55,11 +54,9 @@ final class StreamReassembler {
         }
     }
 
-    void onFin(int finSequence) {
-        if (!finSeen) {
-            finSeen = true;
-            this.finSequence = finSequence;
-        }
+    /** The sender is done; the connection closes once both directions are (data held so far is flushed then). */
+    void onFin() {
+        finSeen = true;
     }
 
     boolean finSeen() {
@@ -116,11 +113,6 @@ final class StreamReassembler {
         while (!held.isEmpty()) {
             releaseFirstHeldAfterGap(consumer);
         }
-    }
-
-    /** True once every byte up to the FIN was delivered (or skipped as a gap). */
-    boolean reachedFin() {
-        return finSeen && synchronised && nextSequence - finSequence >= 0 && held.isEmpty();
     }
 
     private void releaseFirstHeldAfterGap(ChunkConsumer consumer) {

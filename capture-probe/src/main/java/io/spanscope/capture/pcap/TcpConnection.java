@@ -96,7 +96,7 @@ final class TcpConnection {
         own.onSegment(dataSequence, s.payloadLength, s.buffer, s.payloadOffset, s.capturedPayloadLength,
                 s.timestampNs, ownChunks);
         if (s.has(TcpSegment.FIN)) {
-            own.onFin(dataSequence + s.payloadLength);
+            own.onFin();
         }
         if (toServer.finSeen() && toClient.finSeen()) {
             close(s.timestampNs, emitter);
