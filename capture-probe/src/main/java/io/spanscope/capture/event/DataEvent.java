@@ -165,6 +165,19 @@ public final class DataEvent {
         return new Endpoint(address(remoteAddress), remotePort);
     }
 
+    /**
+     * Copies the 16-byte local address field (IPv4 in its first 4 bytes) into {@code target} at
+     * {@code offset}, without allocating (unlike {@link #localEndpoint()}).
+     */
+    public void copyLocalAddress(byte[] target, int offset) {
+        System.arraycopy(localAddress, 0, target, offset, ADDRESS_BYTES);
+    }
+
+    /** Like {@link #copyLocalAddress}, for the remote address. */
+    public void copyRemoteAddress(byte[] target, int offset) {
+        System.arraycopy(remoteAddress, 0, target, offset, ADDRESS_BYTES);
+    }
+
     /** TCP sequence number of the first byte of this event's range, as the kernel's 32-bit value. */
     public int tcpSequence() {
         return tcpSequence;
