@@ -66,8 +66,13 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
                 default -> counters.add(WorkerCounters.MALFORMED, 1);
             }
         } catch (RuntimeException e) {
+            // the first failure is shown in full: a sink that throws is a bug, and a silent count hides it
+            if (counters.get(WorkerCounters.SINK_FAILURES) == 0) {
+                LOG.warn("sink failed on an event (further failures are only counted)", e);
+            } else {
+                LOG.debug("sink failed on an event", e);
+            }
             counters.add(WorkerCounters.SINK_FAILURES, 1);
-            LOG.debug("sink failed on an event", e);
         }
     }
 

@@ -99,6 +99,8 @@ public final class LiveCapture implements AutoCloseable {
         started = true;
         Preflight.check();
         byte[] elf = bpfObjectBytes();
+        // before the sinks are made: they may render timestamps from their first event on
+        clock = CaptureClock.monotonicAnchoredNow();
         try {
             bpf = BpfObject.open(elf);
             bpf.setMaxEntries("events", settings.ringBufferBytes());
@@ -109,7 +111,6 @@ public final class LiveCapture implements AutoCloseable {
             reader = new RingBufferReader(mapping, bpf.map("events").fd());
             counters = bpf.map("counters");
             dispatcher.start();
-            clock = CaptureClock.monotonicAnchoredNow();
             running = true;
             readerThread = new Thread(this::readLoop, "spanscope-capture-reader");
             readerThread.setDaemon(true);
@@ -154,7 +155,7 @@ public final class LiveCapture implements AutoCloseable {
         reader.drain(dispatcher);
     }
 
-    /** The clock that turns event timestamps (CLOCK_MONOTONIC) into wall-clock time. */
+    /** The clock that turns event timestamps (CLOCK_MONOTONIC) into wall-clock time; set once start() begins. */
     public CaptureClock clock() {
         return clock;
     }

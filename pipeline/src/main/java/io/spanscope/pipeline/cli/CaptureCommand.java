@@ -1,0 +1,240 @@
+package io.spanscope.pipeline.cli;
+
+import io.spanscope.capture.event.CaptureEventSink;
+import io.spanscope.capture.file.EventFileWriter;
+import io.spanscope.capture.live.CaptureStartException;
+import io.spanscope.capture.live.LiveCapture;
+import io.spanscope.capture.live.LiveCaptureStats;
+import io.spanscope.capture.proc.ProcessMetadataCache;
+import io.spanscope.pipeline.console.CaptureConsole;
+import io.spanscope.pipeline.console.FanOutSink;
+import io.spanscope.pipeline.console.ProcessNames;
+import io.spanscope.pipeline.console.ReadableProcessName;
+import io.spanscope.pipeline.console.StatsJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code spanscope capture}: watch every TCP conversation on the host, live. */
+@Command(name = "capture",
+        description = "Show live TCP connections and their payloads, captured with eBPF (needs root).",
+        sortOptions = false)
+public final class CaptureCommand implements Callable<Integer> {
+
+    @Option(names = "--pid", split = ",", paramLabel = "PID", description = "Only these processes (repeatable).")
+    List<Integer> pids = new ArrayList<>();
+
+    @Option(names = "--exclude-pid", split = ",", paramLabel = "PID", description = "Never these processes.")
+    List<Integer> excludePids = new ArrayList<>();
+
+    @Option(names = "--port", split = ",", paramLabel = "PORT", description = "Only connections with this local or remote port.")
+    List<Integer> ports = new ArrayList<>();
+
+    @Option(names = "--exclude-port", split = ",", paramLabel = "PORT", description = "Never connections with this port.")
+    List<Integer> excludePorts = new ArrayList<>();
+
+    @Option(names = "--cgroup", split = ",", paramLabel = "CGROUP", converter = CgroupConverter.class,
+            description = "Only processes in this cgroup (v2 id or directory).")
+    List<Long> cgroups = new ArrayList<>();
+
+    @Option(names = "--exclude-cgroup", split = ",", paramLabel = "CGROUP", converter = CgroupConverter.class,
+            description = "Never processes in this cgroup.")
+    List<Long> excludeCgroups = new ArrayList<>();
+
+    @Option(names = "--payload-cap", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "Payload bytes copied per syscall; the rest is counted as truncated (default 16KiB).")
+    Long payloadCap;
+
+    @Option(names = "--ring-buffer", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "BPF ring buffer size, a power of two (default 8MiB).")
+    Long ringBuffer;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads, sharded by connection (default: half the cores).")
+    Integer workers;
+
+    @Option(names = "--format", paramLabel = "text|json", description = "Output: readable lines (default) or one JSON object per line.")
+    CaptureConsole.Format format = CaptureConsole.Format.TEXT;
+
+    @Option(names = "--json", description = "Same as --format json.")
+    boolean json;
+
+    @Option(names = "--preview-bytes", paramLabel = "N", description = "Payload bytes shown per data event; 0 hides data events (default 64).")
+    int previewBytes = 64;
+
+    @Option(names = "--quiet", description = "Print nothing per event; only the statistics when capture stops.")
+    boolean quiet;
+
+    @Option(names = "--write", paramLabel = "FILE", description = "Also record every event to FILE, for `spanscope replay FILE`.")
+    Path writeTo;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop after this long (e.g. 30s); default: until interrupted.")
+    Duration duration;
+
+    @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Also print the loss and event counters this often (e.g. 10s).")
+    Duration statsInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        LiveCapture capture = newCapture();
+        PrintStream out = System.out;
+        List<AutoCloseable> toClose = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread shutdownHook = new Thread(() -> {
+            stopped.countDown();
+            finish(capture, toClose);
+        }, "spanscope-shutdown");
+        try {
+            capture.start(worker -> sinkFor(capture, out, toClose));
+        } catch (CaptureStartException e) {
+            System.err.println("spanscope: cannot capture: " + SpanscopeCommand.oneLine(e));
+            capture.close();
+            return SpanscopeCommand.EXIT_FAILURE;
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        System.err.println("spanscope: capturing (" + describeFilters() + "); Ctrl-C stops");
+        long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        long interval = statsInterval == null ? Long.MAX_VALUE : statsInterval.toNanos();
+        while (true) {
+            long wait = Math.min(deadline - System.nanoTime(), interval);
+            if (wait <= 0 || stopped.await(Math.min(wait, TimeUnit.HOURS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            if (System.nanoTime() < deadline && statsInterval != null) {
+                printStats(capture.stats());
+            }
+        }
+        if (stopped.getCount() > 0) {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            finish(capture, toClose);
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (payloadCap != null && (payloadCap < 0 || payloadCap > (64L << 20))) {
+            throw new SpanscopeCommand.UsageException("--payload-cap must be between 0 and 64MiB");
+        }
+        if (ringBuffer != null && (ringBuffer < 4096 || Long.bitCount(ringBuffer) != 1 || ringBuffer > (1L << 30))) {
+            throw new SpanscopeCommand.UsageException("--ring-buffer must be a power of two between 4KiB and 1GiB");
+        }
+        if (workers != null && (workers < 1 || workers > 64)) {
+            throw new SpanscopeCommand.UsageException("--workers must be between 1 and 64");
+        }
+        if (previewBytes < 0) {
+            throw new SpanscopeCommand.UsageException("--preview-bytes must not be negative");
+        }
+        for (List<Integer> list : List.of(ports, excludePorts)) {
+            for (int p : list) {
+                if (p < 1 || p > 65535) {
+                    throw new SpanscopeCommand.UsageException("port out of range: " + p);
+                }
+            }
+        }
+        if (duration != null && duration.isZero()) {
+            throw new SpanscopeCommand.UsageException("--duration must be positive");
+        }
+    }
+
+    private LiveCapture newCapture() {
+        LiveCapture.Builder b = LiveCapture.builder()
+                .allowPids(pids).denyPids(excludePids)
+                .allowPorts(ports).denyPorts(excludePorts)
+                .allowCgroups(cgroups).denyCgroups(excludeCgroups);
+        if (payloadCap != null) {
+            b.payloadCapBytes(payloadCap.intValue());
+        }
+        if (ringBuffer != null) {
+            b.ringBufferBytes(ringBuffer.intValue());
+        }
+        if (workers != null) {
+            b.workers(workers);
+        }
+        return b.build();
+    }
+
+    private CaptureConsole console;
+    private EventFileWriter writer;
+
+    /** One sink per worker; the console and the file writer are shared and thread-safe. */
+    private synchronized CaptureEventSink sinkFor(LiveCapture capture, PrintStream out, List<AutoCloseable> toClose) {
+        List<CaptureEventSink> sinks = new ArrayList<>();
+        if (!quiet) {
+            if (console == null) {
+                console = new CaptureConsole(out, json ? CaptureConsole.Format.JSON : format, previewBytes,
+                        capture.clock(), processNames(capture.processes()));
+            }
+            sinks.add(console);
+        }
+        if (writeTo != null) {
+            if (writer == null) {
+                try {
+                    writer = EventFileWriter.create(writeTo, capture.clock());
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot write " + writeTo + ": " + e.getMessage(), e);
+                }
+                toClose.add(writer);
+            }
+            sinks.add(writer);
+        }
+        return new FanOutSink(sinks);
+    }
+
+    static ProcessNames processNames(ProcessMetadataCache cache) {
+        return tgid -> cache.get(tgid).map(m -> ReadableProcessName.of(m.executable(), m.commandLine())).orElse(null);
+    }
+
+    private String describeFilters() {
+        List<String> parts = new ArrayList<>();
+        if (!pids.isEmpty()) {
+            parts.add("pids " + pids);
+        }
+        if (!ports.isEmpty()) {
+            parts.add("ports " + ports);
+        }
+        if (!cgroups.isEmpty()) {
+            parts.add("cgroups " + cgroups);
+        }
+        if (!excludePids.isEmpty() || !excludePorts.isEmpty() || !excludeCgroups.isEmpty()) {
+            parts.add("with exclusions");
+        }
+        return parts.isEmpty() ? "every process" : String.join(", ", parts);
+    }
+
+    private boolean finished;
+
+    private synchronized void finish(LiveCapture capture, List<AutoCloseable> toClose) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        capture.close();
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("spanscope: " + SpanscopeCommand.oneLine(e));
+            }
+        }
+        System.out.flush();
+        printStats(capture.stats());
+    }
+
+    private static void printStats(LiveCaptureStats stats) {
+        System.err.println("spanscope: lost events " + stats.eventsLost() + " (ring buffer " + stats.ringBufferDrops()
+                + ", worker queues " + stats.workerQueueDropsTotal() + ", malformed " + stats.malformedRecords()
+                + "), truncated bytes " + stats.truncatedBytes());
+        System.err.println("spanscope: capture stats " + StatsJson.of(stats));
+    }
+}

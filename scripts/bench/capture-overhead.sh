@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A/B benchmark: wrk against nginx on loopback (keep-alive, small responses), untraced versus traced by
+# `spanscope capture`, alternating the order each round. Prints per-round figures, medians, the
+# traced/untraced ratio, the agent's CPU seconds per 100k requests and its lost events.
+# Usage (root): scripts/bench/capture-overhead.sh [rounds] [seconds-per-run]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+rounds=${1:-5}
+secs=${2:-10}
+port=18089
+conns=${CONNS:-32}
+jar="$root/pipeline/target/spanscope.jar"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/logs"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type application/json; return 200 '{"status":"ok","items":[1,2,3]}'; }
+  }
+}
+CONF
+nginx -p "$work" -c "$work/nginx.conf" &
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+
+run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+untraced=(); traced=(); cpu_per_100k=(); lost=()
+for r in $(seq "$rounds"); do
+  for side in $( [ $((r % 2)) = 1 ] && echo "A B" || echo "B A"); do
+    if [ "$side" = A ]; then
+      untraced+=("$(run_wrk)")
+    else
+      java -jar "$jar" capture --port "$port" --quiet 2> "$work/capture.err" &
+      cap=$!
+      for _ in $(seq 200); do grep -q "capturing" "$work/capture.err" 2>/dev/null && break; sleep 0.1; done
+      c0=$(cpu_ticks "$cap")
+      rps=$(run_wrk)
+      c1=$(cpu_ticks "$cap")
+      kill -INT "$cap"; wait "$cap" || true
+      traced+=("$rps")
+      cpu_per_100k+=("$(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}')")
+      lost+=("$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk "{print \$3}")")
+    fi
+  done
+  echo "round $r: untraced ${untraced[-1]} req/s, traced ${traced[-1]} req/s, agent ${cpu_per_100k[-1]} CPU s/100k req, lost ${lost[-1]}"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mu=$(median "${untraced[@]}"); mt=$(median "${traced[@]}")
+echo "median untraced $mu req/s, median traced $mt req/s, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN{printf "%.3f", a/b}'), agent CPU s per 100k requests (median) $(median "${cpu_per_100k[@]}"), lost events per run: ${lost[*]}"
