@@ -20,6 +20,10 @@ import io.spanscope.parsers.stream.StreamConsumer;
  * handler the bytes go to. Detection asks the registry's detectors, in order, about the first bytes of
  * whichever direction speaks first; bytes wait (bounded) while a detector needs more. On a connection
  * joined mid-stream (or whose start was lost) it scans for the first plausible message boundary.
+ *
+ * <p>Chunks of one direction held behind a missing range are given up (the range becomes a gap) as soon
+ * as the other direction carries data: syscall capture reorders only within a burst of one direction,
+ * and once the peer has answered, the missing bytes were lost rather than late.
  */
 final class TrackedConnection {
 
@@ -35,6 +39,7 @@ final class TrackedConnection {
     private final boolean[] startLost = new boolean[2];
     private boolean redeliverEgress;
     private boolean redeliverIngress;
+    private Direction lastDirection;
     long lastActivityNs;
 
     TrackedConnection(ConnectionInfo info, ParserConfig config, ParserStats stats, ProtocolRegistry registry,
@@ -65,6 +70,11 @@ final class TrackedConnection {
     void onData(Direction direction, int tcpSequence, int byteCount, byte[] payload, int offset, int length,
                 long timestampNs, int tid) {
         lastActivityNs = timestampNs;
+        if (direction != lastDirection) {
+            // The peer answered: whatever the other direction still misses was lost, not merely late.
+            assembler(direction.opposite()).flush();
+            lastDirection = direction;
+        }
         assembler(direction).offer(tcpSequence, byteCount, payload, offset, length, timestampNs, tid);
         runRedeliveries();
     }

@@ -121,6 +121,11 @@ final class Http1Decoder {
         this.bufferPosition = position;
         this.bufferOffset = offset;
         this.lastByteNs = chunkOrigin.timestampNs();
+        if (state == State.RESYNC) {
+            // RESYNC consumes all it is given, so a new call starts at a new event: writers usually
+            // start a message with a new syscall, so the event start is a candidate like a line start.
+            resyncAtLineStart = true;
+        }
         int end = offset + length;
         int i = offset;
         while (i < end) {
