@@ -258,7 +258,7 @@ final class Http1Decoder {
             return headEnd;
         }
         headStarted = false;
-        startBody();
+        startBody(headEnd);
         return headEnd;
     }
 
@@ -287,7 +287,7 @@ final class Http1Decoder {
         return -1;
     }
 
-    private void startBody() {
+    private void startBody(int headEnd) {
         if (requests) {
             if (message.chunked) {
                 state = State.CHUNK_SIZE;
@@ -299,7 +299,7 @@ final class Http1Decoder {
                 remaining = message.contentLength;
                 state = State.FIXED_BODY;
             } else {
-                complete();
+                completeAt(headEnd);
             }
             return;
         }
@@ -311,14 +311,14 @@ final class Http1Decoder {
             state = State.HEAD;
         } else if (status == 101 || status == 204 || status == 304 || "HEAD".equals(requestMethod)
                 || "CONNECT".equals(requestMethod) && status >= 200 && status < 300) {
-            complete();
+            completeAt(headEnd);
         } else if (message.chunked) {
             state = State.CHUNK_SIZE;
         } else if (message.contentLength > 0) {
             remaining = message.contentLength;
             state = State.FIXED_BODY;
         } else if (message.contentLength == 0) {
-            complete();
+            completeAt(headEnd);
         } else {
             state = State.UNTIL_CLOSE;
         }
@@ -329,7 +329,7 @@ final class Http1Decoder {
         keepBody(b, i, n);
         remaining -= n;
         if (remaining == 0) {
-            complete();
+            completeAt(i + n);
         }
         return i + n;
     }
@@ -345,6 +345,7 @@ final class Http1Decoder {
     }
 
     private int untilClose(byte[] b, int i, int end) {
+        lastByteNs = origin.timestampNs();
         keepBody(b, i, end - i);
         return end;
     }
@@ -441,7 +442,7 @@ final class Http1Decoder {
         message.bytes += lineLength;
         trailerBytes += lineLength;
         if (lineLength == 1 || lineLength == 2 && b[i] == Ascii.CR) {
-            complete();
+            completeAt(lf + 1);
         } else if (trailerBytes > maxHeaderBytes) {
             stats.countDrop(DropReason.HEADER_LIMIT);
             return malformedBody(lf + 1, lf + 1);
@@ -474,6 +475,12 @@ final class Http1Decoder {
             needMore = true;
         }
         return found;
+    }
+
+    /** Completes a message whose last byte is just before {@code endIndex} of the current buffer. */
+    private void completeAt(int endIndex) {
+        lastByteNs = origin.timestampAt(positionOf(endIndex - 1));
+        complete();
     }
 
     private void complete() {

@@ -56,8 +56,8 @@ final class Http1Message {
     }
 
     void markStart(ChunkOrigin origin, long position) {
-        startNs = origin.timestampNs();
-        startTid = origin.tid();
+        startNs = origin.timestampAt(position);
+        startTid = origin.tidAt(position);
         startSequence = origin.sequenceAt(position);
     }
 

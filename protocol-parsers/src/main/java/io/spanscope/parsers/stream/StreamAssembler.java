@@ -48,6 +48,10 @@ public final class StreamAssembler {
     private byte[] pending = NO_BYTES;
     private int pendingLength;
 
+    /** The event being delivered in order (held chunks keep their own). */
+    private long eventTimestampNs;
+    private int eventTid;
+
     private TreeMap<Long, HeldChunk> held;
     private long heldBytes;
 
@@ -142,7 +146,8 @@ public final class StreamAssembler {
 
     private void deliverInOrder(byte[] payload, int offset, int captured, int byteCount, long timestampNs,
                                 int tid) {
-        origin.set(timestampNs, tid);
+        eventTimestampNs = timestampNs;
+        eventTid = tid;
         if (captured > 0) {
             feed(payload, offset, captured);
         }
@@ -217,6 +222,7 @@ public final class StreamAssembler {
         long start = nextPosition - pendingLength;
         long total = pendingLength + missingBytes;
         discardPending();
+        origin.reset(start, eventTimestampNs, eventTid);
         nextPosition += missingBytes;
         stats.countGap(missingBytes);
         consumer.onGap(start, total, origin);
@@ -225,6 +231,7 @@ public final class StreamAssembler {
     private void feed(byte[] bytes, int offset, int length) {
         if (pendingLength == 0) {
             long position = nextPosition;
+            origin.reset(position, eventTimestampNs, eventTid);
             nextPosition += length;
             int consumed = consume(bytes, offset, length, position);
             if (consumed < length) {
@@ -240,6 +247,7 @@ public final class StreamAssembler {
                 return;
             }
             System.arraycopy(bytes, offset, pending, pendingLength, step);
+            origin.add(nextPosition, eventTimestampNs, eventTid);
             pendingLength += step;
             nextPosition += step;
             offset += step;
@@ -308,6 +316,7 @@ public final class StreamAssembler {
         } else if (consumed > 0) {
             System.arraycopy(pending, consumed, pending, 0, pendingLength - consumed);
             pendingLength -= consumed;
+            origin.dropBefore(nextPosition - pendingLength);
         }
     }
 
