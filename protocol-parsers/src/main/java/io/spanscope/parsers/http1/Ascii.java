@@ -1,5 +1,8 @@
 package io.spanscope.parsers.http1;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Byte-level ASCII helpers, so header scanning allocates nothing for names it does not keep. */
@@ -10,7 +13,34 @@ final class Ascii {
     static final byte SP = ' ';
     static final byte HT = '\t';
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LF_BYTES = 0x0A0A_0A0A_0A0A_0A0AL;
+    private static final long LOW_BITS = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
     private Ascii() {
+    }
+
+    /**
+     * Index of the first LF in {@code [from, to)} or -1, eight bytes at a time: heads are mostly
+     * searched for line ends, and a byte loop is the parser's hottest code otherwise.
+     */
+    static int indexOfLf(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ LF_BYTES;
+            // Lowest set high bit marks the first zero byte of x, i.e. the first LF (little-endian).
+            long found = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static int indexOf(byte[] b, byte value, int from, int to) {
@@ -84,6 +114,23 @@ final class Ascii {
     /** Latin-1 decoding: a byte per char, the cheapest String the JDK can build. */
     static String string(byte[] b, int from, int to) {
         return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * {@code previous} when it has exactly these Latin-1 bytes, else a new String: header values such as
+     * Host or User-Agent repeat on every request of a keep-alive connection.
+     */
+    static String sameOrNew(byte[] b, int from, int to, String previous) {
+        if (previous != null && previous.length() == to - from) {
+            int i = from;
+            while (i < to && (b[i] & 0xFF) == previous.charAt(i - from)) {
+                i++;
+            }
+            if (i == to) {
+                return previous;
+            }
+        }
+        return string(b, from, to);
     }
 
     static byte[] bytes(String ascii) {

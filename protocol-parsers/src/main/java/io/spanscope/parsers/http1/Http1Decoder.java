@@ -70,6 +70,9 @@ final class Http1Decoder {
     private boolean needMore;
     private long lastByteNs;
     private ChunkOrigin origin;
+    private String lastHost;
+    private String lastUserAgent;
+    private final String[] lastSelectedValues;
     private long bufferPosition;
     private int bufferOffset;
 
@@ -81,6 +84,7 @@ final class Http1Decoder {
         this.maxHeaderBytes = config.maxHeaderBytes();
         this.maxHeaderCount = config.maxHeaderCount();
         this.bodyCap = config.bodyCaptureBytes();
+        this.lastSelectedValues = new String[selection.names.length];
     }
 
     State state() {
@@ -273,10 +277,7 @@ final class Http1Decoder {
 
     /** Index just past the blank line ending a head, or -1; "\n\n" is accepted as well as "\n\r\n". */
     private static int findHeadEnd(byte[] b, int from, int end) {
-        for (int i = from; i < end; i++) {
-            if (b[i] != Ascii.LF) {
-                continue;
-            }
+        for (int i = Ascii.indexOfLf(b, from, end); i >= 0; i = Ascii.indexOfLf(b, i + 1, end)) {
             if (i + 1 < end && b[i + 1] == Ascii.LF) {
                 return i + 2;
             }
@@ -360,7 +361,7 @@ final class Http1Decoder {
 
     private int chunkSize(byte[] b, int i, int end) {
         int limit = Math.min(end, i + MAX_CHUNK_LINE);
-        int lf = Ascii.indexOf(b, Ascii.LF, i, limit);
+        int lf = Ascii.indexOfLf(b, i, limit);
         if (lf < 0) {
             if (limit - i >= MAX_CHUNK_LINE) {
                 return malformedBody(i, limit);
@@ -429,7 +430,7 @@ final class Http1Decoder {
     }
 
     private int trailers(byte[] b, int i, int end) {
-        int lf = Ascii.indexOf(b, Ascii.LF, i, end);
+        int lf = Ascii.indexOfLf(b, i, end);
         if (lf < 0) {
             if (trailerBytes + (end - i) > maxHeaderBytes) {
                 stats.countDrop(DropReason.HEADER_LIMIT);
@@ -507,7 +508,7 @@ final class Http1Decoder {
     }
 
     private int parseHead(byte[] b, int start, int headEnd) {
-        int lineEnd = Ascii.indexOf(b, Ascii.LF, start, headEnd);
+        int lineEnd = Ascii.indexOfLf(b, start, headEnd);
         int contentEnd = lineEnd > start && b[lineEnd - 1] == Ascii.CR ? lineEnd - 1 : lineEnd;
         boolean valid = requests ? parseRequestLine(b, start, contentEnd) : parseStatusLine(b, start, contentEnd);
         if (!valid) {
@@ -516,7 +517,7 @@ final class Http1Decoder {
         int count = 0;
         int p = lineEnd + 1;
         while (p < headEnd) {
-            int le = Ascii.indexOf(b, Ascii.LF, p, headEnd);
+            int le = Ascii.indexOfLf(b, p, headEnd);
             if (le < 0) {
                 break;
             }
@@ -557,7 +558,7 @@ final class Http1Decoder {
         switch (nameLength) {
             case 4 -> {
                 if (requests && message.host == null && Ascii.equalsLowerCase(b, from, 4, HOST)) {
-                    message.host = Ascii.string(b, vs, ve);
+                    message.host = lastHost = Ascii.sameOrNew(b, vs, ve, lastHost);
                 }
             }
             case 7 -> {
@@ -567,7 +568,7 @@ final class Http1Decoder {
             }
             case 10 -> {
                 if (requests && message.userAgent == null && Ascii.equalsLowerCase(b, from, 10, USER_AGENT)) {
-                    message.userAgent = Ascii.string(b, vs, ve);
+                    message.userAgent = lastUserAgent = Ascii.sameOrNew(b, vs, ve, lastUserAgent);
                 }
             }
             case 14 -> {
@@ -586,7 +587,8 @@ final class Http1Decoder {
         }
         int selected = selection.indexOf(b, from, nameEnd);
         if (selected >= 0) {
-            String value = selection.redacted[selected] ? ParserConfig.REDACTED : Ascii.string(b, vs, ve);
+            String value = selection.redacted[selected] ? ParserConfig.REDACTED
+                    : (lastSelectedValues[selected] = Ascii.sameOrNew(b, vs, ve, lastSelectedValues[selected]));
             message.addHeader(selection.lowerNames[selected], value, maxHeaderCount);
         }
         return true;

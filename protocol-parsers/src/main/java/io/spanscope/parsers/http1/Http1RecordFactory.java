@@ -14,6 +14,10 @@ final class Http1RecordFactory {
 
     private final ConnectionInfo connection;
     private final HeaderSelection headers;
+    private final Attributes.Builder attributes = Attributes.builder();
+    private String lastAuthority;
+    private String lastServerAddress;
+    private Long lastServerPort;
 
     Http1RecordFactory(ConnectionInfo connection, HeaderSelection headers) {
         this.connection = connection;
@@ -67,7 +71,7 @@ final class Http1RecordFactory {
     }
 
     private Attributes attributes(Http1Message request, Http1Message response) {
-        Attributes.Builder a = Attributes.builder()
+        Attributes.Builder a = attributes.clear()
                 .put("http.request.method", request.method)
                 .put("url.path", request.path)
                 .put("url.query", request.query);
@@ -76,7 +80,10 @@ final class Http1RecordFactory {
         }
         String authority = request.host != null ? request.host : request.authority;
         if (authority != null) {
-            putServerAddress(a, authority);
+            if (!authority.equals(lastAuthority)) {
+                parseServerAddress(authority);
+            }
+            a.put("server.address", lastServerAddress).put("server.port", lastServerPort);
         }
         a.put("user_agent.original", request.userAgent);
         putHeaders(a, request, headers.request);
@@ -100,19 +107,18 @@ final class Http1RecordFactory {
         return a.build();
     }
 
-    /** {@code host}, {@code host:port}, {@code [v6]:port}. */
-    private static void putServerAddress(Attributes.Builder a, String authority) {
+    /** {@code host}, {@code host:port}, {@code [v6]:port}; kept, since a connection mostly sees one. */
+    private void parseServerAddress(String authority) {
+        lastAuthority = authority;
         int portSeparator = authority.lastIndexOf(':');
         int bracket = authority.lastIndexOf(']');
         if (portSeparator > bracket && portSeparator > 0) {
-            String host = authority.substring(0, portSeparator);
-            a.put("server.address", strip(host));
+            lastServerAddress = strip(authority.substring(0, portSeparator));
             long port = parsePort(authority, portSeparator + 1);
-            if (port >= 0) {
-                a.put("server.port", port);
-            }
+            lastServerPort = port >= 0 ? port : null;
         } else {
-            a.put("server.address", strip(authority));
+            lastServerAddress = strip(authority);
+            lastServerPort = null;
         }
     }
 
@@ -143,17 +149,26 @@ final class Http1RecordFactory {
         }
         for (int s = 0; s < side.lowerNames.length; s++) {
             String name = side.lowerNames[s];
-            List<String> values = null;
+            String single = null;
+            List<String> several = null;
             for (int h = 0; h < message.headerCount; h++) {
-                if (message.headerNames[h].equals(name)) {
-                    if (values == null) {
-                        values = new ArrayList<>(2);
+                if (!message.headerNames[h].equals(name)) {
+                    continue;
+                }
+                if (single == null) {
+                    single = message.headerValues[h];
+                } else {
+                    if (several == null) {
+                        several = new ArrayList<>(4);
+                        several.add(single);
                     }
-                    values.add(message.headerValues[h]);
+                    several.add(message.headerValues[h]);
                 }
             }
-            if (values != null) {
-                a.put(side.attributeKeys[s], List.copyOf(values));
+            if (several != null) {
+                a.put(side.attributeKeys[s], List.copyOf(several));
+            } else if (single != null) {
+                a.put(side.attributeKeys[s], List.of(single));
             }
         }
     }

@@ -101,7 +101,7 @@ final class StartLines {
     static int findStartLine(byte[] b, int from, int to, boolean requests, boolean fromIsLineStart, int maxLineBytes) {
         int i = from;
         if (!fromIsLineStart) {
-            int lf = Ascii.indexOf(b, Ascii.LF, from, to);
+            int lf = Ascii.indexOfLf(b, from, to);
             if (lf < 0) {
                 return -1;
             }
@@ -112,7 +112,7 @@ final class StartLines {
             if (verdict != NO_MATCH) {
                 return i;
             }
-            int lf = Ascii.indexOf(b, Ascii.LF, i, to);
+            int lf = Ascii.indexOfLf(b, i, to);
             if (lf < 0) {
                 return -1;
             }

@@ -97,7 +97,10 @@ public final class Attributes {
         return asMap().toString();
     }
 
-    /** Collects attributes; a repeated key replaces the earlier value in its original position. */
+    /**
+     * Collects attributes; a repeated key replaces the earlier value in its original position. May be
+     * reused after {@link #build()} (which copies) by calling {@link #clear()}.
+     */
     public static final class Builder {
         private String[] keys = new String[12];
         private Object[] values = new Object[12];
@@ -130,6 +133,12 @@ public final class Attributes {
 
         public Builder put(String key, long value) {
             return put(key, Long.valueOf(value));
+        }
+
+        public Builder clear() {
+            java.util.Arrays.fill(values, 0, size, null);
+            size = 0;
+            return this;
         }
 
         public Attributes build() {
