@@ -103,8 +103,4 @@ final class Http1Message {
     byte[] keptBody() {
         return body == null ? null : Arrays.copyOf(body, bodyLength);
     }
-
-    boolean isRequest() {
-        return exchange != null && exchange.request == this;
-    }
 }
