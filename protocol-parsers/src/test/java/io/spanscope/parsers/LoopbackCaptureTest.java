@@ -79,7 +79,7 @@ class LoopbackCaptureTest {
                 Thread down = pump(toServer, fromCurl, Direction.EGRESS, events, sequences);
                 assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 up.join(20_000);
-                toServer.close();
+                toServer.shutdownInput(); // python keeps the connection alive: end the downstream pump
                 down.join(20_000);
             }
         }
