@@ -79,7 +79,7 @@ class LoopbackCaptureTest {
                 Thread down = pump(toServer, fromCurl, Direction.EGRESS, events, sequences);
                 assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 up.join(20_000);
-                toServer.shutdownInput(); // python keeps the connection alive: end the downstream pump
+                endDownstream(toServer);
                 down.join(20_000);
             }
         }
@@ -124,6 +124,15 @@ class LoopbackCaptureTest {
         assertThat(missing.responseSequence()).isEqualTo((0xFFFF_FF00L + found.responseBytes()) & 0xFFFF_FFFFL);
         assertThat(tracker.stats().gaps()).isZero();
         assertThat(tracker.stats().parseErrors()).isZero();
+    }
+
+    /** Python may keep the connection alive (then end the pump here) or have closed it after the 404. */
+    private static void endDownstream(Socket toServer) {
+        try {
+            toServer.shutdownInput();
+        } catch (IOException alreadyClosed) {
+            // the downstream pump saw the server close and ended by itself
+        }
     }
 
     private static long bytes(List<DataEvent> events, Direction direction) {
