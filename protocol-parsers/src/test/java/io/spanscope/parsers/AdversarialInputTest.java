@@ -136,6 +136,28 @@ class AdversarialInputTest {
     }
 
     @Test
+    void headerCountLimitCutsAHeadThatIsSmallInBytes() {
+        ConnectionTracker strict = new ConnectionTracker(CONFIG.toBuilder().maxHeaderCount(10).build(), sink);
+        Conversation c = Conversation.server();
+        strict.onOpen(c.open(0, false));
+        StringBuilder head = new StringBuilder("GET /many HTTP/1.1\r\n");
+        for (int h = 0; h < 11; h++) {
+            head.append("X-").append(h).append(": 1\r\n");
+        }
+        c.request(head + "\r\n", 1, 1);
+        c.response("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n", 2, 1);
+        c.request(CURL_GET, 3, 1);
+        c.response(NGINX_JSON_200, 4, 1);
+        c.events().forEach(strict::onData);
+
+        assertThat(strict.stats().drops(DropReason.HEADER_LIMIT)).isEqualTo(1);
+        assertThat(sink.records()).hasSize(2);
+        assertThat(sink.records().get(0).hasFlag(RecordFlag.MALFORMED)).isTrue();
+        assertThat(sink.records().get(0).attributes().getLong("http.response.status_code")).isEqualTo(431);
+        assertThat(sink.records().get(1).isIntact()).isTrue();
+    }
+
+    @Test
     void tenMebibyteHeaderBlockInOneSyscallIsNotBuffered() {
         Conversation c = Conversation.server();
         tracker.onOpen(c.open(0, false));
