@@ -77,7 +77,7 @@ public final class ConnectionTracker implements CaptureEventSink {
             connection = addJoined(event);
         }
         try {
-            connection.onData(event.direction(), event.tcpSequence(), event.byteCount(), event.payload(),
+            connection.onData(event.source(), event.direction(), event.tcpSequence(), event.byteCount(), event.payload(),
                     event.payloadOffset(), event.payloadLength(), event.timestampNs(), event.tid());
         } catch (RuntimeException e) {
             stats.countDrop(DropReason.HANDLER_FAILURE);

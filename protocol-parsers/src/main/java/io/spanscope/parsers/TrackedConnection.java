@@ -1,5 +1,6 @@
 package io.spanscope.parsers;
 
+import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.event.Direction;
 import io.spanscope.capture.event.Role;
 import io.spanscope.parsers.detect.Detection;
@@ -14,6 +15,8 @@ import io.spanscope.parsers.record.RecordSink;
 import io.spanscope.parsers.stream.ChunkOrigin;
 import io.spanscope.parsers.stream.StreamAssembler;
 import io.spanscope.parsers.stream.StreamConsumer;
+
+import java.util.Arrays;
 
 /**
  * State of one connection: an assembler per direction, and either the detection phase or the protocol
@@ -31,8 +34,9 @@ final class TrackedConnection {
     private final ParserStats stats;
     private final ProtocolRegistry registry;
     private final RecordSink sink;
-    private final StreamAssembler egress;
-    private final StreamAssembler ingress;
+    private StreamAssembler egress;
+    private StreamAssembler ingress;
+    private boolean tlsPlaintext;
     private ConnectionInfo info;
     private ProtocolHandler handler;
     private final long[] scannedBytes = new long[2];
@@ -50,12 +54,13 @@ final class TrackedConnection {
         this.registry = registry;
         this.sink = sink;
         this.lastActivityNs = nowNs;
-        this.egress = new StreamAssembler(new DirectionConsumer(Direction.EGRESS), stats,
-                config.maxBufferedBytesPerDirection(), config.maxOutOfOrderBytesPerDirection(),
-                config.maxOutOfOrderChunksPerDirection());
-        this.ingress = new StreamAssembler(new DirectionConsumer(Direction.INGRESS), stats,
-                config.maxBufferedBytesPerDirection(), config.maxOutOfOrderBytesPerDirection(),
-                config.maxOutOfOrderChunksPerDirection());
+        this.egress = newAssembler(Direction.EGRESS);
+        this.ingress = newAssembler(Direction.INGRESS);
+    }
+
+    private StreamAssembler newAssembler(Direction direction) {
+        return new StreamAssembler(new DirectionConsumer(direction), stats, config.maxBufferedBytesPerDirection(),
+                config.maxOutOfOrderBytesPerDirection(), config.maxOutOfOrderChunksPerDirection());
     }
 
     ConnectionInfo info() {
@@ -67,9 +72,22 @@ final class TrackedConnection {
         return handler == null ? null : handler.protocol();
     }
 
-    void onData(Direction direction, int tcpSequence, int byteCount, byte[] payload, int offset, int length,
-                long timestampNs, int tid) {
+    void onData(DataSource source, Direction direction, int tcpSequence, int byteCount, byte[] payload, int offset,
+                int length, long timestampNs, int tid) {
         lastActivityNs = timestampNs;
+        if (source == DataSource.TLS) {
+            if (!tlsPlaintext) {
+                startTlsPlaintext(timestampNs);
+            }
+            assembler(direction).offerInArrivalOrder(tcpSequence, byteCount, payload, offset, length, timestampNs, tid);
+            runRedeliveries();
+            return;
+        }
+        if (tlsPlaintext) {
+            // Ciphertext of a connection whose plaintext is captured: the plaintext is the stream parsed.
+            stats.countUnparsedBytes(Math.max(0, Math.min(length, byteCount)));
+            return;
+        }
         if (direction != lastDirection) {
             // The peer answered: whatever the other direction still misses was lost, not merely late.
             assembler(direction.opposite()).flush();
@@ -77,6 +95,22 @@ final class TrackedConnection {
         }
         assembler(direction).offer(tcpSequence, byteCount, payload, offset, length, timestampNs, tid);
         runRedeliveries();
+    }
+
+    /**
+     * The first plaintext from a TLS library: what came before on the socket was the handshake (and
+     * maybe a plaintext preamble such as PostgreSQL's SSLRequest). The handler of that view ends, and the
+     * plaintext is detected and parsed as a new pair of streams.
+     */
+    private void startTlsPlaintext(long timestampNs) {
+        end(timestampNs, false);
+        tlsPlaintext = true;
+        egress = newAssembler(Direction.EGRESS);
+        ingress = newAssembler(Direction.INGRESS);
+        handler = null;
+        lastDirection = null;
+        Arrays.fill(scannedBytes, 0);
+        Arrays.fill(startLost, false);
     }
 
     /** Flushes held chunks, lets the handler complete or flag what is pending, frees buffers. */

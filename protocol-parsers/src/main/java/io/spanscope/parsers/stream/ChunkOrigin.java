@@ -18,21 +18,17 @@ public final class ChunkOrigin {
     private final long[] positions = new long[MAX_BOUNDARIES];
     private final long[] timestamps = new long[MAX_BOUNDARIES];
     private final int[] tids = new int[MAX_BOUNDARIES];
+    private final int[] sequences = new int[MAX_BOUNDARIES];
     private int count;
-    private int firstSequence;
 
-    void startAt(int firstSequence) {
-        this.firstSequence = firstSequence;
-    }
-
-    /** Only one event's bytes are being delivered, starting at {@code position}. */
-    void reset(long position, long timestampNs, int tid) {
+    /** Only one event's bytes are being delivered, starting at {@code position} with TCP sequence {@code sequence}. */
+    void reset(long position, long timestampNs, int tid, int sequence) {
         count = 0;
-        add(position, timestampNs, tid);
+        add(position, timestampNs, tid, sequence);
     }
 
     /** Bytes from {@code position} on come from another event. */
-    void add(long position, long timestampNs, int tid) {
+    void add(long position, long timestampNs, int tid, int sequence) {
         int i = count < MAX_BOUNDARIES ? count++ : MAX_BOUNDARIES - 1;
         if (i > 0 && positions[i - 1] == position) {
             i--;
@@ -41,6 +37,7 @@ public final class ChunkOrigin {
         positions[i] = position;
         timestamps[i] = timestampNs;
         tids[i] = tid;
+        sequences[i] = sequence;
     }
 
     /** Forgets boundaries of bytes before {@code position} (they were consumed). */
@@ -53,6 +50,7 @@ public final class ChunkOrigin {
             System.arraycopy(positions, keepFrom, positions, 0, count - keepFrom);
             System.arraycopy(timestamps, keepFrom, timestamps, 0, count - keepFrom);
             System.arraycopy(tids, keepFrom, tids, 0, count - keepFrom);
+            System.arraycopy(sequences, keepFrom, sequences, 0, count - keepFrom);
             count -= keepFrom;
         }
     }
@@ -86,8 +84,15 @@ public final class ChunkOrigin {
         return count == 0 ? 0 : tids[indexAt(position)];
     }
 
-    /** Unsigned 32-bit TCP sequence number of the byte at a stream position. */
+    /**
+     * Unsigned 32-bit TCP sequence number of the byte at a stream position: exact for socket and pcap
+     * bytes; for TLS plaintext, the nested syscall's number plus the offset into the event.
+     */
     public long sequenceAt(long position) {
-        return (firstSequence + position) & 0xFFFF_FFFFL;
+        if (count == 0) {
+            return -1;
+        }
+        int i = indexAt(position);
+        return (sequences[i] + (int) (position - positions[i])) & 0xFFFF_FFFFL;
     }
 }

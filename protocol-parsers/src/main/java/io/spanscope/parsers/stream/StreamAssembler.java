@@ -48,9 +48,11 @@ public final class StreamAssembler {
     private byte[] pending = NO_BYTES;
     private int pendingLength;
 
-    /** The event being delivered in order (held chunks keep their own). */
+    /** The event being delivered in order (held chunks keep their own); its first fed byte's position and sequence. */
     private long eventTimestampNs;
     private int eventTid;
+    private long eventPosition;
+    private int eventSequence;
 
     private TreeMap<Long, HeldChunk> held;
     private long heldBytes;
@@ -79,12 +81,27 @@ public final class StreamAssembler {
         if (!started) {
             started = true;
             firstSequence = tcpSequence;
-            origin.startAt(tcpSequence);
         }
         int expected = (int) (firstSequence + nextPosition);
         long position = nextPosition + (tcpSequence - expected);
         acceptAt(position, payload, offset, captured, byteCount, timestampNs, tid);
         drainHeld();
+    }
+
+    /**
+     * Accepts an event in arrival order, whatever its sequence number: for TLS plaintext, whose
+     * sequence numbers are those of the nested ciphertext syscalls and do not count plaintext bytes.
+     * The number is still carried into {@link ChunkOrigin#sequenceAt} for the event's bytes.
+     */
+    public void offerInArrivalOrder(int tcpSequence, int byteCount, byte[] payload, int offset, int length,
+                                    long timestampNs, int tid) {
+        if (byteCount <= 0) {
+            return;
+        }
+        int captured = Math.max(0, Math.min(length, byteCount));
+        stats.countCapturedBytes(captured);
+        started = true;
+        deliverInOrder(payload, offset, captured, byteCount, timestampNs, tid, tcpSequence);
     }
 
     /** Gives up waiting for missing ranges: held chunks are delivered after gaps. Call when the connection ends. */
@@ -138,16 +155,18 @@ public final class StreamAssembler {
             position = nextPosition;
         }
         if (position == nextPosition) {
-            deliverInOrder(payload, offset, captured, byteCount, timestampNs, tid);
+            deliverInOrder(payload, offset, captured, byteCount, timestampNs, tid, (int) (firstSequence + position));
         } else {
             hold(position, payload, offset, captured, byteCount, timestampNs, tid);
         }
     }
 
     private void deliverInOrder(byte[] payload, int offset, int captured, int byteCount, long timestampNs,
-                                int tid) {
+                                int tid, int sequence) {
         eventTimestampNs = timestampNs;
         eventTid = tid;
+        eventPosition = nextPosition;
+        eventSequence = sequence;
         if (captured > 0) {
             feed(payload, offset, captured);
         }
@@ -222,7 +241,7 @@ public final class StreamAssembler {
         long start = nextPosition - pendingLength;
         long total = pendingLength + missingBytes;
         discardPending();
-        origin.reset(start, eventTimestampNs, eventTid);
+        origin.reset(start, eventTimestampNs, eventTid, sequenceOf(start));
         nextPosition += missingBytes;
         stats.countGap(missingBytes);
         consumer.onGap(start, total, origin);
@@ -231,7 +250,7 @@ public final class StreamAssembler {
     private void feed(byte[] bytes, int offset, int length) {
         if (pendingLength == 0) {
             long position = nextPosition;
-            origin.reset(position, eventTimestampNs, eventTid);
+            origin.reset(position, eventTimestampNs, eventTid, sequenceOf(position));
             nextPosition += length;
             int consumed = consume(bytes, offset, length, position);
             if (consumed < length) {
@@ -247,7 +266,7 @@ public final class StreamAssembler {
                 return;
             }
             System.arraycopy(bytes, offset, pending, pendingLength, step);
-            origin.add(nextPosition, eventTimestampNs, eventTid);
+            origin.add(nextPosition, eventTimestampNs, eventTid, sequenceOf(nextPosition));
             pendingLength += step;
             nextPosition += step;
             offset += step;
@@ -258,6 +277,10 @@ public final class StreamAssembler {
                 return;
             }
         }
+    }
+
+    private int sequenceOf(long position) {
+        return eventSequence + (int) (position - eventPosition);
     }
 
     private int consume(byte[] bytes, int offset, int length, long position) {
