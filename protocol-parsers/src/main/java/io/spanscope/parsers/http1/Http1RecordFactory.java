@@ -12,6 +12,15 @@ import java.util.List;
 /** Turns a matched exchange into a {@link Record} with OpenTelemetry HTTP attribute names. */
 final class Http1RecordFactory {
 
+    /** Boxed status codes, so the attribute costs no allocation per record. */
+    private static final Long[] STATUS_CODES = new Long[1000];
+
+    static {
+        for (int i = 0; i < STATUS_CODES.length; i++) {
+            STATUS_CODES[i] = (long) i;
+        }
+    }
+
     private final ConnectionInfo connection;
     private final HeaderSelection headers;
     private final Attributes.Builder attributes = Attributes.builder();
@@ -93,8 +102,8 @@ final class Http1RecordFactory {
             a.put("http.request.body.size", request.bodyBytes);
         }
         if (response != null) {
-            if (response.status >= 0) {
-                a.put("http.response.status_code", response.status);
+            if (response.status >= 0 && response.status < STATUS_CODES.length) {
+                a.put("http.response.status_code", STATUS_CODES[response.status]);
             }
             putHeaders(a, response, headers.response);
             if (response.complete && response.bodyBytes > 0) {
