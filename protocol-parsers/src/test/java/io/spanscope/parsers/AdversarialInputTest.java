@@ -105,6 +105,72 @@ class AdversarialInputTest {
     }
 
     @Test
+    void mutatedRealConversationsNeverThrowNorInventExchanges() {
+        Random random = new Random(1125);
+        String requests = CURL_GET + io.spanscope.parsers.testing.HttpSamples.CURL_POST_JSON + CURL_GET;
+        String responses = NGINX_JSON_200 + io.spanscope.parsers.testing.HttpSamples.HANDMADE_CHUNKED_201
+                + io.spanscope.parsers.testing.HttpSamples.HANDMADE_CLOSE_DELIMITED;
+        int conversations = 2_000;
+        for (int fd = 0; fd < conversations; fd++) {
+            Conversation c = new Conversation(6, fd, Role.SERVER, random.nextInt(), random.nextInt());
+            tracker.onOpen(c.open(0, fd % 7 == 0));
+            byte[] in = mutate(Conversation.bytes(requests), random);
+            byte[] out = mutate(Conversation.bytes(responses), random);
+            int i = 0;
+            int o = 0;
+            while (i < in.length || o < out.length) {
+                boolean request = o >= out.length || i < in.length && random.nextBoolean();
+                byte[] src = request ? in : out;
+                int at = request ? i : o;
+                int n = Math.min(src.length - at, 1 + random.nextInt(200));
+                Direction d = request ? Direction.INGRESS : Direction.EGRESS;
+                int fate = random.nextInt(20);
+                if (fate == 0) {
+                    c.lose(d, n);
+                } else {
+                    byte[] piece = java.util.Arrays.copyOfRange(src, at, at + n);
+                    int captured = fate == 1 ? random.nextInt(n + 1) : n;
+                    tracker.onData(c.sendTruncated(d, java.util.Arrays.copyOf(piece, captured), n, at, 1));
+                }
+                if (request) {
+                    i += n;
+                } else {
+                    o += n;
+                }
+            }
+            tracker.onClose(c.close(10_000));
+        }
+        assertNothingEscapedAndMemoryBounded();
+        assertThat(tracker.stats().bufferedBytes()).isZero();
+        assertThat(tracker.stats().activeConnections()).isZero();
+        assertThat(sink.records().size()).as("never more exchanges than requests sent")
+                .isLessThanOrEqualTo(3 * conversations).isGreaterThan(conversations);
+        assertThat(sink.records()).filteredOn(Record::isIntact).isNotEmpty();
+        assertThat(tracker.stats().parseErrors() + tracker.stats().resyncs()).isPositive();
+    }
+
+    /** A few bit flips, byte deletions or duplications: what a buggy peer or a bad capture produces. */
+    private static byte[] mutate(byte[] b, Random random) {
+        byte[] m = b.clone();
+        int edits = random.nextInt(4);
+        for (int e = 0; e < edits; e++) {
+            int at = random.nextInt(m.length);
+            switch (random.nextInt(3)) {
+                case 0 -> m[at] ^= (byte) (1 << random.nextInt(8));
+                case 1 -> m = concat(java.util.Arrays.copyOf(m, at), java.util.Arrays.copyOfRange(m, at + 1, m.length));
+                default -> m = concat(java.util.Arrays.copyOf(m, at + 1), java.util.Arrays.copyOfRange(m, at, m.length));
+            }
+        }
+        return m;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void hundredThousandHeadersAreCutAtTheLimitAndTheNextRequestStillPairs() {
         Conversation c = Conversation.server();
         tracker.onOpen(c.open(0, false));
