@@ -50,7 +50,7 @@ for r in $(seq "$rounds"); do
       c0=$(cpu_ticks "$cap")
       rps=$(run_wrk)
       c1=$(cpu_ticks "$cap")
-      kill -INT "$cap"; wait "$cap" || true
+      kill -TERM "$cap"; wait "$cap" || true
       traced+=("$rps")
       cpu_per_100k+=("$(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}')")
       lost+=("$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk "{print \$3}")")

@@ -187,6 +187,21 @@ static __always_inline struct st_config *get_config(void)
 	return bpf_map_lookup_elem(&settings, &zero);
 }
 
+/*
+ * Waking the reader for every event costs a context switch per event, which at high request rates
+ * costs more than the capture itself. Events go in silently until wakeup_bytes are waiting; the
+ * reader also polls with a short timeout, so a trickle is never held back for long.
+ */
+static __always_inline __u64 ringbuf_flags(void)
+{
+	struct st_config *cfg = get_config();
+
+	if (!cfg || cfg->wakeup_bytes == 0)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+										  : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline __u64 next_generation(void)
 {
 	__u32 zero = 0;
@@ -273,7 +288,7 @@ static __always_inline void emit_open(__u64 pid_tgid, __s32 fd, const struct st_
 	ev->role = conn->role;
 	ev->reserved = 0;
 	ev->flags = flags;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ringbuf_flags());
 }
 
 static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 generation, __u8 role,
@@ -291,7 +306,7 @@ static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 gen
 	ev->accepted_ns = accepted_ns;
 	ev->role = role;
 	__builtin_memset(ev->reserved, 0, sizeof(ev->reserved));
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ringbuf_flags());
 }
 
 static __always_inline void emit_process_event(__u32 type)
@@ -309,7 +324,7 @@ static __always_inline void emit_process_event(__u32 type)
 	}
 	fill_header(&ev->hdr, type, pid_tgid, -1, 0);
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, ringbuf_flags());
 }
 
 /* ---- connection tracking ---------------------------------------------------------------------- */
@@ -356,7 +371,7 @@ static __always_inline void output_data(struct st_data_event *ev)
 	barrier_var(len);
 	if (len > ST_CHUNK_BYTES)
 		len = ST_CHUNK_BYTES;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + len, 0)) {
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + len, ringbuf_flags())) {
 		count_add(ST_CTR_RINGBUF_DROPS, 1);
 		count_add(ST_CTR_RINGBUF_DROP_BYTES, ev->byte_count);
 	}
@@ -874,7 +889,7 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 		fill_header(&ev->hdr, ST_EVENT_CLOSE, pid_tgid, fd, conn->generation);
 		ev->bytes_sent = conn->bytes_sent;
 		ev->bytes_received = conn->bytes_received;
-		bpf_ringbuf_submit(ev, 0);
+		bpf_ringbuf_submit(ev, ringbuf_flags());
 	} else {
 		count_add(ST_CTR_RINGBUF_DROPS, 1);
 	}

@@ -90,7 +90,7 @@ struct st_config {
 	__u32 self_tgid;      /* the agent: never traced (0 = no self exclusion) */
 	__u32 payload_cap;    /* payload bytes captured per syscall */
 	__u32 filter_flags;   /* ST_FILTER_*_ALLOW_ACTIVE */
-	__u32 reserved;
+	__u32 wakeup_bytes;   /* wake the reader only once this much is waiting (0: on every event) */
 };
 
 /* First 32 bytes of every event. */

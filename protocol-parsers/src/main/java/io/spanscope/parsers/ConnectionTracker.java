@@ -53,12 +53,15 @@ public final class ConnectionTracker implements CaptureEventSink {
         return stats;
     }
 
+    private long lastEventNs;
+
     public int connectionCount() {
         return connections.size();
     }
 
     @Override
     public void onOpen(ConnectionOpenEvent event) {
+        noteTime(event.timestampNs());
         Key key = new Key().set(event.id().tgid(), event.id().fd(), event.id().generation());
         TrackedConnection previous = connections.remove(key);
         if (previous != null) {
@@ -72,6 +75,7 @@ public final class ConnectionTracker implements CaptureEventSink {
 
     @Override
     public void onData(DataEvent event) {
+        noteTime(event.timestampNs());
         TrackedConnection connection = connections.get(probe.set(event.tgid(), event.fd(), event.generation()));
         if (connection == null) {
             connection = addJoined(event);
@@ -87,6 +91,7 @@ public final class ConnectionTracker implements CaptureEventSink {
 
     @Override
     public void onClose(ConnectionCloseEvent event) {
+        noteTime(event.timestampNs());
         ConnectionId id = event.id();
         TrackedConnection connection = connections.remove(probe.set(id.tgid(), id.fd(), id.generation()));
         if (connection != null) {
@@ -117,6 +122,22 @@ public final class ConnectionTracker implements CaptureEventSink {
             stats.countConnectionEvicted();
         }
         return idle.size();
+    }
+
+    /** The latest event timestamp seen (source clock): "now" when a replayed file ends. */
+    public long lastEventNs() {
+        return lastEventNs;
+    }
+
+    /** Ends every connection at the latest event time seen: the end of a replayed file. */
+    public void endAll() {
+        endAll(lastEventNs);
+    }
+
+    private void noteTime(long timestampNs) {
+        if (timestampNs > lastEventNs) {
+            lastEventNs = timestampNs;
+        }
     }
 
     /** Ends every connection (capture stopped, end of a replayed file), emitting what is pending. */

@@ -23,7 +23,8 @@ final class KernelSettings {
         ByteBuffer config = le(CONFIG_SIZE)
                 .putInt(CONFIG_SELF_TGID, selfTgid)
                 .putInt(CONFIG_PAYLOAD_CAP, s.payloadCapBytes())
-                .putInt(CONFIG_FILTER_FLAGS, flags);
+                .putInt(CONFIG_FILTER_FLAGS, flags)
+                .putInt(CONFIG_WAKEUP_BYTES, wakeupBytes(s.ringBufferBytes()));
         bpf.map("settings").put(le(4).putInt(0, 0).array(), config.array());
 
         var pidMap = bpf.map("pid_filter");
@@ -40,6 +41,14 @@ final class KernelSettings {
         for (Map.Entry<Integer, Byte> e : verdicts(s.allowPorts(), denied).entrySet()) {
             portMap.put(le(2).putShort(0, (short) e.getKey().intValue()).array(), new byte[] {e.getValue()});
         }
+    }
+
+    /**
+     * A sixteenth of the ring: the reader is woken a few hundred times a second at most under load and
+     * still has fifteen sixteenths of the ring left to absorb its wake-up latency.
+     */
+    static int wakeupBytes(int ringBufferBytes) {
+        return Math.max(ringBufferBytes / 16, 1);
     }
 
     /** One verdict per key: allow and deny bits; deny wins in the kernel. */

@@ -45,7 +45,8 @@ public final class LiveCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
     private static final String BPF_OBJECT_RESOURCE = "/bpf/socket_trace.bpf.o";
-    private static final int POLL_TIMEOUT_MILLIS = 100;
+    // short: the kernel side wakes the reader only once a batch is waiting (KernelSettings.wakeupBytes)
+    private static final int POLL_TIMEOUT_MILLIS = 10;
 
     /** Immutable configuration, as built. */
     public record Settings(int payloadCapBytes, int ringBufferBytes, int workers, int workerQueueBytes,

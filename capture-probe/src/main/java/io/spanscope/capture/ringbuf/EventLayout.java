@@ -88,6 +88,7 @@ public final class EventLayout {
     public static final int CONFIG_SELF_TGID = 0;
     public static final int CONFIG_PAYLOAD_CAP = 4;
     public static final int CONFIG_FILTER_FLAGS = 8;
+    public static final int CONFIG_WAKEUP_BYTES = 12;
     public static final int CONFIG_SIZE = 16;
     public static final int FILTER_PID_ALLOW_ACTIVE = 0x1;
     public static final int FILTER_CGROUP_ALLOW_ACTIVE = 0x2;

@@ -114,6 +114,7 @@ class EventLayoutTest {
         m.put("st_config.self_tgid", EventLayout.CONFIG_SELF_TGID);
         m.put("st_config.payload_cap", EventLayout.CONFIG_PAYLOAD_CAP);
         m.put("st_config.filter_flags", EventLayout.CONFIG_FILTER_FLAGS);
+        m.put("st_config.wakeup_bytes", EventLayout.CONFIG_WAKEUP_BYTES);
         m.put("sizeof st_config", EventLayout.CONFIG_SIZE);
         m.put("ST_FILTER_PID_ALLOW_ACTIVE", EventLayout.FILTER_PID_ALLOW_ACTIVE);
         m.put("ST_FILTER_CGROUP_ALLOW_ACTIVE", EventLayout.FILTER_CGROUP_ALLOW_ACTIVE);

@@ -6,7 +6,10 @@ import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.capture.live.LiveCaptureStats;
 import io.spanscope.capture.proc.ProcessMetadataCache;
+import io.spanscope.parsers.ConnectionTracker;
+import io.spanscope.parsers.ParserConfig;
 import io.spanscope.pipeline.console.CaptureConsole;
+import io.spanscope.pipeline.console.ExchangeConsole;
 import io.spanscope.pipeline.console.FanOutSink;
 import io.spanscope.pipeline.console.ProcessNames;
 import io.spanscope.pipeline.console.ReadableProcessName;
@@ -26,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code spanscope capture}: watch every TCP conversation on the host, live. */
 @Command(name = "capture",
-        description = "Show live TCP connections and their payloads, captured with eBPF (needs root).",
+        description = "Show live TCP connections, their payloads and the request/response exchanges in them, captured with eBPF (needs root).",
         sortOptions = false)
 public final class CaptureCommand implements Callable<Integer> {
 
@@ -67,7 +70,14 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Same as --format json.")
     boolean json;
 
-    @Option(names = "--preview-bytes", paramLabel = "N", description = "Payload bytes shown per data event; 0 hides data events (default 64).")
+    /** What the live view prints. */
+    enum Show { connections, data, exchanges }
+
+    @Option(names = "--show", split = ",", paramLabel = "WHAT",
+            description = "What to print: connections, data, exchanges (default: all three).")
+    List<Show> show = new ArrayList<>(List.of(Show.connections, Show.data, Show.exchanges));
+
+    @Option(names = "--preview-bytes", paramLabel = "N", description = "Payload bytes shown per data event (default 64).")
     int previewBytes = 64;
 
     @Option(names = "--quiet", description = "Print nothing per event; only the statistics when capture stops.")
@@ -165,17 +175,33 @@ public final class CaptureCommand implements Callable<Integer> {
     }
 
     private CaptureConsole console;
+    private ExchangeConsole exchanges;
     private EventFileWriter writer;
+    private final List<ConnectionTracker> trackers = new ArrayList<>();
 
-    /** One sink per worker; the console and the file writer are shared and thread-safe. */
+    /**
+     * One sink per worker: its own parser (trackers are single-threaded), and the shared, thread-safe
+     * console, exchange table and file writer.
+     */
     private synchronized CaptureEventSink sinkFor(LiveCapture capture, PrintStream out, List<AutoCloseable> toClose) {
         List<CaptureEventSink> sinks = new ArrayList<>();
-        if (!quiet) {
+        CaptureConsole.Format outputFormat = json ? CaptureConsole.Format.JSON : format;
+        ProcessNames names = processNames(capture.processes());
+        boolean showData = show.contains(Show.data) && previewBytes > 0;
+        if (!quiet && (show.contains(Show.connections) || showData)) {
             if (console == null) {
-                console = new CaptureConsole(out, json ? CaptureConsole.Format.JSON : format, previewBytes,
-                        capture.clock(), processNames(capture.processes()));
+                console = new CaptureConsole(out, outputFormat, show.contains(Show.connections),
+                        showData ? previewBytes : 0, capture.clock(), names);
             }
             sinks.add(console);
+        }
+        if (!quiet && show.contains(Show.exchanges)) {
+            if (exchanges == null) {
+                exchanges = new ExchangeConsole(out, outputFormat, capture.clock(), names);
+            }
+            ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), exchanges);
+            trackers.add(tracker);
+            sinks.add(tracker);
         }
         if (writeTo != null) {
             if (writer == null) {
@@ -220,6 +246,10 @@ public final class CaptureCommand implements Callable<Integer> {
         }
         finished = true;
         capture.close();
+        // the workers have stopped: their trackers can be ended from here
+        for (ConnectionTracker tracker : trackers) {
+            tracker.endAll();
+        }
         for (AutoCloseable c : toClose) {
             try {
                 c.close();

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = SpanscopeCommand.Version.class,
         description = "Zero-instrumentation distributed tracing with eBPF.",
-        subcommands = {CaptureCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CaptureCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class SpanscopeCommand implements Runnable {
 
     public static final int EXIT_USAGE = 2;
@@ -37,7 +37,7 @@ public final class SpanscopeCommand implements Runnable {
     }
 
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new SpanscopeCommand());
+        CommandLine cl = new CommandLine(new SpanscopeCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(SpanscopeCommand::usageError);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();

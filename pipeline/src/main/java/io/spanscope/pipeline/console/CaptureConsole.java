@@ -35,6 +35,7 @@ public final class CaptureConsole implements CaptureEventSink {
 
     private final PrintStream out;
     private final Format format;
+    private final boolean connections;
     private final int previewBytes;
     private final CaptureClock clock;
     private final ProcessNames processNames;
@@ -42,12 +43,14 @@ public final class CaptureConsole implements CaptureEventSink {
     private final ConcurrentHashMap<ConnectionId, ConnectionOpenEvent> open = new ConcurrentHashMap<>();
 
     /**
+     * @param connections whether open, established and close lines are printed
      * @param previewBytes how many payload bytes a data line shows; 0 prints no data lines at all
      */
-    public CaptureConsole(PrintStream out, Format format, int previewBytes, CaptureClock clock,
+    public CaptureConsole(PrintStream out, Format format, boolean connections, int previewBytes, CaptureClock clock,
                           ProcessNames processNames) {
         this.out = out;
         this.format = format;
+        this.connections = connections;
         this.previewBytes = previewBytes;
         this.clock = clock;
         this.processNames = processNames;
@@ -57,6 +60,9 @@ public final class CaptureConsole implements CaptureEventSink {
     public void onOpen(ConnectionOpenEvent e) {
         open.put(e.id(), e);
         directory.opened(e);
+        if (!connections) {
+            return;
+        }
         if (format == Format.JSON) {
             json(g -> {
                 header(g, "open", e.id(), e.tid(), e.timestampNs());
@@ -73,6 +79,9 @@ public final class CaptureConsole implements CaptureEventSink {
 
     @Override
     public void onEstablished(ConnectionEstablishedEvent e) {
+        if (!connections) {
+            return;
+        }
         if (format == Format.JSON) {
             json(g -> {
                 header(g, "established", e.id(), 0, Math.max(e.establishedNs(), e.acceptedNs()));
@@ -123,6 +132,9 @@ public final class CaptureConsole implements CaptureEventSink {
         ConnectionOpenEvent opened = open.remove(e.id());
         if (opened != null) {
             directory.closed(opened.local());
+        }
+        if (!connections) {
+            return;
         }
         if (format == Format.JSON) {
             json(g -> {

@@ -33,7 +33,7 @@ class CaptureConsoleTest {
 
     @Test
     void textShowsProcessToProcessRoleBytesAndPreview() throws Exception {
-        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.TEXT, 16, CaptureClock.WALL, names);
+        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.TEXT, true, 16, CaptureClock.WALL, names);
         InetAddress lo = InetAddress.getLoopbackAddress();
         // the server side is announced first, so the client's peer can be named
         console.onOpen(new ConnectionOpenEvent(new ConnectionId(200, 7, 1), 200, 1_000, Role.SERVER,
@@ -54,7 +54,7 @@ class CaptureConsoleTest {
 
     @Test
     void jsonIsOneObjectPerLineWithEventFields() throws Exception {
-        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.JSON, 64, new CaptureClock(1_000_000), names);
+        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.JSON, true, 64, new CaptureClock(1_000_000), names);
         ConnectionId client = new ConnectionId(100, 3, 2);
         byte[] request = "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         console.onData(data(client, request));
@@ -70,7 +70,7 @@ class CaptureConsoleTest {
 
     @Test
     void zeroPreviewBytesPrintsNoDataLines() {
-        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.TEXT, 0, CaptureClock.WALL, ProcessNames.NONE);
+        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.TEXT, true, 0, CaptureClock.WALL, ProcessNames.NONE);
         console.onData(data(new ConnectionId(1, 2, 3), new byte[] {1, 2, 3}));
         assertThat(buffer.size()).isZero();
     }

@@ -1,0 +1,139 @@
+package io.spanscope.pipeline.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line's contract: one clear line and exit code 2 for every usage error; replay output. */
+class SpanscopeCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void redirect() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    private int run(String... args) {
+        return SpanscopeCommand.execute(args);
+    }
+
+    private List<String> errLines() {
+        return err.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void unknownOptionIsOneLineAndExitTwo() {
+        assertThat(run("capture", "--frobnicate")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+        assertThat(errLines().get(0)).startsWith("spanscope: Unknown option: '--frobnicate'").contains("capture --help");
+    }
+
+    @Test
+    void badValuesAreOneLineAndExitTwo() {
+        assertThat(run("capture", "--payload-cap", "huge")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+        assertThat(errLines().get(0)).contains("'huge' is not a size");
+    }
+
+    @Test
+    void semanticallyBadValuesAreRejectedBeforeCaptureStarts() {
+        assertThat(run("capture", "--ring-buffer", "3000")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: --ring-buffer must be a power of two between 4KiB and 1GiB");
+        err.reset();
+        assertThat(run("capture", "--port", "70000")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: port out of range: 70000");
+        err.reset();
+        assertThat(run("capture", "--duration", "soon")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+    }
+
+    @Test
+    void missingSubcommandIsAUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+        assertThat(errLines().get(0)).contains("a subcommand is required");
+    }
+
+    @Test
+    void replayOfAFileThatIsNoCaptureIsOneLine(@TempDir Path dir) throws IOException {
+        Path junk = Files.writeString(dir.resolve("junk.bin"), "this is not a capture at all");
+        assertThat(run("replay", junk.toString())).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: " + junk + " is not a pcap, pcapng or spanscope event file");
+        err.reset();
+        assertThat(run("replay", dir.resolve("absent.pcap").toString())).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+    }
+
+    @Test
+    void replayPrintsOneJsonObjectPerExchangeWithOpenTelemetryNames() throws IOException {
+        assertThat(run("replay", "--format", "json", "../test-pcaps/nginx-curl.pcap")).isEqualTo(0);
+        List<Map<String, String>> exchanges = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+            exchanges.add(flatten(line));
+        }
+        // test-pcaps/nginx-curl.expected.tsv: what curl did against nginx
+        assertThat(exchanges).extracting(e -> e.get("http.request.method") + " " + e.get("url.path") + " "
+                        + e.get("http.response.status_code"))
+                .containsExactlyInAnyOrder("GET /index.html 200", "GET /data.json 200", "GET /missing.html 404",
+                        "HEAD /index.html 200", "POST /data.json 405");
+        assertThat(exchanges).allSatisfy(e -> {
+            assertThat(e).containsEntry("protocol", "HTTP1").containsEntry("role", "CLIENT")
+                    .containsEntry("serverAddress", "127.0.0.1").containsKeys("clientPort", "serverPort",
+                            "requestStartTimeUnixNano", "requestEndTimeUnixNano", "responseStartTimeUnixNano",
+                            "responseEndTimeUnixNano", "requestBytes", "responseBytes");
+            assertThat(Long.parseLong(e.get("responseEndTimeUnixNano")))
+                    .isGreaterThanOrEqualTo(Long.parseLong(e.get("requestStartTimeUnixNano")));
+        });
+        assertThat(errLines()).anySatisfy(l -> assertThat(l).startsWith("spanscope: parsed {\"records\":5"));
+    }
+
+    /** Top-level fields and the attributes object's fields, as strings. */
+    private static Map<String, String> flatten(String json) throws IOException {
+        Map<String, String> fields = new HashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    depth++;
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                } else if (t.isScalarValue()) {
+                    fields.put(p.currentName(), p.getText());
+                }
+            }
+        }
+        return fields;
+    }
+}
