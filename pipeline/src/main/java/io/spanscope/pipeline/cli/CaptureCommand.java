@@ -259,6 +259,12 @@ public final class CaptureCommand implements Callable<Integer> {
         }
         System.out.flush();
         printStats(capture.stats());
+        for (int i = 0; i < trackers.size(); i++) {
+            var parsed = trackers.get(i).stats();
+            System.err.println("spanscope: worker " + i + " parsed " + parsed.records() + " exchanges, sequence gaps "
+                    + parsed.gaps() + " (" + parsed.gapBytes() + " bytes), resyncs " + parsed.resyncs()
+                    + ", parse errors " + parsed.parseErrors() + "; " + StatsJson.of(parsed.snapshot()));
+        }
     }
 
     private static void printStats(LiveCaptureStats stats) {
