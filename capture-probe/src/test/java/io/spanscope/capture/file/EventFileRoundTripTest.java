@@ -9,6 +9,7 @@ import io.spanscope.capture.event.DataEvent;
 import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.event.Direction;
 import io.spanscope.capture.event.Endpoint;
+import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.pcap.PcapReader;
 import io.spanscope.capture.pcap.RecordingSink;
@@ -108,7 +109,7 @@ class EventFileRoundTripTest {
         Path events = dir.resolve("py11-curl.sscap");
         try (PcapReader reader = PcapReader.open(pcap);
              EventFileWriter writer = EventFileWriter.create(events, reader.clock())) {
-            reader.read(new Tee(direct, writer));
+            reader.read(new FanOutSink(direct, writer));
         }
         RecordingSink replayed = new RecordingSink();
         EventFileStats stats;
@@ -249,33 +250,5 @@ class EventFileRoundTripTest {
                 .isEqualTo(CaptureFileFormat.PCAPNG);
         assertThat(CaptureFileFormat.detect(io.spanscope.capture.pcap.CaptureFiles.testPcap("nginx-curl.expected.tsv")))
                 .isEqualTo(CaptureFileFormat.UNKNOWN);
-    }
-
-    /** Sends every event to two sinks. */
-    private record Tee(io.spanscope.capture.event.CaptureEventSink a, io.spanscope.capture.event.CaptureEventSink b)
-            implements io.spanscope.capture.event.CaptureEventSink {
-        @Override
-        public void onOpen(ConnectionOpenEvent event) {
-            a.onOpen(event);
-            b.onOpen(event);
-        }
-
-        @Override
-        public void onEstablished(ConnectionEstablishedEvent event) {
-            a.onEstablished(event);
-            b.onEstablished(event);
-        }
-
-        @Override
-        public void onData(DataEvent event) {
-            a.onData(event);
-            b.onData(event);
-        }
-
-        @Override
-        public void onClose(ConnectionCloseEvent event) {
-            a.onClose(event);
-            b.onClose(event);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.spanscope.pipeline.cli;
 
 import io.spanscope.capture.event.CaptureEventSink;
+import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.file.EventFileWriter;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
@@ -10,7 +11,6 @@ import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.pipeline.console.CaptureConsole;
 import io.spanscope.pipeline.console.ExchangeConsole;
-import io.spanscope.pipeline.console.FanOutSink;
 import io.spanscope.pipeline.console.ProcessNames;
 import io.spanscope.pipeline.console.ReadableProcessName;
 import io.spanscope.pipeline.console.StatsJson;

@@ -1,10 +1,4 @@
-package io.spanscope.pipeline.console;
-
-import io.spanscope.capture.event.CaptureEventSink;
-import io.spanscope.capture.event.ConnectionCloseEvent;
-import io.spanscope.capture.event.ConnectionEstablishedEvent;
-import io.spanscope.capture.event.ConnectionOpenEvent;
-import io.spanscope.capture.event.DataEvent;
+package io.spanscope.capture.event;
 
 import java.util.List;
 
@@ -15,6 +9,10 @@ public final class FanOutSink implements CaptureEventSink {
 
     public FanOutSink(List<? extends CaptureEventSink> sinks) {
         this.sinks = sinks.toArray(new CaptureEventSink[0]);
+    }
+
+    public FanOutSink(CaptureEventSink... sinks) {
+        this.sinks = sinks.clone();
     }
 
     @Override
