@@ -15,9 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,8 +26,6 @@ public final class CaptureConsole implements CaptureEventSink {
 
     public enum Format { TEXT, JSON }
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final JsonFactory JSON = new JsonFactory();
 
     private final PrintStream out;
@@ -72,7 +67,7 @@ public final class CaptureConsole implements CaptureEventSink {
                 g.writeNumberField("cgroupId", e.cgroupId());
             });
         } else {
-            line(e.timestampNs(), "OPEN ", process(e.id().tgid()) + " " + arrow(e) + "  " + e.role().name().toLowerCase()
+            line(e.timestampNs(), "OPEN ", processNames.label(e.id().tgid()) + " " + arrow(e) + "  " + e.role().name().toLowerCase()
                     + (e.joinedMidStream() ? "  (joined mid-stream)" : ""));
         }
     }
@@ -96,7 +91,7 @@ public final class CaptureConsole implements CaptureEventSink {
             String what = e.connectDurationNs() >= 0 ? "connect took " + millis(e.connectDurationNs())
                     : e.acceptQueueWaitNs() >= 0 ? "waited in accept queue " + millis(e.acceptQueueWaitNs())
                     : "established";
-            line(Math.max(e.establishedNs(), e.acceptedNs()), "EST  ", process(e.id().tgid()) + " fd " + e.id().fd() + "  " + what);
+            line(Math.max(e.establishedNs(), e.acceptedNs()), "EST  ", processNames.label(e.id().tgid()) + " fd " + e.id().fd() + "  " + what);
         }
     }
 
@@ -122,7 +117,7 @@ public final class CaptureConsole implements CaptureEventSink {
         } else {
             String preview = PayloadPreview.of(e.payload(), e.payloadOffset(), e.payloadLength(), previewBytes);
             String dir = e.direction() == io.spanscope.capture.event.Direction.EGRESS ? "→" : "←";
-            line(e.timestampNs(), "DATA ", process(e.tgid()) + " fd " + e.fd() + " " + dir + " " + e.byteCount() + " B"
+            line(e.timestampNs(), "DATA ", processNames.label(e.tgid()) + " fd " + e.fd() + " " + dir + " " + e.byteCount() + " B"
                     + (e.isTruncated() ? " (" + e.payloadLength() + " captured)" : "") + "  \"" + preview + "\"");
         }
     }
@@ -144,7 +139,7 @@ public final class CaptureConsole implements CaptureEventSink {
             });
         } else {
             String where = opened != null ? arrow(opened) : "fd " + e.id().fd();
-            line(e.timestampNs(), "CLOSE", process(e.id().tgid()) + " " + where + "  sent " + ByteSizes.format(e.bytesSent())
+            line(e.timestampNs(), "CLOSE", processNames.label(e.id().tgid()) + " " + where + "  sent " + ByteSizes.format(e.bytesSent())
                     + "  received " + ByteSizes.format(e.bytesReceived()));
         }
     }
@@ -153,20 +148,16 @@ public final class CaptureConsole implements CaptureEventSink {
         int peer = e.remote() == null ? -1 : directory.ownerOf(e.remote());
         String remote = e.remote() == null ? "?" : e.remote().toString();
         String local = e.local() == null ? "?" : e.local().toString();
-        return local + " ⇄ " + remote + (peer > 0 ? " " + process(peer) : "");
+        return local + " ⇄ " + remote + (peer > 0 ? " " + processNames.label(peer) : "");
     }
 
-    private String process(int tgid) {
-        String name = processNames.nameOf(tgid);
-        return (name == null ? "pid" : name) + "[" + tgid + "]";
-    }
 
     private static String millis(long ns) {
         return String.format("%.3f ms", ns / 1e6);
     }
 
     private void line(long timestampNs, String kind, String text) {
-        String time = TIME.format(Instant.ofEpochSecond(0, clock.toEpochNanos(timestampNs)));
+        String time = ConsoleTime.format(clock, timestampNs);
         synchronized (out) {
             out.println(time + "  " + kind + "  " + text);
         }

@@ -12,9 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Prints exchanges (records): a readable table row each (time, process, role, method, path, status,
@@ -23,8 +20,6 @@ import java.time.format.DateTimeFormatter;
  */
 public final class ExchangeConsole implements RecordSink {
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final JsonFactory JSON = new JsonFactory();
 
     private final PrintStream out;
@@ -60,8 +55,8 @@ public final class ExchangeConsole implements RecordSink {
         long latency = latencyNs(r);
         String flags = r.isIntact() ? "" : "  " + r.flags();
         return String.format("%-12s  %-22s  %-6s  %-8s  %-7s  %-40s  %6s  %10s%s",
-                TIME.format(Instant.ofEpochSecond(0, clock.toEpochNanos(r.requestStartNs()))),
-                cut(process(r.tgid()), 22), r.role().name().toLowerCase(), r.protocol().name().toLowerCase(),
+                ConsoleTime.format(clock, r.requestStartNs()),
+                cut(r.tgid() > 0 ? processNames.label(r.tgid()) : "-", 22), r.role().name().toLowerCase(), r.protocol().name().toLowerCase(),
                 method == null ? "-" : method, cut(target == null ? "-" : target.toString(), 40),
                 status == null ? "-" : status, latency < 0 ? "-" : String.format("%.3f ms", latency / 1e6), flags);
     }
@@ -145,13 +140,6 @@ public final class ExchangeConsole implements RecordSink {
         }
     }
 
-    private String process(int tgid) {
-        if (tgid <= 0) {
-            return "-";
-        }
-        String name = processNames.nameOf(tgid);
-        return (name == null ? "pid" : name) + "[" + tgid + "]";
-    }
 
     private static String cut(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
