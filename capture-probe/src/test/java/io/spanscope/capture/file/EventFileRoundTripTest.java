@@ -12,7 +12,7 @@ import io.spanscope.capture.event.Endpoint;
 import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.pcap.PcapReader;
-import io.spanscope.capture.pcap.RecordingSink;
+import io.spanscope.capture.testing.RecordingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,12 +93,12 @@ class EventFileRoundTripTest {
             stats = reader.read(sink);
         }
 
-        assertThat(sink.opens).containsExactly(open);
-        assertThat(sink.established).containsExactly(established);
-        assertThat(sink.closes).containsExactly(close);
-        assertThat(sink.data).extracting(EventFileRoundTripTest::describe)
+        assertThat(sink.opens()).containsExactly(open);
+        assertThat(sink.established()).containsExactly(established);
+        assertThat(sink.closes()).containsExactly(close);
+        assertThat(sink.data()).extracting(EventFileRoundTripTest::describe)
                 .containsExactly(describe(truncated), describe(v4));
-        assertThat(sink.data.get(0).isTruncated()).isTrue();
+        assertThat(sink.data().get(0).isTruncated()).isTrue();
         assertThat(stats).isEqualTo(new EventFileStats(1, 1, 2, 1, 11, 0, 0, false));
     }
 
@@ -117,17 +117,17 @@ class EventFileRoundTripTest {
             stats = reader.read(replayed);
         }
 
-        assertThat(replayed.events).hasSameSizeAs(direct.events);
-        for (int i = 0; i < direct.events.size(); i++) {
-            Object a = direct.events.get(i);
-            Object b = replayed.events.get(i);
+        assertThat(replayed.events()).hasSameSizeAs(direct.events());
+        for (int i = 0; i < direct.events().size(); i++) {
+            Object a = direct.events().get(i);
+            Object b = replayed.events().get(i);
             if (a instanceof DataEvent d) {
                 assertThat(describe((DataEvent) b)).isEqualTo(describe(d));
             } else {
                 assertThat(b).isEqualTo(a);
             }
         }
-        assertThat(stats.dataEvents()).isEqualTo(direct.data.size());
+        assertThat(stats.dataEvents()).isEqualTo(direct.data().size());
         assertThat(CaptureFileFormat.detect(events)).isEqualTo(CaptureFileFormat.SPANSCOPE_EVENTS);
     }
 
@@ -159,7 +159,7 @@ class EventFileRoundTripTest {
         RecordingSink sink = new RecordingSink();
         EventFileStats stats = replay(Arrays.copyOf(file, file.length - 3), sink);
 
-        assertThat(sink.closes).hasSize(2);
+        assertThat(sink.closes()).hasSize(2);
         assertThat(stats.truncatedTail()).isTrue();
     }
 
@@ -170,7 +170,7 @@ class EventFileRoundTripTest {
         ByteBuffer.wrap(absurdLength).putInt(32 + recordBytes + 1, 0x7FFFFFFF);
         RecordingSink sink = new RecordingSink();
         EventFileStats stats = replay(absurdLength, sink);
-        assertThat(sink.closes).hasSize(1);
+        assertThat(sink.closes()).hasSize(1);
         assertThat(stats.corruptRecords()).isEqualTo(1);
 
         byte[] wrongLength = threeCloses();
@@ -187,7 +187,7 @@ class EventFileRoundTripTest {
         RecordingSink sink = new RecordingSink();
         EventFileStats stats = replay(file, sink);
 
-        assertThat(sink.closes).extracting(c -> c.id().fd()).containsExactly(0, 2);
+        assertThat(sink.closes()).extracting(c -> c.id().fd()).containsExactly(0, 2);
         assertThat(stats.unknownRecordsSkipped()).isEqualTo(1);
     }
 
@@ -224,7 +224,7 @@ class EventFileRoundTripTest {
         assertThat(stats.corruptRecords()).isZero();
         for (int fd = 0; fd < threads; fd++) {
             int f = fd;
-            List<DataEvent> mine = sink.data.stream().filter(e -> e.fd() == f).toList();
+            List<DataEvent> mine = sink.data().stream().filter(e -> e.fd() == f).toList();
             assertThat(mine).extracting(DataEvent::timestampNs).isSorted().hasSize(perThread);
             assertThat(mine).allSatisfy(e -> assertThat(e.payload()[e.payloadOffset() + 99]).isEqualTo((byte) e.timestampNs()));
         }

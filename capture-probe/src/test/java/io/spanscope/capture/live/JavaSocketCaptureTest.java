@@ -1,5 +1,7 @@
 package io.spanscope.capture.live;
 
+import io.spanscope.capture.testing.RecordingSink;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spanscope.capture.event.ConnectionOpenEvent;

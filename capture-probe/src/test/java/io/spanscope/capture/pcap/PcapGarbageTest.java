@@ -1,5 +1,7 @@
 package io.spanscope.capture.pcap;
 
+import io.spanscope.capture.testing.RecordingSink;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

@@ -1,5 +1,7 @@
 package io.spanscope.capture.pcap;
 
+import io.spanscope.capture.testing.RecordingSink;
+
 import io.spanscope.capture.event.ConnectionCloseEvent;
 import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionId;
@@ -36,7 +38,7 @@ class PcapReaderCaptureTest {
 
     private record Result(RecordingSink sink, PcapStats stats) {
         List<ConnectionOpenEvent> clientViews() {
-            return sink.opens.stream().filter(o -> o.role() == Role.CLIENT).toList();
+            return sink.opens().stream().filter(o -> o.role() == Role.CLIENT).toList();
         }
     }
 
@@ -97,15 +99,15 @@ class PcapReaderCaptureTest {
     @MethodSource("captures")
     void serverViewMirrorsClientViewAndTimeNeverGoesBack(Path capture) throws Exception {
         Result r = read(capture);
-        assertThat(r.sink.opens).hasSize((int) r.stats.connections() * 2);
-        assertThat(r.sink.closes).hasSize((int) r.stats.connections() * 2);
+        assertThat(r.sink.opens()).hasSize((int) r.stats.connections() * 2);
+        assertThat(r.sink.closes()).hasSize((int) r.stats.connections() * 2);
         for (ConnectionOpenEvent client : r.clientViews()) {
             ConnectionId serverId = new ConnectionId(0, client.id().fd(), 1);
             assertThat(r.sink.stream(serverId, Direction.INGRESS)).isEqualTo(r.sink.stream(client.id(), Direction.EGRESS));
             assertThat(r.sink.stream(serverId, Direction.EGRESS)).isEqualTo(r.sink.stream(client.id(), Direction.INGRESS));
 
             long last = client.timestampNs();
-            for (Object e : r.sink.events) {
+            for (Object e : r.sink.events()) {
                 long t;
                 if (e instanceof DataEvent d && d.connectionId().equals(client.id())) {
                     assertThat(d.source()).isEqualTo(DataSource.PCAP);
@@ -134,7 +136,7 @@ class PcapReaderCaptureTest {
             // every server of these captures listens on a 1808x port; clients use ephemeral ports
             assertThat(client.remote().port()).isBetween(18080, 18089);
             assertThat(client.local().port()).isGreaterThan(30000);
-            List<ConnectionEstablishedEvent> est = r.sink.established.stream()
+            List<ConnectionEstablishedEvent> est = r.sink.established().stream()
                     .filter(e -> e.id().fd() == client.id().fd()).toList();
             if (midStream) {
                 assertThat(est).isEmpty();

@@ -1,5 +1,7 @@
 package io.spanscope.capture.pcap;
 
+import io.spanscope.capture.testing.RecordingSink;
+
 import io.spanscope.capture.event.ConnectionCloseEvent;
 import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionId;
@@ -52,23 +54,23 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.BOTH);
 
-        assertThat(sink.opens).extracting(ConnectionOpenEvent::id, ConnectionOpenEvent::role,
+        assertThat(sink.opens()).extracting(ConnectionOpenEvent::id, ConnectionOpenEvent::role,
                         o -> o.local().toString(), o -> o.remote().toString(), ConnectionOpenEvent::joinedMidStream)
                 .containsExactly(
                         tuple(CLIENT_VIEW, Role.CLIENT, "10.0.0.1:40000", "10.0.0.2:80", false),
                         tuple(SERVER_VIEW, Role.SERVER, "10.0.0.2:80", "10.0.0.1:40000", false));
-        assertThat(sink.established).containsExactly(
+        assertThat(sink.established()).containsExactly(
                 new ConnectionEstablishedEvent(CLIENT_VIEW, Role.CLIENT, T0, T0 + 1000, 0),
                 new ConnectionEstablishedEvent(SERVER_VIEW, Role.SERVER, 0, T0 + 2000, 0));
-        assertThat(sink.data).extracting(DataEvent::connectionId, DataEvent::direction, DataEvent::tcpSequence,
+        assertThat(sink.data()).extracting(DataEvent::connectionId, DataEvent::direction, DataEvent::tcpSequence,
                         DataEvent::byteCount, DataEvent::timestampNs)
                 .containsExactly(
                         tuple(CLIENT_VIEW, Direction.EGRESS, C + 1, 18, T0 + 3000),
                         tuple(SERVER_VIEW, Direction.INGRESS, C + 1, 18, T0 + 3000),
                         tuple(CLIENT_VIEW, Direction.INGRESS, S + 1, 19, T0 + 4000),
                         tuple(SERVER_VIEW, Direction.EGRESS, S + 1, 19, T0 + 4000));
-        assertThat(sink.data.get(0).localEndpoint().address()).isEqualTo(InetAddress.getByName("10.0.0.1"));
-        assertThat(sink.closes).containsExactly(
+        assertThat(sink.data().get(0).localEndpoint().address()).isEqualTo(InetAddress.getByName("10.0.0.1"));
+        assertThat(sink.closes()).containsExactly(
                 new ConnectionCloseEvent(CLIENT_VIEW, 0, T0 + 6000, 18, 19),
                 new ConnectionCloseEvent(SERVER_VIEW, 0, T0 + 6000, 19, 18));
         assertThat(stats.connections()).isEqualTo(1);
@@ -103,7 +105,7 @@ class PcapReassemblyTest {
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
         assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).isEqualTo("0123456789ABCDE");
-        assertThat(sink.data).extracting(DataEvent::tcpSequence, DataEvent::byteCount)
+        assertThat(sink.data()).extracting(DataEvent::tcpSequence, DataEvent::byteCount)
                 .containsExactly(tuple(C + 1, 10), tuple(C + 11, 5));
         assertThat(stats.retransmittedSegments()).isEqualTo(2);
         assertThat(stats.retransmittedBytes()).isEqualTo(10 + 3 + 2);
@@ -119,13 +121,13 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.data).extracting(DataEvent::tcpSequence, DataEvent::byteCount, DataEvent::timestampNs)
+        assertThat(sink.data()).extracting(DataEvent::tcpSequence, DataEvent::byteCount, DataEvent::timestampNs)
                 .containsExactly(tuple(C + 1, 6, T0 + 3000), tuple(C + 17, 5, T0 + 5000), tuple(C + 22, 6, T0 + 7000));
         assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).isEqualTo("first-thirdfourth");
         assertThat(stats.gaps()).isEqualTo(1);
         assertThat(stats.gapBytes()).isEqualTo(10);
         // the segment was released by the ACK, before the next client packet
-        assertThat(sink.events.indexOf(sink.data.get(1))).isLessThan(sink.events.indexOf(sink.data.get(2)));
+        assertThat(sink.events().indexOf(sink.data().get(1))).isLessThan(sink.events().indexOf(sink.data().get(2)));
     }
 
     @Test
@@ -137,7 +139,7 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.data).extracting(DataEvent::tcpSequence).containsExactly(C + 1, C + 10);
+        assertThat(sink.data()).extracting(DataEvent::tcpSequence).containsExactly(C + 1, C + 10);
         assertThat(stats.gaps()).isEqualTo(1);
         assertThat(stats.gapBytes()).isEqualTo(6);
         assertThat(stats.outOfOrderSegments()).isZero();
@@ -154,7 +156,7 @@ class PcapReassemblyTest {
 
         assertThat(sink.data(CLIENT_VIEW, Direction.EGRESS)).extracting(DataEvent::tcpSequence, DataEvent::byteCount)
                 .containsExactly(tuple(C + 1, 3), tuple(C + 8, 5));
-        assertThat(sink.closes).containsExactly(new ConnectionCloseEvent(CLIENT_VIEW, 0, T0 + 5000, 8, 5));
+        assertThat(sink.closes()).containsExactly(new ConnectionCloseEvent(CLIENT_VIEW, 0, T0 + 5000, 8, 5));
         assertThat(stats.gapBytes()).isEqualTo(4);
     }
 
@@ -169,9 +171,9 @@ class PcapReassemblyTest {
         PcapStats stats = capture.read(sink, PcapReader.builder().views(Views.CLIENT_ONLY).maxHeldBytesPerDirection(25));
 
         // the third held segment exceeds 25 bytes: the earliest is released at once, the rest at end of file
-        assertThat(sink.data).extracting(DataEvent::tcpSequence, DataEvent::timestampNs).containsExactly(
+        assertThat(sink.data()).extracting(DataEvent::tcpSequence, DataEvent::timestampNs).containsExactly(
                 tuple(C + 1, T0 + 3000), tuple(C + 11, T0 + 4000), tuple(C + 31, T0 + 5000), tuple(C + 51, T0 + 6000));
-        assertThat(sink.events.indexOf(sink.data.get(1))).isLessThan(sink.events.size() - 2);
+        assertThat(sink.events().indexOf(sink.data().get(1))).isLessThan(sink.events().size() - 2);
         assertThat(stats.gaps()).isEqualTo(3);
         assertThat(stats.gapBytes()).isEqualTo(9 + 10 + 10);
     }
@@ -187,9 +189,9 @@ class PcapReassemblyTest {
         PcapStats stats = capture.read(sink, Views.BOTH);
 
         // the first payload is neither request nor response: the lower port (5432) is taken as the server
-        assertThat(sink.opens.get(0).joinedMidStream()).isTrue();
-        assertThat(sink.opens.get(0).local().port()).isEqualTo(8080);
-        assertThat(sink.established).isEmpty();
+        assertThat(sink.opens().get(0).joinedMidStream()).isTrue();
+        assertThat(sink.opens().get(0).local().port()).isEqualTo(8080);
+        assertThat(sink.established()).isEmpty();
         assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).isEqualTo("GET /next HTTP/1.1\r\n\r\n");
         assertThat(text(sink, CLIENT_VIEW, Direction.INGRESS))
                 .isEqualTo("ing tail of an earlier responseHTTP/1.1 204 No Content\r\n\r\n");
@@ -203,7 +205,7 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.opens).singleElement().satisfies(o -> {
+        assertThat(sink.opens()).singleElement().satisfies(o -> {
             assertThat(o.local().port()).isEqualTo(80);
             assertThat(o.joinedMidStream()).isTrue();
         });
@@ -217,7 +219,7 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.BOTH);
 
-        assertThat(sink.events).isEmpty();
+        assertThat(sink.events()).isEmpty();
         assertThat(stats.segmentsWithoutConnection()).isEqualTo(2);
     }
 
@@ -232,9 +234,9 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.closes).extracting(ConnectionCloseEvent::id, ConnectionCloseEvent::timestampNs)
+        assertThat(sink.closes()).extracting(ConnectionCloseEvent::id, ConnectionCloseEvent::timestampNs)
                 .containsExactly(tuple(CLIENT_VIEW, T0 + 4000), tuple(new ConnectionId(0, 2, 0), T0 + 7000));
-        assertThat(sink.data).extracting(DataEvent::fd, DataEvent::tcpSequence).containsExactly(
+        assertThat(sink.data()).extracting(DataEvent::fd, DataEvent::tcpSequence).containsExactly(
                 tuple(1, C + 1), tuple(2, 77_001));
         assertThat(stats.connections()).isEqualTo(2);
     }
@@ -250,11 +252,11 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.opens).extracting(o -> o.id().fd(), ConnectionOpenEvent::joinedMidStream)
+        assertThat(sink.opens()).extracting(o -> o.id().fd(), ConnectionOpenEvent::joinedMidStream)
                 .containsExactly(tuple(1, true), tuple(2, false));
-        assertThat(sink.closes).extracting(c -> c.id().fd(), ConnectionCloseEvent::timestampNs)
+        assertThat(sink.closes()).extracting(c -> c.id().fd(), ConnectionCloseEvent::timestampNs)
                 .containsExactly(tuple(1, T0), tuple(2, T0 + 4000)); // the replaced one closes at its last packet
-        assertThat(sink.established).extracting(ConnectionEstablishedEvent::synSentNs).containsExactly(T0 + 1000);
+        assertThat(sink.established()).extracting(ConnectionEstablishedEvent::synSentNs).containsExactly(T0 + 1000);
         assertThat(text(sink, new ConnectionId(0, 2, 0), Direction.EGRESS)).isEqualTo("new");
         assertThat(stats.connections()).isEqualTo(2);
     }
@@ -272,7 +274,7 @@ class PcapReassemblyTest {
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
         assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).isEqualTo("ab..cdef");
-        assertThat(sink.data).extracting(DataEvent::tcpSequenceUnsigned)
+        assertThat(sink.data()).extracting(DataEvent::tcpSequenceUnsigned)
                 .containsExactly(0xFFFFFFFEL, 0L, 2L);
         assertThat(stats.gaps()).isZero();
     }
@@ -286,7 +288,7 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         PcapStats stats = capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.data).extracting(DataEvent::tcpSequence, DataEvent::byteCount, DataEvent::payloadLength,
+        assertThat(sink.data()).extracting(DataEvent::tcpSequence, DataEvent::byteCount, DataEvent::payloadLength,
                 DataEvent::isTruncated).containsExactly(tuple(C + 1, 10, 4, true), tuple(C + 11, 8, 4, true));
         assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).isEqualTo("0123abcd");
         assertThat(stats.truncatedPackets()).isEqualTo(2);
@@ -301,9 +303,9 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         capture.read(sink, Views.CLIENT_ONLY);
 
-        assertThat(sink.opens.get(0).local().address()).isEqualTo(InetAddress.getByAddress(SyntheticCapture.ipv6Address(1)));
-        assertThat(sink.opens.get(0).remote().toString()).isEqualTo("[fd00:0:0:0:0:0:0:2]:80");
-        assertThat(sink.data).singleElement().satisfies(d -> {
+        assertThat(sink.opens().get(0).local().address()).isEqualTo(InetAddress.getByAddress(SyntheticCapture.ipv6Address(1)));
+        assertThat(sink.opens().get(0).remote().toString()).isEqualTo("[fd00:0:0:0:0:0:0:2]:80");
+        assertThat(sink.data()).singleElement().satisfies(d -> {
             assertThat(d.isIpv6()).isTrue();
             assertThat(d.timestampNs()).isEqualTo(T0 + 3001);
         });
@@ -337,7 +339,7 @@ class PcapReassemblyTest {
 
             assertThat(text(sink, CLIENT_VIEW, Direction.EGRESS)).as("%s", v).isEqualTo("request");
             assertThat(text(sink, CLIENT_VIEW, Direction.INGRESS)).as("%s", v).isEqualTo("response");
-            assertThat(sink.data).extracting(DataEvent::timestampNs).as("%s", v)
+            assertThat(sink.data()).extracting(DataEvent::timestampNs).as("%s", v)
                     .containsExactly(T0 + (nanos ? 3_000_001 : 3_000_000), T0 + (nanos ? 4_000_002 : 4_000_000));
             assertThat(stats.packets()).as("%s", v).isEqualTo(5);
             assertThat(stats.tcpSegments()).as("%s", v).isEqualTo(5);
@@ -381,8 +383,8 @@ class PcapReassemblyTest {
         RecordingSink sink = new RecordingSink();
         capture.read(sink, Views.SERVER_ONLY);
 
-        assertThat(sink.opens).extracting(ConnectionOpenEvent::id).containsExactly(SERVER_VIEW);
-        assertThat(sink.data).extracting(DataEvent::direction, DataEvent::role)
+        assertThat(sink.opens()).extracting(ConnectionOpenEvent::id).containsExactly(SERVER_VIEW);
+        assertThat(sink.data()).extracting(DataEvent::direction, DataEvent::role)
                 .containsExactly(tuple(Direction.INGRESS, Role.SERVER), tuple(Direction.EGRESS, Role.SERVER));
     }
 
@@ -397,6 +399,6 @@ class PcapReassemblyTest {
 
         assertThat(stats.connections()).isEqualTo(5);
         assertThat(stats.connectionsEvicted()).isEqualTo(3);
-        assertThat(sink.closes).extracting(c -> c.id().fd()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(sink.closes()).extracting(c -> c.id().fd()).containsExactly(1, 2, 3, 4, 5);
     }
 }

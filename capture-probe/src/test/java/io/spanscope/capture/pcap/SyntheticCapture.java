@@ -1,5 +1,7 @@
 package io.spanscope.capture.pcap;
 
+import io.spanscope.capture.testing.RecordingSink;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
