@@ -19,5 +19,18 @@ public enum DropReason {
     /** A connection's bytes matched no protocol. */
     UNKNOWN_PROTOCOL,
     /** A handler threw; the connection's remaining bytes are counted, not parsed. */
-    HANDLER_FAILURE
+    HANDLER_FAILURE,
+    /**
+     * A PostgreSQL message that is parsed for its content was larger than
+     * {@link ParserConfig#maxPostgresMessageBytes()}: stepped over by length, its exchange flagged.
+     */
+    POSTGRES_MESSAGE_LIMIT,
+    /**
+     * A connection switched to encryption in-band (PostgreSQL SSLRequest or GSSENCRequest accepted): its
+     * socket bytes are ciphertext from then on, counted and not parsed; TLS capture, when on, delivers
+     * the plaintext.
+     */
+    ENCRYPTED_SESSION,
+    /** A named prepared statement or portal was forgotten under {@link ParserConfig#maxPreparedStatementsPerConnection()}. */
+    PREPARED_STATEMENT_LIMIT
 }

@@ -34,6 +34,10 @@ public final class ParserConfig {
     private final Set<String> redactedHeaders;
     private final Set<String> capturedRequestHeaders;
     private final Set<String> capturedResponseHeaders;
+    private final boolean maskSqlLiterals;
+    private final int maxSqlParameterBytes;
+    private final int maxPostgresMessageBytes;
+    private final int maxPreparedStatementsPerConnection;
 
     private ParserConfig(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -53,6 +57,10 @@ public final class ParserConfig {
         this.redactedHeaders = Collections.unmodifiableSet(redacted);
         this.capturedRequestHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.capturedRequestHeaders));
         this.capturedResponseHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.capturedResponseHeaders));
+        this.maskSqlLiterals = b.maskSqlLiterals;
+        this.maxSqlParameterBytes = b.maxSqlParameterBytes;
+        this.maxPostgresMessageBytes = b.maxPostgresMessageBytes;
+        this.maxPreparedStatementsPerConnection = b.maxPreparedStatementsPerConnection;
     }
 
     public static ParserConfig defaults() {
@@ -82,6 +90,10 @@ public final class ParserConfig {
         b.capturedRequestHeaders.addAll(capturedRequestHeaders);
         b.capturedResponseHeaders.clear();
         b.capturedResponseHeaders.addAll(capturedResponseHeaders);
+        b.maskSqlLiterals = maskSqlLiterals;
+        b.maxSqlParameterBytes = maxSqlParameterBytes;
+        b.maxPostgresMessageBytes = maxPostgresMessageBytes;
+        b.maxPreparedStatementsPerConnection = maxPreparedStatementsPerConnection;
         return b;
     }
 
@@ -157,6 +169,32 @@ public final class ParserConfig {
         return capturedResponseHeaders;
     }
 
+    /**
+     * Whether SQL literals in query texts are replaced by {@code ?} (default true). When false, texts are
+     * recorded as sent, and so are bound parameter values and database error messages.
+     */
+    public boolean maskSqlLiterals() {
+        return maskSqlLiterals;
+    }
+
+    /** Bytes of one bound parameter value kept (only when {@link #maskSqlLiterals()} is off). */
+    public int maxSqlParameterBytes() {
+        return maxSqlParameterBytes;
+    }
+
+    /**
+     * Largest PostgreSQL message whose content is parsed (queries, Parse, Bind, errors); bigger ones
+     * are stepped over by length and counted. Bounds what a connection buffers for one message.
+     */
+    public int maxPostgresMessageBytes() {
+        return maxPostgresMessageBytes;
+    }
+
+    /** Named prepared statements (and, separately, named portals) remembered per PostgreSQL connection. */
+    public int maxPreparedStatementsPerConnection() {
+        return maxPreparedStatementsPerConnection;
+    }
+
     public boolean isRedacted(String lowerCaseHeaderName) {
         return redactedHeaders.contains(lowerCaseHeaderName);
     }
@@ -178,6 +216,10 @@ public final class ParserConfig {
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
         private final Set<String> capturedRequestHeaders = new LinkedHashSet<>(Set.of("content-type"));
         private final Set<String> capturedResponseHeaders = new LinkedHashSet<>(Set.of("content-type"));
+        private boolean maskSqlLiterals = true;
+        private int maxSqlParameterBytes = 256;
+        private int maxPostgresMessageBytes = 64 * 1024;
+        private int maxPreparedStatementsPerConnection = 1024;
 
         private Builder() {
         }
@@ -268,10 +310,34 @@ public final class ParserConfig {
             return this;
         }
 
+        public Builder maskSqlLiterals(boolean value) {
+            this.maskSqlLiterals = value;
+            return this;
+        }
+
+        public Builder maxSqlParameterBytes(int value) {
+            this.maxSqlParameterBytes = nonNegative(value, "maxSqlParameterBytes");
+            return this;
+        }
+
+        public Builder maxPostgresMessageBytes(int value) {
+            this.maxPostgresMessageBytes = atLeast(value, 1024, "maxPostgresMessageBytes");
+            return this;
+        }
+
+        public Builder maxPreparedStatementsPerConnection(int value) {
+            this.maxPreparedStatementsPerConnection = positive(value, "maxPreparedStatementsPerConnection");
+            return this;
+        }
+
         public ParserConfig build() {
             if (maxBufferedBytesPerDirection < maxHeaderBytes) {
                 throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
                         + ") must hold a whole header block of maxHeaderBytes (" + maxHeaderBytes + ")");
+            }
+            if (maxBufferedBytesPerDirection < maxPostgresMessageBytes) {
+                throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
+                        + ") must hold a whole PostgreSQL message of maxPostgresMessageBytes (" + maxPostgresMessageBytes + ")");
             }
             return new ParserConfig(this);
         }

@@ -1,6 +1,7 @@
 package io.spanscope.parsers.detect;
 
 import io.spanscope.parsers.http1.Http1Support;
+import io.spanscope.parsers.postgres.PostgresSupport;
 import io.spanscope.parsers.record.Protocol;
 
 import java.util.ArrayList;
@@ -22,13 +23,13 @@ public final class ProtocolRegistry {
 
     /**
      * HTTP/2 preface first (it would otherwise look like an HTTP/1 request line), then HTTP/1, then
-     * PostgreSQL and MySQL, which are recognised and counted but not parsed here.
+     * PostgreSQL, then MySQL, which is recognised and counted but not parsed here.
      */
     public static ProtocolRegistry defaults() {
         return builder()
                 .register(ProtocolSupport.detectOnly(Protocol.HTTP2, new Http2PrefaceDetector()))
                 .register(Http1Support.create())
-                .register(ProtocolSupport.detectOnly(Protocol.POSTGRESQL, new PostgresDetector()))
+                .register(PostgresSupport.create())
                 .register(ProtocolSupport.detectOnly(Protocol.MYSQL, new MySqlDetector()))
                 .build();
     }

@@ -94,7 +94,9 @@ class ProtocolDetectionTest {
         tracker.onData(my.send(Direction.INGRESS, MYSQL_GREETING, 1, 1));
 
         assertThat(sink.records()).isEmpty();
-        assertThat(tracker.stats().unparsedBytes()).isEqualTo(PG_STARTUP.length + 9 + MYSQL_GREETING.length);
+        // PostgreSQL is parsed: on this connection, joined mid-stream, the authentication request is passed
+        // over while the parser looks for a message boundary; MySQL is detect-only
+        assertThat(tracker.stats().unparsedBytes()).isEqualTo(9 + MYSQL_GREETING.length);
         assertThat(tracker.stats().drops(DropReason.UNKNOWN_PROTOCOL)).isZero();
     }
 

@@ -1,0 +1,59 @@
+package io.spanscope.parsers.postgres;
+
+/**
+ * The CommandComplete tag: the command name ({@code INSERT}, {@code CREATE TABLE} ...) and, for
+ * commands that report one, the row count (the last number: {@code INSERT 0 5} is five rows).
+ * Common command names are shared constants, so most tags cost no allocation.
+ */
+final class PgCommandTag {
+
+    private static final String[] COMMON = {
+        "SELECT", "INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION", "SET",
+        "COPY", "FETCH", "MOVE", "MERGE", "SHOW", "CREATE TABLE", "DROP TABLE", "LISTEN", "NOTIFY", "TRUNCATE TABLE",
+        "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE CURSOR", "CLOSE CURSOR", "VACUUM",
+        "ANALYZE", "CREATE INDEX", "ALTER TABLE", "RESET", "DISCARD ALL", "DO", "CALL", "UNLISTEN"
+    };
+
+    private PgCommandTag() {
+    }
+
+    static void apply(PgExchange target, byte[] b, int from, int to) {
+        int commandEnd = to;
+        long rows = PgExchange.UNSET;
+        int i = to;
+        // trailing " <digits>" groups are counts: the last one is the rows
+        while (i > from) {
+            int j = i;
+            while (j > from && b[j - 1] >= '0' && b[j - 1] <= '9') {
+                j--;
+            }
+            if (j == i || j == from || b[j - 1] != ' ') {
+                break;
+            }
+            if (rows == PgExchange.UNSET) {
+                rows = parse(b, j, i);
+            }
+            commandEnd = j - 1;
+            i = j - 1;
+        }
+        target.tagRows = rows;
+        target.commandTag = command(b, from, commandEnd);
+    }
+
+    private static long parse(byte[] b, int from, int to) {
+        long value = 0;
+        for (int i = from; i < to && i < from + 18; i++) {
+            value = value * 10 + (b[i] - '0');
+        }
+        return value;
+    }
+
+    private static String command(byte[] b, int from, int to) {
+        for (String common : COMMON) {
+            if (PgBytes.equalsAscii(b, from, to, common)) {
+                return common;
+            }
+        }
+        return PgBytes.utf8(b, from, to);
+    }
+}

@@ -1,0 +1,51 @@
+package io.spanscope.parsers.postgres;
+
+import io.spanscope.parsers.detect.Detection;
+import io.spanscope.parsers.detect.PostgresDetector;
+import io.spanscope.parsers.detect.ProtocolDetector;
+import io.spanscope.parsers.record.Protocol;
+
+/**
+ * Recognises PostgreSQL from its startup-family messages ({@link PostgresDetector}) and, on a
+ * connection joined mid-stream, from a complete Query or Parse message (type, length ending exactly on
+ * the text's NUL): strict enough not to claim other protocols' streams.
+ */
+final class PgDetector implements ProtocolDetector {
+
+    private final PostgresDetector startup = new PostgresDetector();
+    private final int maxMessageBytes;
+
+    PgDetector(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public Detection detect(byte[] buffer, int offset, int length) {
+        Detection verdict = startup.detect(buffer, offset, length);
+        if (verdict.verdict() != Detection.Verdict.NO_MATCH || length == 0) {
+            return verdict;
+        }
+        byte type = buffer[offset];
+        if (type != 'Q' && type != 'P') {
+            return Detection.NO_MATCH;
+        }
+        return switch (PgMessageTypes.plausibleStart(true, buffer, offset, length, maxMessageBytes)) {
+            case PgMessageTypes.PLAUSIBLE -> Detection.clientBytes(Protocol.POSTGRESQL);
+            case PgMessageTypes.UNDECIDED -> Detection.NEED_MORE;
+            default -> Detection.NO_MATCH;
+        };
+    }
+
+    @Override
+    public int findMessageStart(byte[] buffer, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            byte type = buffer[i];
+            if ((type == 'Q' || type == 'P')
+                    && PgMessageTypes.plausibleStart(true, buffer, i, offset + length - i, maxMessageBytes)
+                    != PgMessageTypes.NOT_A_START) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,149 @@
+package io.spanscope.parsers.postgres;
+
+import io.spanscope.parsers.record.Attributes;
+import io.spanscope.parsers.record.ConnectionInfo;
+import io.spanscope.parsers.record.Protocol;
+import io.spanscope.parsers.record.Record;
+import io.spanscope.parsers.record.RecordFlag;
+
+import java.util.List;
+
+/**
+ * Turns a finished {@link PgExchange} into a {@link Record} with OpenTelemetry database attributes, and
+ * keeps what the StartupMessage said about the session (user, database, application name).
+ */
+final class PgRecordFactory {
+
+    static final String SYSTEM = "postgresql";
+    private static final String[] PARAMETER_KEYS = new String[64];
+
+    static {
+        for (int i = 0; i < PARAMETER_KEYS.length; i++) {
+            PARAMETER_KEYS[i] = "db.query.parameter." + i;
+        }
+    }
+
+    private final ConnectionInfo connection;
+    private final boolean mask;
+    private final Attributes.Builder attributes = Attributes.builder();
+    private String user;
+    private String database;
+    private String applicationName;
+
+    PgRecordFactory(ConnectionInfo connection, boolean mask) {
+        this.connection = connection;
+        this.mask = mask;
+    }
+
+    /** Error messages can quote values the client sent, so they are kept only when literals are. */
+    boolean keepsErrorMessages() {
+        return !mask;
+    }
+
+    /** The name/value pairs of a StartupMessage (after the protocol version); never the password. */
+    void onStartupParameters(byte[] b, int from, int end) {
+        int i = from;
+        while (i < end && b[i] != 0) {
+            int nameEnd = PgBytes.nul(b, i, end);
+            int valueEnd = nameEnd < 0 ? -1 : PgBytes.nul(b, nameEnd + 1, end);
+            if (valueEnd < 0) {
+                return;
+            }
+            String value = PgBytes.utf8(b, nameEnd + 1, valueEnd);
+            if (PgBytes.equalsAscii(b, i, nameEnd, "user")) {
+                user = value;
+            } else if (PgBytes.equalsAscii(b, i, nameEnd, "database")) {
+                database = value;
+            } else if (PgBytes.equalsAscii(b, i, nameEnd, "application_name")) {
+                applicationName = value;
+            }
+            i = valueEnd + 1;
+        }
+        if (database == null) {
+            database = user;  // the server's default when the client names no database
+        }
+    }
+
+    Record build(PgExchange e) {
+        Record.Builder record = Record.builder()
+                .protocol(Protocol.POSTGRESQL)
+                .connection(connection)
+                .request(e.requestTid, e.requestStartNs, e.requestEndNs, e.requestSequence, e.requestBytes)
+                .attributes(attributes(e));
+        if (e.responseStarted) {
+            record.response(e.responseTid, e.responseStartNs, e.responseEndNs, e.responseSequence, e.responseBytes);
+        }
+        for (RecordFlag flag : RecordFlag.values()) {
+            if ((e.flags & PostgresHandler.flag(flag)) != 0) {
+                record.flag(flag);
+            }
+        }
+        if (!e.responseStarted && (e.flags & PostgresHandler.flag(RecordFlag.RESPONSE_INCOMPLETE)) == 0) {
+            record.flag(RecordFlag.RESPONSE_MISSING);
+        }
+        if (connection.joinedMidStream()) {
+            record.flag(RecordFlag.JOINED_MID_STREAM);
+        }
+        return record.build();
+    }
+
+    private Attributes attributes(PgExchange e) {
+        Attributes.Builder a = attributes.clear().put("db.system.name", SYSTEM).put("db.namespace", database);
+        SqlText.Summary summary = summary(e);
+        if (summary != null) {
+            a.put("db.query.text", summary.text());
+        }
+        String operation = e.commandTag != null ? e.commandTag : summary != null ? summary.operation() : null;
+        a.put("db.operation.name", operation);
+        if (summary != null) {
+            a.put("db.collection.name", summary.collection());
+        }
+        if (e.columnCount >= 0 || e.dataRows > 0 || "SELECT".equals(e.commandTag) || "FETCH".equals(e.commandTag)) {
+            a.put("db.response.returned_rows", e.dataRows);
+        } else if (e.tagRows >= 0) {
+            a.put("spanscope.postgresql.rows_affected", e.tagRows);
+        }
+        if (e.sqlState != null) {
+            a.put("db.response.status_code", e.sqlState).put("error.type", e.sqlState)
+                    .put("spanscope.postgresql.error.severity", e.severity)
+                    .put("spanscope.postgresql.error.message", e.errorMessage);
+        }
+        a.put("spanscope.postgresql.statement_name", e.statementName);
+        if (e.parameterCount > 0) {
+            a.put("spanscope.postgresql.parameter_count", e.parameterCount);
+        }
+        if (e.parameters != null) {
+            List<String> values = e.parameters;
+            for (int i = 0; i < values.size() && i < PARAMETER_KEYS.length; i++) {
+                a.put(PARAMETER_KEYS[i], values.get(i));
+            }
+        }
+        if (e.columnCount >= 0 && summary == null) {
+            a.put("spanscope.postgresql.column_count", e.columnCount);
+        }
+        if (e.suspended) {
+            a.put("spanscope.postgresql.portal_suspended", Boolean.TRUE);
+        }
+        if (e.copyInBytes > 0) {
+            a.put("spanscope.postgresql.copy_in_bytes", e.copyInBytes);
+        }
+        if (e.copyOutBytes > 0) {
+            a.put("spanscope.postgresql.copy_out_bytes", e.copyOutBytes);
+        }
+        if (e.notices > 0) {
+            a.put("spanscope.postgresql.notices", (long) e.notices);
+        }
+        if (e.notifications > 0) {
+            a.put("spanscope.postgresql.notifications", (long) e.notifications);
+        }
+        a.put("spanscope.postgresql.user", user).put("spanscope.postgresql.application_name", applicationName);
+        return a.build();
+    }
+
+    private SqlText.Summary summary(PgExchange e) {
+        if (e.statementText != null) {
+            return SqlText.summarize(e.statementText, mask);
+        }
+        return e.statement != null ? e.statement.summary() : null;
+    }
+}
