@@ -18,6 +18,8 @@ final class PgExchange {
     String statementName;
     boolean executed;
     boolean simpleQuery;
+    /** A Query whose first statement has started answering. */
+    boolean answered;
 
     int requestTid;
     long requestStartNs;
@@ -57,6 +59,7 @@ final class PgExchange {
         s.statementText = text;
         s.simpleQuery = true;
         s.executed = true;
+        s.flags = flags;
         s.requestTid = requestTid;
         s.requestStartNs = requestStartNs;
         s.requestEndNs = requestEndNs;

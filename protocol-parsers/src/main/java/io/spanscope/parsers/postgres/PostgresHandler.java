@@ -235,7 +235,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             case 'Q', 'P', 'B', 'D', 'E' -> {
                 // too big to keep: still an exchange, so the answers pair; its text is unknown
                 PgExchange group = request(position, length, origin);
-                malformed(group);
+                group.flags |= flag(RecordFlag.MALFORMED);
                 if (type == 'Q' || type == 'E') {
                     group.executed = true;
                     group.simpleQuery = type == 'Q';
@@ -410,13 +410,13 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             }
             case 'c' -> resultTarget(position, length, origin);
             case 'N' -> {
-                PgExchange current = asyncTarget();
+                PgExchange current = asyncTarget(position, length, origin);
                 if (current != null) {
                     current.notices++;
                 }
             }
             case 'A' -> {
-                PgExchange current = asyncTarget();
+                PgExchange current = asyncTarget(position, length, origin);
                 if (current != null) {
                     current.notifications++;
                 }
@@ -444,7 +444,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     }
 
     /** Where a notice or notification belongs: the statement running, else the one that just completed. */
-    private PgExchange asyncTarget() {
+    private PgExchange asyncTarget(long position, int length, ChunkOrigin origin) {
         if (currentStatement != null) {
             return currentStatement;
         }
@@ -452,7 +452,21 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         if (head == 'E' && pending.headOwner() != null) {
             return pending.headOwner();
         }
+        if (head == 'Q' && hasStatementsLeft(pending.headOwner())) {
+            // raised while the next statement of the Query runs, before its first result
+            return resultTarget(position, length, origin);
+        }
         return completed.isEmpty() ? null : completed.get(completed.size() - 1);
+    }
+
+    private boolean hasStatementsLeft(PgExchange query) {
+        if (query.statement == null) {
+            return !query.answered;
+        }
+        if (currentStatements == null) {
+            currentStatements = SqlText.split(query.statement.text);
+        }
+        return statementIndex < currentStatements.size();
     }
 
     /** A backend message that answers exactly one kind of frontend message at the head. */
@@ -491,6 +505,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     }
 
     private PgExchange nextStatementOf(PgExchange query) {
+        query.answered = true;
         if (query.statement == null) {
             return query.statementOf(null);
         }
@@ -573,7 +588,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             pending.pop();
             boolean end = type == 'S' || type == 'Q' || type == 'F';
             if (owner != null && owner.executed && !owner.emitted && (!end || afterLoss)
-                    && !(type == 'Q' && owner.responseStarted)) {
+                    && !(type == 'Q' && owner.answered)) {
                 owner.flags |= flag(afterLoss ? RecordFlag.GAP_IN_RESPONSE : RecordFlag.RESPONSE_INCOMPLETE);
                 emit(owner);
             }
@@ -611,7 +626,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             byte type = pending.headType();
             pending.pop();
             if (owner != null && owner.executed && !owner.emitted && !unanswered.contains(owner)
-                    && !(type == 'Q' && owner.responseStarted)) {
+                    && !(type == 'Q' && owner.answered)) {
                 unanswered.add(owner);
             }
         }

@@ -62,6 +62,8 @@ final class SqlText {
         String previousWord = null;
         boolean sawFrom = false;
         boolean ambiguous = false;
+        boolean lastWasCollection = false;
+        boolean qualifying = false;
         int depth = 0;
         int i = 0;
         int n = sql.length();
@@ -77,8 +79,20 @@ final class SqlText {
             }
             if (isIdentifierStart(c) || c == '"') {
                 String word = c == '"' ? unquote(sql, i, next) : sql.substring(i, next);
-                if (c != '"') {
+                if (qualifying) {
+                    collection = collection + "." + word;
+                    qualifying = false;
+                    previousWord = "\"";
+                } else if (c != '"') {
                     String upper = word.toUpperCase(Locale.ROOT);
+                    if ("ONLY".equals(upper)) {
+                        // UPDATE ONLY t, DELETE FROM ONLY t: the table follows
+                        if (out != null) {
+                            out.append(sql, i, next);
+                        }
+                        i = next;
+                        continue;
+                    }
                     if (operation == null && depth == 0) {
                         operation = upper;
                     } else if (depth == 0 && collection == null && previousWord != null
@@ -97,7 +111,12 @@ final class SqlText {
                     }
                     previousWord = "\"";
                 }
+                lastWasCollection = word.equals(collection) || (collection != null && collection.endsWith("." + word));
+            } else if (c == '.' && lastWasCollection && depth == 0 && next < n
+                    && (isIdentifierStart(sql.charAt(next)) || sql.charAt(next) == '"')) {
+                qualifying = true;
             } else if (c == '(') {
+                lastWasCollection = false;
                 depth++;
             } else if (c == ')') {
                 depth = Math.max(0, depth - 1);
