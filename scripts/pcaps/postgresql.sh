@@ -49,7 +49,7 @@ capture() {
   for attempt in 1 2 3; do
     rm -f "$file"
     : > "$WORK/log/server.log"
-    tcpdump -i lo -s 0 -U --immediate-mode -n -w "$file" "tcp port $PORT" 2>"$WORK/$name.tcpdump" &
+    tcpdump -i lo -s 0 -B 65536 -U --immediate-mode -n -w "$file" "tcp port $PORT" 2>"$WORK/$name.tcpdump" &
     local dump=$!
     for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.tcpdump" && break; sleep 0.1; done
     "$@" > "$WORK/$name.client"
