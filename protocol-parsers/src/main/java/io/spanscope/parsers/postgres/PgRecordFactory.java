@@ -16,6 +16,7 @@ final class PgRecordFactory {
 
     static final String SYSTEM = "postgresql";
     private static final String[] PARAMETER_KEYS = new String[64];
+    private static final RecordFlag[] FLAGS = RecordFlag.values();
 
     static {
         for (int i = 0; i < PARAMETER_KEYS.length; i++) {
@@ -73,7 +74,7 @@ final class PgRecordFactory {
         if (e.responseStarted) {
             record.response(e.responseTid, e.responseStartNs, e.responseEndNs, e.responseSequence, e.responseBytes);
         }
-        for (RecordFlag flag : RecordFlag.values()) {
+        for (RecordFlag flag : FLAGS) {
             if ((e.flags & PostgresHandler.flag(flag)) != 0) {
                 record.flag(flag);
             }

@@ -3,15 +3,19 @@ package io.spanscope.parsers.postgres;
 import java.util.Arrays;
 
 /**
- * Statement texts of one connection by content: direct-mapped on a hash of the bytes, so a lookup costs
- * one hash and one compare and the cache never grows. A collision replaces the older text.
+ * Statement texts of one connection by content: a fixed table probed at up to {@value #WAYS} slots from
+ * the hash of the bytes, so a lookup costs one hash and a compare or two, and the cache never grows. A
+ * miss replaces one of those slots in turn.
  */
 final class PgStatementCache {
 
-    private static final int SLOTS = 64;
+    private static final int SLOT_BITS = 6;
+    private static final int SLOTS = 1 << SLOT_BITS;
+    private static final int WAYS = 4;
 
     private final PgStatement[] slots = new PgStatement[SLOTS];
     private final boolean mask;
+    private int victim;
 
     PgStatementCache(boolean mask) {
         this.mask = mask;
@@ -22,13 +26,19 @@ final class PgStatementCache {
         for (int i = from; i < to; i++) {
             hash = 31 * hash + b[i];
         }
-        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-        PgStatement cached = slots[slot];
-        if (cached != null && cached.hash == hash && Arrays.equals(cached.bytes, 0, cached.bytes.length, b, from, to)) {
-            return cached;
+        int base = (hash * 0x9E37_79B9) >>> (32 - SLOT_BITS);
+        int free = -1;
+        for (int way = 0; way < WAYS; way++) {
+            PgStatement cached = slots[(base + way) & (SLOTS - 1)];
+            if (cached == null) {
+                free = free < 0 ? (base + way) & (SLOTS - 1) : free;
+            } else if (cached.hash == hash
+                    && Arrays.equals(cached.bytes, 0, cached.bytes.length, b, from, to)) {
+                return cached;
+            }
         }
         PgStatement fresh = new PgStatement(Arrays.copyOfRange(b, from, to), hash, PgBytes.utf8(b, from, to), mask);
-        slots[slot] = fresh;
+        slots[free >= 0 ? free : (base + (victim++ & (WAYS - 1))) & (SLOTS - 1)] = fresh;
         return fresh;
     }
 }
