@@ -12,9 +12,14 @@ final class PendingMessages {
     private int head;
     private int size;
 
+    private final int mask;
+
+    /** Holds at least {@code capacity} messages (rounded up to a power of two). */
     PendingMessages(int capacity) {
-        types = new byte[capacity];
-        owners = new PgExchange[capacity];
+        int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
+        types = new byte[size];
+        owners = new PgExchange[size];
+        mask = size - 1;
     }
 
     boolean isFull() {
@@ -26,7 +31,7 @@ final class PendingMessages {
     }
 
     void add(byte type, PgExchange owner) {
-        int i = (head + size) % types.length;
+        int i = (head + size) & mask;
         types[i] = type;
         owners[i] = owner;
         size++;
@@ -44,7 +49,7 @@ final class PendingMessages {
     void pop() {
         if (size > 0) {
             owners[head] = null;
-            head = (head + 1) % types.length;
+            head = (head + 1) & mask;
             size--;
         }
     }

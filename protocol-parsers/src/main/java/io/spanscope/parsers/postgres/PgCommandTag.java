@@ -49,7 +49,11 @@ final class PgCommandTag {
     }
 
     private static String command(byte[] b, int from, int to) {
+        int length = to - from;
         for (String common : COMMON) {
+            if (common.length() != length || common.charAt(0) != b[from]) {
+                continue;
+            }
             if (PgBytes.equalsAscii(b, from, to, common)) {
                 return common;
             }

@@ -69,10 +69,13 @@ final class PgRecordFactory {
         Record.Builder record = Record.builder()
                 .protocol(Protocol.POSTGRESQL)
                 .connection(connection)
-                .request(e.requestTid, e.requestStartNs, e.requestEndNs, e.requestSequence, e.requestBytes)
+                .request(e.requestTid, e.requestStartNs, Math.max(e.requestEndNs, e.requestStartNs), e.requestSequence,
+                        e.requestBytes)
                 .attributes(attributes(e));
         if (e.responseStarted) {
-            record.response(e.responseTid, e.responseStartNs, e.responseEndNs, e.responseSequence, e.responseBytes);
+            // an exchange cut short keeps its last known end: the start of its response
+            record.response(e.responseTid, e.responseStartNs, Math.max(e.responseEndNs, e.responseStartNs),
+                    e.responseSequence, e.responseBytes);
         }
         for (RecordFlag flag : FLAGS) {
             if ((e.flags & PostgresHandler.flag(flag)) != 0) {

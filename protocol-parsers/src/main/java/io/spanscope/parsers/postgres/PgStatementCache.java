@@ -22,10 +22,7 @@ final class PgStatementCache {
     }
 
     PgStatement lookup(byte[] b, int from, int to) {
-        int hash = 1;
-        for (int i = from; i < to; i++) {
-            hash = 31 * hash + b[i];
-        }
+        int hash = sampledHash(b, from, to);
         int base = (hash * 0x9E37_79B9) >>> (32 - SLOT_BITS);
         int free = -1;
         for (int way = 0; way < WAYS; way++) {
@@ -40,5 +37,21 @@ final class PgStatementCache {
         PgStatement fresh = new PgStatement(Arrays.copyOfRange(b, from, to), hash, PgBytes.utf8(b, from, to), mask);
         slots[free >= 0 ? free : (base + (victim++ & (WAYS - 1))) & (SLOTS - 1)] = fresh;
         return fresh;
+    }
+
+    /**
+     * Length and the first and last 16 bytes: texts that share all three are told apart by the full
+     * compare, and the probe keeps several of them, so a cheaper hash costs no correctness.
+     */
+    private static int sampledHash(byte[] b, int from, int to) {
+        int hash = to - from;
+        int headEnd = Math.min(to, from + 16);
+        for (int i = from; i < headEnd; i++) {
+            hash = 31 * hash + b[i];
+        }
+        for (int i = Math.max(headEnd, to - 16); i < to; i++) {
+            hash = 31 * hash + b[i];
+        }
+        return hash;
     }
 }

@@ -147,7 +147,8 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         switch (type) {
             case 0 -> onStartup(b, body, end);
             case 'Q' -> {
-                int nul = PgBytes.nul(b, body, end);
+                // the text is the whole body, NUL-terminated: no need to search for its end
+                int nul = length > 0 && b[end - 1] == 0 ? end - 1 : PgBytes.nul(b, body, end);
                 PgStatement statement = texts.lookup(b, body, nul < 0 ? end : nul);
                 openGroup = null;
                 PgExchange query = request(position, length, origin);
@@ -292,7 +293,6 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             openGroup = group;
         }
         group.requestBytes += bodyLength + 5;
-        group.requestEndNs = origin.timestampAt(position + bodyLength + 4);
         return group;
     }
 
@@ -534,7 +534,6 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             exchange.responseSequence = origin.sequenceAt(position);
         }
         exchange.responseBytes += bodyLength + 5L;
-        exchange.responseEndNs = origin.timestampAt(position + bodyLength + 4);
     }
 
     /** CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse ended a statement. */
@@ -558,6 +557,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         PgExchange target = head == 'Q' ? resultTarget(position, length, origin) : pending.headOwner();
         if (target != null) {
             respond(target, position, length, origin);
+            target.responseEndNs = origin.timestampAt(position + length + 4);
             if (b != null) {
                 PgErrorFields.read(b, body, body + length, target, records.keepsErrorMessages());
             } else {

@@ -10,6 +10,10 @@ import io.spanscope.capture.pcap.PcapReader;
 import io.spanscope.capture.pcap.Views;
 import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
+import io.spanscope.parsers.detect.PostgresDetector;
+import io.spanscope.parsers.detect.ProtocolRegistry;
+import io.spanscope.parsers.detect.ProtocolSupport;
+import io.spanscope.parsers.record.Protocol;
 import io.spanscope.parsers.record.Record;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,6 +59,13 @@ public class PostgresParseBenchmark {
         @Param("../test-pcaps/postgresql/pg-pgbench-extended.pcap")
         public String pcap;
 
+        /**
+         * {@code parse}: the PostgreSQL parser; {@code count}: the same bytes through a detect-only entry
+         * (assembly and detection, bytes counted, no parsing): the engine's own cost, a ceiling for the parser.
+         */
+        @Param({"parse", "count"})
+        public String mode;
+
         List<Chunk> transactions;
         long batchBytes;
         final DataEvent event = new DataEvent();
@@ -75,7 +86,10 @@ public class PostgresParseBenchmark {
             }
             transactions = all.subList(firstStatement, all.size());
             batchBytes = transactions.stream().mapToLong(c -> c.bytes().length).sum();
-            tracker = new ConnectionTracker(ParserConfig.defaults(), this::count);
+            ProtocolRegistry registry = "parse".equals(mode) ? ProtocolRegistry.defaults()
+                    : ProtocolRegistry.defaults().toBuilder()
+                            .register(ProtocolSupport.detectOnly(Protocol.POSTGRESQL, new PostgresDetector())).build();
+            tracker = new ConnectionTracker(ParserConfig.defaults(), registry, this::count);
             ConnectionId id = new ConnectionId(2000, 6, 1);
             event.setConnection(id.tgid(), id.tgid(), id.fd(), id.generation())
                     .setRole(io.spanscope.capture.event.Role.CLIENT)
