@@ -7,8 +7,8 @@ import io.spanscope.parsers.record.Protocol;
 
 /**
  * Recognises PostgreSQL from its startup-family messages ({@link PostgresDetector}) and, on a
- * connection joined mid-stream, from a complete Query or Parse message (type, length ending exactly on
- * the text's NUL): strict enough not to claim other protocols' streams.
+ * connection joined mid-stream, from a complete Query, Parse or Bind message whose fields fill its
+ * declared length exactly: strict enough not to claim other protocols' streams.
  */
 final class PgDetector implements ProtocolDetector {
 
@@ -26,7 +26,7 @@ final class PgDetector implements ProtocolDetector {
             return verdict;
         }
         byte type = buffer[offset];
-        if (type != 'Q' && type != 'P') {
+        if (type != 'Q' && type != 'P' && type != 'B') {
             return Detection.NO_MATCH;
         }
         return switch (PgMessageTypes.plausibleStart(true, buffer, offset, length, maxMessageBytes)) {
@@ -40,7 +40,7 @@ final class PgDetector implements ProtocolDetector {
     public int findMessageStart(byte[] buffer, int offset, int length) {
         for (int i = offset; i < offset + length; i++) {
             byte type = buffer[i];
-            if ((type == 'Q' || type == 'P')
+            if ((type == 'Q' || type == 'P' || type == 'B')
                     && PgMessageTypes.plausibleStart(true, buffer, i, offset + length - i, maxMessageBytes)
                     != PgMessageTypes.NOT_A_START) {
                 return i;

@@ -17,7 +17,6 @@ final class PgExchange {
     String statementText;
     String statementName;
     boolean executed;
-    boolean simpleQuery;
     /** A Query whose first statement has started answering. */
     boolean answered;
 
@@ -57,7 +56,6 @@ final class PgExchange {
         PgExchange s = new PgExchange();
         s.statement = statement;
         s.statementText = text;
-        s.simpleQuery = true;
         s.executed = true;
         s.flags = flags;
         s.requestTid = requestTid;

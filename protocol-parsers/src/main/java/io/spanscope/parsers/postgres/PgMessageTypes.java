@@ -52,7 +52,8 @@ final class PgMessageTypes {
 
     /**
      * Whether a message plausibly starts at {@code at}: on the frontend a Query or Parse whose length
-     * ends exactly on a NUL after printable text, or a bare Sync; on the backend a ReadyForQuery
+     * ends exactly on a NUL after printable text, a Bind whose fields fill its length exactly, or a
+     * bare Sync; on the backend a ReadyForQuery
      * ({@code Z 0 0 0 5} and a transaction status) or an empty ParseComplete, BindComplete,
      * CloseComplete, NoData or EmptyQueryResponse (what a response to a new request starts with). These are rare by chance inside row data or text.
      */
@@ -80,7 +81,7 @@ final class PgMessageTypes {
             }
             return b[at + 1] == 0 && b[at + 2] == 0 && b[at + 3] == 0 && b[at + 4] == 4 ? PLAUSIBLE : NOT_A_START;
         }
-        if (type != 'Q' && type != 'P') {
+        if (type != 'Q' && type != 'P' && type != 'B') {
             return NOT_A_START;
         }
         if (available < 5) {
@@ -92,6 +93,9 @@ final class PgMessageTypes {
         }
         int end = at + 1 + length;
         int seen = Math.min(end, at + available);
+        if (type == 'B') {
+            return seen < end ? UNDECIDED : plausibleBind(b, at + 5, end);
+        }
         // Parse: statement name, query, both NUL-terminated; Query: the text, NUL-terminated and last
         int textStart = at + 5;
         if (type == 'P') {
@@ -111,6 +115,54 @@ final class PgMessageTypes {
             }
         }
         return seen == end ? NOT_A_START : UNDECIDED;
+    }
+
+    /**
+     * A whole Bind whose every field fits exactly: two printable names, format codes 0/1, parameter
+     * values whose lengths add up, result format codes, ending on the message's last byte.
+     */
+    private static int plausibleBind(byte[] b, int i, int end) {
+        for (int name = 0; name < 2; name++) {
+            int nul = PgBytes.nul(b, i, end);
+            if (nul < 0 || !printable(b, i, nul)) {
+                return NOT_A_START;
+            }
+            i = nul + 1;
+        }
+        for (int section = 0; section < 3; section++) {
+            if (i + 2 > end) {
+                return NOT_A_START;
+            }
+            int count = PgBytes.int16(b, i);
+            i += 2;
+            for (int k = 0; k < count; k++) {
+                if (section == 1) {
+                    if (i + 4 > end) {
+                        return NOT_A_START;
+                    }
+                    int length = PgBytes.int32(b, i);
+                    i += 4 + Math.max(length, 0);
+                    if (length < -1 || i > end) {
+                        return NOT_A_START;
+                    }
+                } else {
+                    if (i + 2 > end || PgBytes.int16(b, i) > 1) {
+                        return NOT_A_START;
+                    }
+                    i += 2;
+                }
+            }
+        }
+        return i == end ? PLAUSIBLE : NOT_A_START;
+    }
+
+    private static boolean printable(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if ((b[i] & 0xFF) < 0x20) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean prefixMatches(byte[] b, int at, int available, byte[] prefix) {

@@ -153,7 +153,6 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
                 openGroup = null;
                 PgExchange query = request(position, length, origin);
                 query.statement = statement;
-                query.simpleQuery = true;
                 query.executed = true;
                 endRequest(query, position, length, origin);
                 openGroup = null;
@@ -239,7 +238,6 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
                 group.flags |= flag(RecordFlag.MALFORMED);
                 if (type == 'Q' || type == 'E') {
                     group.executed = true;
-                    group.simpleQuery = type == 'Q';
                     endRequest(group, position, length, origin);
                     openGroup = null;
                 }

@@ -120,6 +120,37 @@ class PostgresCaptureTest {
                 .isEqualTo("relation \"no_such_table\" does not exist");
     }
 
+    /**
+     * pg-jdbc.pcap cut with editcap to start at the 4th INSERT: no handshake, no login, and the INSERT
+     * statement pgjdbc prepared as S_1 was parsed before the cut. Every statement after the cut is still a
+     * record, the first two by statement name only.
+     */
+    @Test
+    void connectionJoinedAfterPgjdbcPreparedItsStatements() throws IOException {
+        List<String> full = expected(CAPTURES.resolve("pg-jdbc.expected.tsv")).get(0);
+        List<String> afterCut = full.subList(4, full.size());
+        for (Views view : new Views[] {Views.CLIENT_ONLY, Views.SERVER_ONLY}) {
+            List<Record> records = replay(CAPTURES.resolve("pg-jdbc-midstream.pcap"), view,
+                    ParserConfig.builder().maskSqlLiterals(false).build());
+            assertThat(records).hasSize(afterCut.size());
+            for (int i = 0; i < records.size(); i++) {
+                Record r = records.get(i);
+                assertThat(r.hasFlag(io.spanscope.parsers.record.RecordFlag.JOINED_MID_STREAM)).isTrue();
+                assertThat(r.isIntact()).as("%s", r).isTrue();
+                String[] expected = afterCut.get(i).split("\t", 3);
+                String[] actual = line(r).split("\t", 3);
+                assertThat(actual[0] + " " + actual[1]).isEqualTo(expected[0] + " " + expected[1]);
+                if (i < 2) {
+                    assertThat(r.attributes().getString("spanscope.postgresql.statement_name")).isEqualTo("S_1");
+                    assertThat(r.attributes().getString("db.query.text")).isNull();
+                    assertThat(r.attributes().getString("db.operation.name")).isEqualTo("INSERT");
+                } else {
+                    assertThat(actual[2]).isEqualTo(expected[2]);
+                }
+            }
+        }
+    }
+
     static List<Record> replay(Path capture, Views view, ParserConfig config) throws IOException {
         List<Record> records = new ArrayList<>();
         ConnectionTracker tracker = new ConnectionTracker(config, records::add);
