@@ -88,8 +88,11 @@ final class PgFramer {
 
     /** Bytes were lost: a skip continues by length, anything else has lost its place. */
     void onGap(long missingBytes) {
-        if (state == State.SKIP && missingBytes < skipRemaining) {
+        if (state == State.SKIP && missingBytes <= skipRemaining) {
             skipRemaining -= missingBytes;
+            if (skipRemaining == 0) {
+                state = State.TYPED;
+            }
             return;
         }
         if (state == State.SKIP || state == State.TYPED || state == State.STARTUP || state == State.REPLY_BYTE) {

@@ -96,7 +96,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         if (before == PgFramer.State.ENCRYPTED) {
             return;
         }
-        if (framer.state() == PgFramer.State.SKIP) {
+        if (before == PgFramer.State.SKIP && framer.state() != PgFramer.State.RESYNC) {
             // lost inside row data, COPY data or a password: the message ends where its length says
             PgExchange current = currentStatement != null ? currentStatement : openOrHead();
             if (current != null) {

@@ -239,6 +239,25 @@ class PostgresExchangeTest {
     }
 
     @Test
+    void bytesLostInsideARowAreSkippedByLengthAndTheStatementStillCompletes() {
+        login();
+        send(PgMessages.of().query("SELECT doc FROM docs"));
+        receive(PgMessages.of().rowDescription("doc").header('D', 100).raw(new byte[30]));
+        c.lose(Direction.INGRESS, 70);
+        receive(PgMessages.of().dataRow("small").commandComplete("SELECT 2").ready('I'));
+        send(PgMessages.of().query("SELECT 1"));
+        receive(PgMessages.of().rowDescription("x").dataRow("1").commandComplete("SELECT 1").ready('I'));
+
+        assertThat(records()).hasSize(2);
+        Record first = records().get(0);
+        assertThat(first.hasFlag(RecordFlag.TRUNCATED_BODY)).isTrue();
+        assertThat(first.hasFlag(RecordFlag.GAP_IN_RESPONSE)).isFalse();
+        assertThat(first.attributes().getLong("db.response.returned_rows")).isEqualTo(2);
+        assertThat(records().get(1).isIntact()).isTrue();
+        assertThat(tracker.stats().resyncs()).isZero();
+    }
+
+    @Test
     void connectionJoinedMidStreamPairsFromTheFirstWholeRequest() {
         tracker.onOpen(c.open(clock++, true));
         receive(PgMessages.of().raw(new byte[] {'D', 0, 0, 0, 9, 0, 1, 0, 0, 0, 1, 'z'}).commandComplete("SELECT 9").ready('I'));
