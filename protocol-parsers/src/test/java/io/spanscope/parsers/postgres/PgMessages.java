@@ -25,6 +25,24 @@ final class PgMessages {
         return untyped(b);
     }
 
+    /** A StartupMessage of protocol 3.2 (PostgreSQL 18 clients may ask for it). */
+    PgMessages startup32(String user, String database) {
+        return untyped(new Body().int32((3 << 16) | 2).cstring("user").cstring(user).cstring("database")
+                .cstring(database).int8(0));
+    }
+
+    PgMessages negotiateProtocolVersion(int minor) {
+        return typed('v', new Body().int32((3 << 16) | minor).int32(0));
+    }
+
+    PgMessages functionCall(int oid) {
+        return typed('F', new Body().int32(oid).int16(0).int16(0).int16(0));
+    }
+
+    PgMessages functionCallResponse() {
+        return typed('V', new Body().int32(1).raw(new byte[] {'1'}));
+    }
+
     PgMessages sslRequest() {
         return untyped(new Body().int32(80877103));
     }

@@ -66,6 +66,22 @@ class PostgresExchangeTest {
     }
 
     @Test
+    void protocol32StartupAndAFunctionCallKeepThePairingInStep() {
+        tracker.onOpen(c.open(clock++, false));
+        send(PgMessages.of().startup32("app", "orders"));
+        receive(PgMessages.of().negotiateProtocolVersion(0).authOk().ready('I'));
+        send(PgMessages.of().functionCall(1598));
+        receive(PgMessages.of().functionCallResponse().ready('I'));
+        send(PgMessages.of().query("SELECT 1"));
+        receive(PgMessages.of().rowDescription("x").dataRow("1").commandComplete("SELECT 1").ready('I'));
+
+        Record r = sink.only();
+        assertThat(r.isIntact()).isTrue();
+        assertThat(r.attributes().getString("db.namespace")).isEqualTo("orders");
+        assertThat(tracker.stats().parseErrors()).isZero();
+    }
+
+    @Test
     void acceptedSslStopsParsingTheSocketAndIsCounted() {
         tracker.onOpen(c.open(clock++, false));
         send(PgMessages.of().sslRequest());
