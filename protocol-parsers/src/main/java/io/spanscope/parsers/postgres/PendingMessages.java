@@ -54,6 +54,15 @@ final class PendingMessages {
         }
     }
 
+    boolean references(PgExchange exchange) {
+        for (int k = 0; k < size; k++) {
+            if (owners[(head + k) & mask] == exchange) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int size() {
         return size;
     }

@@ -51,9 +51,8 @@ final class PgExchange {
     boolean held;
     boolean emitted;
 
-    /** A statement of a multi-statement Query: shares the Query's request side. */
-    PgExchange statementOf(String text) {
-        PgExchange s = new PgExchange();
+    /** Makes {@code s} a statement of this Query: it shares the Query's request side. */
+    PgExchange statementOf(String text, PgExchange s) {
         s.statement = statement;
         s.statementText = text;
         s.executed = true;
@@ -64,6 +63,43 @@ final class PgExchange {
         s.requestSequence = requestSequence;
         s.requestBytes = requestBytes;
         return s;
+    }
+
+    /** Back to a blank exchange, for reuse once its record is out. */
+    void reset() {
+        statement = null;
+        statementText = null;
+        statementName = null;
+        executed = false;
+        answered = false;
+        requestTid = 0;
+        requestStartNs = 0;
+        requestEndNs = 0;
+        requestSequence = UNSET;
+        requestBytes = 0;
+        responseStarted = false;
+        responseTid = 0;
+        responseStartNs = 0;
+        responseEndNs = 0;
+        responseSequence = UNSET;
+        responseBytes = 0;
+        parameterCount = UNSET;
+        parameters = null;
+        columnCount = UNSET;
+        dataRows = 0;
+        commandTag = null;
+        tagRows = UNSET;
+        suspended = false;
+        sqlState = null;
+        severity = null;
+        errorMessage = null;
+        copyInBytes = 0;
+        copyOutBytes = 0;
+        notices = 0;
+        notifications = 0;
+        flags = 0;
+        held = false;
+        emitted = false;
     }
 
     String text() {

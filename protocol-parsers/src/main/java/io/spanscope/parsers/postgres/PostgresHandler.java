@@ -9,6 +9,7 @@ import io.spanscope.parsers.record.Protocol;
 import io.spanscope.parsers.record.RecordFlag;
 import io.spanscope.parsers.stream.ChunkOrigin;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private static final int CANCEL_REQUEST = 80877102;
     /** Frontend messages queued per pending request at most (Parse, Bind, Describe, Execute, Sync, Close ...). */
     private static final int MESSAGES_PER_REQUEST = 8;
+    private static final int MAX_SPARES = 8;
 
     private final HandlerContext context;
     private final ParserStats stats;
@@ -56,6 +58,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
      * a statement's completion and the end of its batch still belong to it.
      */
     private final ArrayList<PgExchange> completed = new ArrayList<>();
+    private final ArrayDeque<PgExchange> spares = new ArrayDeque<>();
 
     PostgresHandler(HandlerContext context) {
         this.context = context;
@@ -284,7 +287,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private PgExchange request(long position, int bodyLength, ChunkOrigin origin) {
         PgExchange group = openGroup;
         if (group == null) {
-            group = new PgExchange();
+            group = fresh();
             group.requestTid = origin.tidAt(position);
             group.requestStartNs = origin.timestampAt(position);
             group.requestSequence = origin.sequenceAt(position);
@@ -505,7 +508,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private PgExchange nextStatementOf(PgExchange query) {
         query.answered = true;
         if (query.statement == null) {
-            return query.statementOf(null);
+            return query.statementOf(null, fresh());
         }
         if (currentStatements == null) {
             currentStatements = SqlText.split(query.statement.text);
@@ -513,13 +516,13 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         List<String> parts = currentStatements;
         if (parts.size() == 1 && statementIndex == 0) {
             statementIndex++;
-            PgExchange single = query.statementOf(null);
+            PgExchange single = query.statementOf(null, fresh());
             single.flags = query.flags;
             return single;
         }
         String text = statementIndex < parts.size() ? parts.get(statementIndex) : query.statement.text;
         statementIndex++;
-        PgExchange statement = query.statementOf(text);
+        PgExchange statement = query.statementOf(text, fresh());
         statement.flags = query.flags;
         return statement;
     }
@@ -657,9 +660,26 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
 
     private void releaseCompleted() {
         for (int i = 0; i < completed.size(); i++) {
-            emit(completed.get(i));
+            PgExchange exchange = completed.get(i);
+            emit(exchange);
+            recycle(exchange);
         }
         completed.clear();
+    }
+
+    /** A blank exchange: a recycled one when there is one (statements are many and short-lived). */
+    private PgExchange fresh() {
+        PgExchange spare = spares.pollFirst();
+        return spare != null ? spare : new PgExchange();
+    }
+
+    /** Keeps an emitted exchange for reuse when nothing refers to it any more. */
+    private void recycle(PgExchange exchange) {
+        if (spares.size() < MAX_SPARES && exchange != openGroup && exchange != currentStatement && exchange != copyIn
+                && !pending.references(exchange)) {
+            exchange.reset();
+            spares.addFirst(exchange);
+        }
     }
 
     private void emit(PgExchange exchange) {
