@@ -1,5 +1,8 @@
 package io.spanscope.parsers.postgres;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -9,9 +12,10 @@ import java.util.Arrays;
  */
 final class PgStatementCache {
 
-    private static final int SLOT_BITS = 6;
+    private static final int SLOT_BITS = 7;
     private static final int SLOTS = 1 << SLOT_BITS;
     private static final int WAYS = 4;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final PgStatement[] slots = new PgStatement[SLOTS];
     private final boolean mask;
@@ -40,18 +44,22 @@ final class PgStatementCache {
     }
 
     /**
-     * Length and the first and last 16 bytes: texts that share all three are told apart by the full
-     * compare, and the probe keeps several of them, so a cheaper hash costs no correctness.
+     * Length and the first and last 16 bytes (read as four words): texts that share all three are told
+     * apart by the full compare, and the probe keeps several of them, so a cheap hash costs no correctness.
      */
     private static int sampledHash(byte[] b, int from, int to) {
-        int hash = to - from;
-        int headEnd = Math.min(to, from + 16);
-        for (int i = from; i < headEnd; i++) {
-            hash = 31 * hash + b[i];
+        int length = to - from;
+        long h = length;
+        if (length >= 16) {
+            h = h * 0x9E37_79B9_7F4A_7C15L + (long) LONGS.get(b, from);
+            h = h * 0x9E37_79B9_7F4A_7C15L + (long) LONGS.get(b, from + 8);
+            h = h * 0x9E37_79B9_7F4A_7C15L + (long) LONGS.get(b, to - 16);
+            h = h * 0x9E37_79B9_7F4A_7C15L + (long) LONGS.get(b, to - 8);
+        } else {
+            for (int i = from; i < to; i++) {
+                h = h * 31 + b[i];
+            }
         }
-        for (int i = Math.max(headEnd, to - 16); i < to; i++) {
-            hash = 31 * hash + b[i];
-        }
-        return hash;
+        return (int) (h ^ (h >>> 32));
     }
 }

@@ -23,7 +23,7 @@ class PgStatementCacheTest {
             assertThat(again.text).isEqualTo(first[i].text);
             hits += again == first[i] ? 1 : 0;
         }
-        // 40 texts in 64 slots probed 4 ways: nearly all stay
+        // 40 texts in 128 slots probed 4 ways: nearly all stay
         assertThat(hits).isGreaterThanOrEqualTo(36);
     }
 
