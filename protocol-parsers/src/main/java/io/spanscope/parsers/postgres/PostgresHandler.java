@@ -101,7 +101,9 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         }
         if (before == PgFramer.State.SKIP && framer.state() != PgFramer.State.RESYNC) {
             // lost inside row data, COPY data or a password: the message ends where its length says
-            PgExchange current = currentStatement != null ? currentStatement : openOrHead();
+            PgExchange current = direction == context.requestDirection()
+                    ? (copyIn != null ? copyIn : openGroup)
+                    : (currentStatement != null ? currentStatement : pending.headOwner());
             if (current != null) {
                 current.flags |= flag(RecordFlag.TRUNCATED_BODY);
             }
@@ -110,13 +112,9 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         loseTrack(direction == context.requestDirection() ? RecordFlag.GAP_IN_REQUEST : RecordFlag.GAP_IN_RESPONSE);
     }
 
-    private PgExchange openOrHead() {
-        return openGroup != null ? openGroup : pending.headOwner();
-    }
-
     @Override
     public void onConnectionEnd(long timestampNs, boolean closed) {
-        flushPending(RecordFlag.RESPONSE_MISSING);
+        flushPending(null);
     }
 
     private PgFramer framer(Direction direction) {
@@ -304,7 +302,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private void enqueue(int type, PgExchange owner) {
         if (pending.isFull()) {
             stats.countDrop(DropReason.PENDING_REQUEST_LIMIT);
-            loseTrack(RecordFlag.RESPONSE_MISSING);
+            loseTrack(null);
         }
         pending.add((byte) type, owner);
     }
@@ -615,10 +613,15 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
         awaitingReadyForQuery = true;
     }
 
-    private void flushPending(RecordFlag flag) {
+    /**
+     * Emits everything started and not yet emitted: held statements as they are, the rest flagged as
+     * missing or incomplete, plus {@code cause} (a gap, a malformed answer) when there is one.
+     */
+    private void flushPending(RecordFlag cause) {
         releaseCompleted();
+        int causeBits = cause == null ? 0 : flag(cause);
         if (currentStatement != null && !currentStatement.emitted) {
-            currentStatement.flags |= flag(flag) | flag(RecordFlag.RESPONSE_INCOMPLETE);
+            currentStatement.flags |= causeBits | flag(RecordFlag.RESPONSE_INCOMPLETE);
             emit(currentStatement);
         }
         List<PgExchange> unanswered = new ArrayList<>();
@@ -632,11 +635,11 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             }
         }
         for (PgExchange owner : unanswered) {
-            owner.flags |= flag(flag) | flag(owner.responseStarted ? RecordFlag.RESPONSE_INCOMPLETE : RecordFlag.RESPONSE_MISSING);
+            owner.flags |= causeBits | flag(owner.responseStarted ? RecordFlag.RESPONSE_INCOMPLETE : RecordFlag.RESPONSE_MISSING);
             emit(owner);
         }
         if (openGroup != null && openGroup.executed && !openGroup.emitted) {
-            openGroup.flags |= flag(flag) | flag(RecordFlag.RESPONSE_MISSING);
+            openGroup.flags |= causeBits | flag(RecordFlag.RESPONSE_MISSING);
             emit(openGroup);
         }
         openGroup = null;

@@ -294,6 +294,18 @@ class PostgresExchangeTest {
         login();
         send(PgMessages.of().query("SELECT pg_sleep(100)"));
         tracker.onClose(c.close(clock++));
-        assertThat(sink.only().hasFlag(RecordFlag.RESPONSE_MISSING)).isTrue();
+        assertThat(sink.only().flags()).containsExactly(RecordFlag.RESPONSE_MISSING);
+    }
+
+    @Test
+    void responseCutByTheConnectionEndIsIncompleteNotMissing() {
+        login();
+        send(PgMessages.of().query("SELECT * FROM huge"));
+        receive(PgMessages.of().rowDescription("a").dataRow("1").dataRow("2"));
+        tracker.onClose(c.close(clock++));
+        Record r = sink.only();
+        assertThat(r.flags()).containsExactly(RecordFlag.RESPONSE_INCOMPLETE);
+        assertThat(r.attributes().getLong("db.response.returned_rows")).isEqualTo(2);
+        assertThat(r.responseSequence()).isNotNegative();
     }
 }
