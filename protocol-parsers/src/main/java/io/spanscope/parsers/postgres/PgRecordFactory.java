@@ -7,6 +7,7 @@ import io.spanscope.parsers.record.Record;
 import io.spanscope.parsers.record.RecordFlag;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Turns a finished {@link PgExchange} into a {@link Record} with OpenTelemetry database attributes, and
@@ -91,7 +92,44 @@ final class PgRecordFactory {
         return record.build();
     }
 
+    /**
+     * The attributes of a record. A statement that ran plainly (no error, notice, COPY, kept parameters)
+     * with the same outcome as its previous execution on this connection shares that execution's
+     * immutable attributes: OLTP clients run the same few statements over and over.
+     */
     private Attributes attributes(PgExchange e) {
+        PgStatement statement = e.statementText == null ? e.statement : null;
+        boolean plain = statement != null && e.sqlState == null && e.parameters == null && !e.suspended
+                && e.copyInBytes == 0 && e.copyOutBytes == 0 && e.notices == 0 && e.notifications == 0;
+        if (plain && statement.lastAttributes != null && statement.lastTag == e.commandTag
+                && statement.lastRows == rowsOf(e) && statement.lastParameterCount == e.parameterCount
+                && Objects.equals(statement.lastStatementName, e.statementName)) {
+            return statement.lastAttributes;
+        }
+        Attributes built = buildAttributes(e);
+        if (plain) {
+            statement.lastAttributes = built;
+            statement.lastTag = e.commandTag;
+            statement.lastRows = rowsOf(e);
+            statement.lastParameterCount = e.parameterCount;
+            statement.lastStatementName = e.statementName;
+        }
+        return built;
+    }
+
+    /** Rows returned (positive) or affected (negative, offset by one) or none: one number to compare. */
+    private static long rowsOf(PgExchange e) {
+        if (returnsRows(e)) {
+            return e.dataRows;
+        }
+        return e.tagRows >= 0 ? -1 - e.tagRows : Long.MIN_VALUE;
+    }
+
+    private static boolean returnsRows(PgExchange e) {
+        return e.columnCount >= 0 || e.dataRows > 0 || "SELECT".equals(e.commandTag) || "FETCH".equals(e.commandTag);
+    }
+
+    private Attributes buildAttributes(PgExchange e) {
         Attributes.Builder a = attributes.clear().put("db.system.name", SYSTEM).put("db.namespace", database);
         SqlText.Summary summary = summary(e);
         if (summary != null) {
@@ -102,7 +140,7 @@ final class PgRecordFactory {
         if (summary != null) {
             a.put("db.collection.name", summary.collection());
         }
-        if (e.columnCount >= 0 || e.dataRows > 0 || "SELECT".equals(e.commandTag) || "FETCH".equals(e.commandTag)) {
+        if (returnsRows(e)) {
             a.put("db.response.returned_rows", e.dataRows);
         } else if (e.tagRows >= 0) {
             a.put("spanscope.postgresql.rows_affected", e.tagRows);

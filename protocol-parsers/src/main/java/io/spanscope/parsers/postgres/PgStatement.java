@@ -1,5 +1,7 @@
 package io.spanscope.parsers.postgres;
 
+import io.spanscope.parsers.record.Attributes;
+
 /**
  * A statement text as the client sent it (in a Query or Parse), with its summary made once: clients
  * send the same few texts over and over, so the lexing and masking are cached per text.
@@ -11,6 +13,13 @@ final class PgStatement {
     final String text;
     private SqlText.Summary summary;
     private final boolean mask;
+
+    /** The attributes of this statement's last plain execution, and the outcome they describe. */
+    Attributes lastAttributes;
+    String lastTag;
+    long lastRows;
+    int lastParameterCount;
+    String lastStatementName;
 
     PgStatement(byte[] bytes, int hash, String text, boolean mask) {
         this.bytes = bytes;

@@ -149,6 +149,20 @@ class PostgresExchangeTest {
     }
 
     @Test
+    void repeatedStatementsWithTheSameOutcomeShareTheirAttributes() {
+        login();
+        for (String rows : new String[] {"UPDATE 1", "UPDATE 1", "UPDATE 3"}) {
+            send(PgMessages.of().parse("", "UPDATE t SET x = x + 1 WHERE k = $1").bind("", "", "7").execute("", 0).sync());
+            receive(PgMessages.of().parseComplete().bindComplete().commandComplete(rows).ready('I'));
+        }
+        assertThat(records()).hasSize(3);
+        assertThat(records().get(1).attributes()).isSameAs(records().get(0).attributes());
+        assertThat(records().get(2).attributes()).isNotSameAs(records().get(1).attributes());
+        assertThat(records().get(2).attributes().getLong("spanscope.postgresql.rows_affected")).isEqualTo(3);
+        assertThat(records().get(1).requestSequence()).isNotEqualTo(records().get(0).requestSequence());
+    }
+
+    @Test
     void errorInAPipelinedBatchSkipsTheRestUntilSync() {
         login();
         long first = c.sequence(Direction.EGRESS);
