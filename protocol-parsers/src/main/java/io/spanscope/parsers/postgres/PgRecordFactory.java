@@ -143,12 +143,12 @@ final class PgRecordFactory {
         if (returnsRows(e)) {
             a.put("db.response.returned_rows", e.dataRows);
         } else if (e.tagRows >= 0) {
-            a.put("spanscope.postgresql.rows_affected", e.tagRows);
+            a.put("spanscope.postgresql.affected_rows", e.tagRows);
         }
         if (e.sqlState != null) {
             a.put("db.response.status_code", e.sqlState).put("error.type", e.sqlState)
-                    .put("spanscope.postgresql.error.severity", e.severity)
-                    .put("spanscope.postgresql.error.message", e.errorMessage);
+                    .put("spanscope.postgresql.error_severity", e.severity)
+                    .put("spanscope.postgresql.error_message", e.errorMessage);
         }
         a.put("spanscope.postgresql.statement_name", e.statementName);
         if (e.parameterCount > 0) {

@@ -86,13 +86,13 @@ class PostgresCaptureTest {
                 .isEqualTo("INSERT INTO accounts (owner, balance) VALUES (?, ?), (?, ?), (?, ?);");
         assertThat(insert.attributes().getString("db.operation.name")).isEqualTo("INSERT");
         assertThat(insert.attributes().getString("db.collection.name")).isEqualTo("accounts");
-        assertThat(insert.attributes().getLong("spanscope.postgresql.rows_affected")).isEqualTo(3);
+        assertThat(insert.attributes().getLong("spanscope.postgresql.affected_rows")).isEqualTo(3);
         assertThat(insert.attributes().getString("spanscope.postgresql.application_name")).isEqualTo("psql");
 
         Record duplicate = records.get(9);
         assertThat(duplicate.attributes().getString("error.type")).isEqualTo("23505");
-        assertThat(duplicate.attributes().getString("spanscope.postgresql.error.severity")).isEqualTo("ERROR");
-        assertThat(duplicate.attributes().getString("spanscope.postgresql.error.message")).isNull();
+        assertThat(duplicate.attributes().getString("spanscope.postgresql.error_severity")).isEqualTo("ERROR");
+        assertThat(duplicate.attributes().getString("spanscope.postgresql.error_message")).isNull();
 
         Record copyIn = records.get(10);
         assertThat(copyIn.attributes().getLong("spanscope.postgresql.copy_in_bytes")).isEqualTo("dave\t5\nerin\t7\n\\.\n".length());  // psql sends the end marker line too
@@ -116,7 +116,7 @@ class PostgresCaptureTest {
         // binary-format parameters are shown as hex
         assertThat(records.get(5).attributes().getString("db.query.parameter.1")).isEqualTo("\\x78");
         Record failed = records.get(14);
-        assertThat(failed.attributes().getString("spanscope.postgresql.error.message"))
+        assertThat(failed.attributes().getString("spanscope.postgresql.error_message"))
                 .isEqualTo("relation \"no_such_table\" does not exist");
     }
 
@@ -176,7 +176,7 @@ class PostgresCaptureTest {
 
     static String line(Record r) {
         Long returned = r.attributes().getLong("db.response.returned_rows");
-        Long affected = r.attributes().getLong("spanscope.postgresql.rows_affected");
+        Long affected = r.attributes().getLong("spanscope.postgresql.affected_rows");
         String status = r.attributes().getString("db.response.status_code");
         long rows = returned != null ? returned : affected != null ? affected : 0;
         return (status == null ? "OK" : status) + "\t" + rows + "\t" + r.attributes().getString("db.query.text");

@@ -141,7 +141,7 @@ class PostgresExchangeTest {
             assertThat(r.attributes().asMap())
                     .containsEntry("db.query.text", "UPDATE stock SET qty = qty - $1 WHERE sku = $2")
                     .containsEntry("spanscope.postgresql.statement_name", "S_1")
-                    .containsEntry("spanscope.postgresql.rows_affected", 1L)
+                    .containsEntry("spanscope.postgresql.affected_rows", 1L)
                     .containsEntry("spanscope.postgresql.parameter_count", 2L)
                     .containsEntry("db.collection.name", "stock");
         });
@@ -158,7 +158,7 @@ class PostgresExchangeTest {
         assertThat(records()).hasSize(3);
         assertThat(records().get(1).attributes()).isSameAs(records().get(0).attributes());
         assertThat(records().get(2).attributes()).isNotSameAs(records().get(1).attributes());
-        assertThat(records().get(2).attributes().getLong("spanscope.postgresql.rows_affected")).isEqualTo(3);
+        assertThat(records().get(2).attributes().getLong("spanscope.postgresql.affected_rows")).isEqualTo(3);
         assertThat(records().get(1).requestSequence()).isNotEqualTo(records().get(0).requestSequence());
     }
 
@@ -178,13 +178,13 @@ class PostgresExchangeTest {
 
         assertThat(records()).hasSize(3);
         assertThat(records().get(0).requestSequence()).isEqualTo(first);
-        assertThat(records().get(0).attributes().getLong("spanscope.postgresql.rows_affected")).isEqualTo(1);
+        assertThat(records().get(0).attributes().getLong("spanscope.postgresql.affected_rows")).isEqualTo(1);
         Record failed = records().get(1);
         assertThat(failed.requestSequence()).isGreaterThan(first);
         assertThat(failed.attributes().asMap()).containsEntry("error.type", "23505")
                 .containsEntry("db.response.status_code", "23505")
-                .containsEntry("spanscope.postgresql.error.severity", "ERROR")
-                .doesNotContainKey("spanscope.postgresql.error.message");
+                .containsEntry("spanscope.postgresql.error_severity", "ERROR")
+                .doesNotContainKey("spanscope.postgresql.error_message");
         assertThat(failed.toString()).doesNotContain("secret detail");
         assertThat(records().get(2).attributes().getString("db.query.text")).isEqualTo("SELECT ?");
         assertThat(tracker.stats().parseErrors()).isZero();
