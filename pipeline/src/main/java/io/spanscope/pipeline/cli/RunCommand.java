@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** {@code spanscope run}: trace the host; spans to Jaeger (OTLP), the terminal and a file; metrics over HTTP. */
 @Command(name = "run",
@@ -75,8 +73,6 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
                         + "); spans wait in the export queue (up to " + exportQueue + ") until it is");
             }
         }
-        // the exporters log every failed attempt; the agent reports export health itself, once
-        Logger.getLogger("io.opentelemetry").setLevel(Level.OFF);
         LiveCapture.Builder capture = captureOptions.captureBuilder();
         List<Integer> ownPorts = new ArrayList<>();
         if (exportConfig != null) {

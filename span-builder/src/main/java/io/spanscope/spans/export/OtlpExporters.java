@@ -9,14 +9,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Builds the OpenTelemetry SDK's OTLP span exporter a configuration asks for. */
 public final class OtlpExporters {
+
+    /**
+     * The SDK logs every failed export with a stack trace; {@link SpanExportQueue} counts failures and
+     * retries instead. Held here because java.util.logging keeps loggers weakly: a level set on a logger
+     * nobody references is forgotten.
+     */
+    private static final Logger SDK_LOGGER = Logger.getLogger("io.opentelemetry");
 
     private OtlpExporters() {
     }
 
     public static SpanExporter create(OtlpExportConfig config) {
+        SDK_LOGGER.setLevel(Level.OFF);
         return config.protocol() == OtlpProtocol.GRPC ? grpc(config) : http(config);
     }
 
