@@ -19,5 +19,19 @@ public enum DropReason {
     /** A connection's bytes matched no protocol. */
     UNKNOWN_PROTOCOL,
     /** A handler threw; the connection's remaining bytes are counted, not parsed. */
-    HANDLER_FAILURE
+    HANDLER_FAILURE,
+    /** A MySQL client sent an SSL request: the connection continues as TLS, its socket bytes are only counted. */
+    MYSQL_TLS,
+    /** A MySQL connection negotiated the compressed protocol: its bytes after login are only counted. */
+    MYSQL_COMPRESSED,
+    /** A MySQL server packet carried an unexpected sequence id: packets were lost or the pairing slipped. */
+    MYSQL_SEQUENCE_MISMATCH,
+    /** A MySQL packet was longer than {@link ParserConfig#mysqlInspectBytes()}: the rest was stepped over. */
+    MYSQL_PACKET_TRUNCATED,
+    /** {@link ParserConfig#mysqlMaxPreparedStatements()} was reached; the least recently used statement was forgotten. */
+    MYSQL_STATEMENT_LIMIT,
+    /** A MySQL statement executed or referenced was prepared before capture began (or forgotten): id only. */
+    MYSQL_UNKNOWN_STATEMENT,
+    /** A MySQL login was refused by the server (no record: no command ran). */
+    MYSQL_LOGIN_FAILED
 }

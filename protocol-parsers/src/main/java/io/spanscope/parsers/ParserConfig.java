@@ -31,6 +31,10 @@ public final class ParserConfig {
     private final int maxDetectionBytes;
     private final int maxJoinScanBytes;
     private final int bodyCaptureBytes;
+    private final int mysqlInspectBytes;
+    private final int mysqlMaxPreparedStatements;
+    private final boolean mysqlMaskLiterals;
+    private final boolean mysqlCaptureParameters;
     private final Set<String> redactedHeaders;
     private final Set<String> capturedRequestHeaders;
     private final Set<String> capturedResponseHeaders;
@@ -48,6 +52,10 @@ public final class ParserConfig {
         this.maxDetectionBytes = b.maxDetectionBytes;
         this.maxJoinScanBytes = b.maxJoinScanBytes;
         this.bodyCaptureBytes = b.bodyCaptureBytes;
+        this.mysqlInspectBytes = b.mysqlInspectBytes;
+        this.mysqlMaxPreparedStatements = b.mysqlMaxPreparedStatements;
+        this.mysqlMaskLiterals = b.mysqlMaskLiterals;
+        this.mysqlCaptureParameters = b.mysqlCaptureParameters;
         Set<String> redacted = new LinkedHashSet<>(ALWAYS_REDACTED);
         redacted.addAll(b.redactedHeaders);
         this.redactedHeaders = Collections.unmodifiableSet(redacted);
@@ -77,6 +85,10 @@ public final class ParserConfig {
         b.maxDetectionBytes = maxDetectionBytes;
         b.maxJoinScanBytes = maxJoinScanBytes;
         b.bodyCaptureBytes = bodyCaptureBytes;
+        b.mysqlInspectBytes = mysqlInspectBytes;
+        b.mysqlMaxPreparedStatements = mysqlMaxPreparedStatements;
+        b.mysqlMaskLiterals = mysqlMaskLiterals;
+        b.mysqlCaptureParameters = mysqlCaptureParameters;
         b.redactedHeaders.addAll(redactedHeaders);
         b.capturedRequestHeaders.clear();
         b.capturedRequestHeaders.addAll(capturedRequestHeaders);
@@ -143,6 +155,29 @@ public final class ParserConfig {
         return bodyCaptureBytes;
     }
 
+    /**
+     * Payload bytes of one MySQL packet the parser looks at (commands with their SQL, OK/ERR, prepare
+     * responses); the rest is stepped over by length and the record flagged. Rows are never inspected.
+     */
+    public int mysqlInspectBytes() {
+        return mysqlInspectBytes;
+    }
+
+    /** Prepared statements remembered per MySQL connection (id to SQL); least recently used beyond it forgotten. */
+    public int mysqlMaxPreparedStatements() {
+        return mysqlMaxPreparedStatements;
+    }
+
+    /** Whether literals in MySQL SQL texts (and quoted values in error messages) are replaced by {@code ?}. */
+    public boolean mysqlMaskLiterals() {
+        return mysqlMaskLiterals;
+    }
+
+    /** Whether decoded COM_STMT_EXECUTE parameter values are recorded ({@code db.query.parameter.<index>}). */
+    public boolean mysqlCaptureParameters() {
+        return mysqlCaptureParameters;
+    }
+
     /** Lower-case header names whose captured values are replaced by {@link #REDACTED}. */
     public Set<String> redactedHeaders() {
         return redactedHeaders;
@@ -175,6 +210,10 @@ public final class ParserConfig {
         private int maxDetectionBytes = 1024;
         private int maxJoinScanBytes = 1024 * 1024;
         private int bodyCaptureBytes = 0;
+        private int mysqlInspectBytes = 64 * 1024;
+        private int mysqlMaxPreparedStatements = 4096;
+        private boolean mysqlMaskLiterals = true;
+        private boolean mysqlCaptureParameters = false;
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
         private final Set<String> capturedRequestHeaders = new LinkedHashSet<>(Set.of("content-type"));
         private final Set<String> capturedResponseHeaders = new LinkedHashSet<>(Set.of("content-type"));
@@ -248,6 +287,26 @@ public final class ParserConfig {
             return this;
         }
 
+        public Builder mysqlInspectBytes(int value) {
+            this.mysqlInspectBytes = atLeast(value, 256, "mysqlInspectBytes");
+            return this;
+        }
+
+        public Builder mysqlMaxPreparedStatements(int value) {
+            this.mysqlMaxPreparedStatements = positive(value, "mysqlMaxPreparedStatements");
+            return this;
+        }
+
+        public Builder mysqlMaskLiterals(boolean value) {
+            this.mysqlMaskLiterals = value;
+            return this;
+        }
+
+        public Builder mysqlCaptureParameters(boolean value) {
+            this.mysqlCaptureParameters = value;
+            return this;
+        }
+
         /** Adds header names to redact on top of {@link #ALWAYS_REDACTED}. */
         public Builder redactHeaders(Collection<String> names) {
             names.forEach(n -> redactedHeaders.add(n.toLowerCase(Locale.ROOT)));
@@ -272,6 +331,10 @@ public final class ParserConfig {
             if (maxBufferedBytesPerDirection < maxHeaderBytes) {
                 throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
                         + ") must hold a whole header block of maxHeaderBytes (" + maxHeaderBytes + ")");
+            }
+            if (maxBufferedBytesPerDirection < mysqlInspectBytes + 4) {
+                throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
+                        + ") must hold a whole inspected MySQL packet of mysqlInspectBytes (" + mysqlInspectBytes + ") + 4");
             }
             return new ParserConfig(this);
         }

@@ -1,6 +1,7 @@
 package io.spanscope.parsers.detect;
 
 import io.spanscope.parsers.http1.Http1Support;
+import io.spanscope.parsers.mysql.MySqlSupport;
 import io.spanscope.parsers.record.Protocol;
 
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ public final class ProtocolRegistry {
                 .register(ProtocolSupport.detectOnly(Protocol.HTTP2, new Http2PrefaceDetector()))
                 .register(Http1Support.create())
                 .register(ProtocolSupport.detectOnly(Protocol.POSTGRESQL, new PostgresDetector()))
-                .register(ProtocolSupport.detectOnly(Protocol.MYSQL, new MySqlDetector()))
+                .register(MySqlSupport.create())
                 .build();
     }
 
