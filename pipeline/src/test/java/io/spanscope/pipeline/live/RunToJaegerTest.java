@@ -51,12 +51,19 @@ class RunToJaegerTest {
         JaegerServer jaeger = closeLater(JaegerServer.start(work));
         int frontendPort = TestPorts.free();
         int backendPort = TestPorts.free();
-        closeLater(PythonPeer.start(work, "chain_service.py", "backend.py", Map.of(), "--port", "" + backendPort));
+        int inventoryPort = TestPorts.free();
+        // named by its environment, as an OpenTelemetry-aware deployment would; the others by their script
+        closeLater(PythonPeer.start(work, "chain_service.py", "chain_service.py", Map.of("OTEL_SERVICE_NAME", "inventory"),
+                "--port", "" + inventoryPort));
+        closeLater(PythonPeer.start(work, "chain_service.py", "backend.py", Map.of(), "--port", "" + backendPort,
+                "--downstream", "http://127.0.0.1:" + inventoryPort));
         closeLater(PythonPeer.start(work, "chain_service.py", "frontend.py", Map.of(), "--port", "" + frontendPort,
                 "--downstream", "http://127.0.0.1:" + backendPort));
         TestPorts.awaitListening(frontendPort, Duration.ofSeconds(20));
         TestPorts.awaitListening(backendPort, Duration.ofSeconds(20));
-        LocalRun run = closeLater(LocalRun.builder(LiveCapture.builder().allowPorts(List.of(frontendPort, backendPort)))
+        TestPorts.awaitListening(inventoryPort, Duration.ofSeconds(20));
+        LocalRun run = closeLater(LocalRun.builder(LiveCapture.builder()
+                        .allowPorts(List.of(frontendPort, backendPort, inventoryPort)))
                 .otlp(OtlpExportConfig.builder().endpoint(jaeger.otlpEndpoint()).build(), 10_000)
                 .http("127.0.0.1", 0)
                 .start());
@@ -67,7 +74,7 @@ class RunToJaegerTest {
         List<String> measured = loadgen.awaitExit(120);
         assertThat(measured).hasSize(requests);
 
-        Map<String, JsonNode> tracesByPath = awaitTraces(jaeger, "loadgen", requests, 4);
+        Map<String, JsonNode> tracesByPath = awaitTraces(jaeger, "loadgen", requests, 6);
         for (String line : measured) {
             String[] f = line.split(" ");
             String path = f[1];
@@ -77,11 +84,14 @@ class RunToJaegerTest {
             assertThat(trace).as("trace of %s", path).isNotNull();
             Map<String, JsonNode> spans = spansByServiceAndKind(trace);
             assertThat(spans.keySet()).as("spans of %s", path)
-                    .containsExactlyInAnyOrder("loadgen/client", "frontend/server", "frontend/client", "backend/server");
+                    .containsExactlyInAnyOrder("loadgen/client", "frontend/server", "frontend/client", "backend/server",
+                            "backend/client", "inventory/server");
             JsonNode loadgenClient = spans.get("loadgen/client");
             JsonNode frontendServer = spans.get("frontend/server");
             JsonNode frontendClient = spans.get("frontend/client");
             JsonNode backendServer = spans.get("backend/server");
+            JsonNode backendClient = spans.get("backend/client");
+            JsonNode inventoryServer = spans.get("inventory/server");
             for (JsonNode span : List.of(loadgenClient, frontendServer)) {
                 assertThat(span.path("operationName").asText()).isEqualTo(ROUTE);
                 assertThat(tag(span, "http.request.method")).isEqualTo("GET");
@@ -101,8 +111,20 @@ class RunToJaegerTest {
             assertThat(parentOf(backendServer)).isEqualTo(spanId(frontendClient));
             assertThat(durationMs(frontendServer)).isLessThanOrEqualTo(durationMs(loadgenClient));
             assertThat(durationMs(backendServer)).isLessThanOrEqualTo(durationMs(frontendClient));
+            assertThat(parentOf(backendClient)).isEqualTo(spanId(backendServer));
+            assertThat(parentOf(inventoryServer)).isEqualTo(spanId(backendClient));
+            assertThat(tag(inventoryServer, "url.path")).isEqualTo(path + "/detail/detail");
+            assertThat(durationMs(inventoryServer)).isLessThanOrEqualTo(durationMs(backendClient));
+            assertThat(durationMs(backendClient)).isLessThanOrEqualTo(durationMs(backendServer));
         }
-        assertThat(jaeger.services()).contains("loadgen", "frontend", "backend");
+        assertThat(jaeger.services()).contains("loadgen", "frontend", "backend", "inventory");
+        List<String> edges = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        jaeger.get("/api/dependencies?endTs=" + now + "&lookback=3600000").path("data")
+                .forEach(d -> edges.add(d.path("parent").asText() + "->" + d.path("child").asText()
+                        + "=" + d.path("callCount").asLong()));
+        assertThat(edges).contains("frontend->backend=" + requests, "backend->inventory=" + requests,
+                "loadgen->frontend=" + requests);
 
         String metrics = scrape(run.httpPort());
         assertThat(sample(metrics, "traces_span_metrics_calls_total", "service_name=\"frontend\"", "span_name=\"" + ROUTE + "\"",
