@@ -110,6 +110,7 @@ def main():
             completed[path] = time.time()
             next_at = start + i * interval
             time.sleep(max(0.0, next_at - time.time()))
+        achieved = len(completed) / (time.time() - start)
         deadline = time.time() + 30
         while len(seen.keys() & completed.keys()) < len(completed) and time.time() < deadline:
             time.sleep(0.2)
@@ -120,7 +121,8 @@ def main():
             raise SystemExit("no trace became queryable")
         pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
         print(f"requests {len(completed)}  queryable {len(lat)}  missing {missing}  "
-              f"p50 {pct(0.5):.3f} s  p99 {pct(0.99):.3f} s  max {lat[-1]:.3f} s  (rate {args.rate}/s, "
+              f"p50 {pct(0.5):.3f} s  p99 {pct(0.99):.3f} s  max {lat[-1]:.3f} s  (asked {args.rate}/s, achieved "
+              f"{achieved:.1f}/s by one sequential client, "
               f"poll every 50 ms, so figures include up to ~0.1 s of polling delay)")
     finally:
         for p in reversed(procs):
