@@ -19,5 +19,16 @@ public enum DropReason {
     /** A connection's bytes matched no protocol. */
     UNKNOWN_PROTOCOL,
     /** A handler threw; the connection's remaining bytes are counted, not parsed. */
-    HANDLER_FAILURE
+    HANDLER_FAILURE,
+    /** HTTP/2: a frame broke the framing rules (Netty refused it, or no preface); it was skipped. */
+    HTTP2_MALFORMED_FRAME,
+    /** HTTP/2: a frame larger than a direction's buffer; its payload was skipped without being inspected. */
+    HTTP2_OVERSIZED_FRAME,
+    /**
+     * HPACK: a header field referred to a dynamic-table entry added before capture joined (or before a
+     * gap); its name or value is unknown and missing from the record.
+     */
+    HPACK_UNKNOWN_FIELD,
+    /** HTTP/2: a stream's frames whose request was never seen (opened before capture joined). */
+    HTTP2_UNKNOWN_STREAM
 }

@@ -31,6 +31,8 @@ public final class ParserConfig {
     private final int maxDetectionBytes;
     private final int maxJoinScanBytes;
     private final int bodyCaptureBytes;
+    private final int maxHeaderTableBytes;
+    private final long streamReportIntervalNs;
     private final Set<String> redactedHeaders;
     private final Set<String> capturedRequestHeaders;
     private final Set<String> capturedResponseHeaders;
@@ -48,6 +50,8 @@ public final class ParserConfig {
         this.maxDetectionBytes = b.maxDetectionBytes;
         this.maxJoinScanBytes = b.maxJoinScanBytes;
         this.bodyCaptureBytes = b.bodyCaptureBytes;
+        this.maxHeaderTableBytes = b.maxHeaderTableBytes;
+        this.streamReportIntervalNs = b.streamReportIntervalNs;
         Set<String> redacted = new LinkedHashSet<>(ALWAYS_REDACTED);
         redacted.addAll(b.redactedHeaders);
         this.redactedHeaders = Collections.unmodifiableSet(redacted);
@@ -77,6 +81,8 @@ public final class ParserConfig {
         b.maxDetectionBytes = maxDetectionBytes;
         b.maxJoinScanBytes = maxJoinScanBytes;
         b.bodyCaptureBytes = bodyCaptureBytes;
+        b.maxHeaderTableBytes = maxHeaderTableBytes;
+        b.streamReportIntervalNs = streamReportIntervalNs;
         b.redactedHeaders.addAll(redactedHeaders);
         b.capturedRequestHeaders.clear();
         b.capturedRequestHeaders.addAll(capturedRequestHeaders);
@@ -143,6 +149,22 @@ public final class ParserConfig {
         return bodyCaptureBytes;
     }
 
+    /**
+     * HTTP/2: the largest HPACK dynamic table a decoder keeps per direction (what a peer may announce
+     * with SETTINGS_HEADER_TABLE_SIZE and a table size update); bounds HPACK memory per connection.
+     */
+    public int maxHeaderTableBytes() {
+        return maxHeaderTableBytes;
+    }
+
+    /**
+     * HTTP/2 and gRPC: an open stream (a long streaming call) reports a partial record each time this
+     * much time has passed since its start or its last report; the final record follows when it ends.
+     */
+    public long streamReportIntervalNs() {
+        return streamReportIntervalNs;
+    }
+
     /** Lower-case header names whose captured values are replaced by {@link #REDACTED}. */
     public Set<String> redactedHeaders() {
         return redactedHeaders;
@@ -175,6 +197,8 @@ public final class ParserConfig {
         private int maxDetectionBytes = 1024;
         private int maxJoinScanBytes = 1024 * 1024;
         private int bodyCaptureBytes = 0;
+        private int maxHeaderTableBytes = 64 * 1024;
+        private long streamReportIntervalNs = 60_000_000_000L;
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
         private final Set<String> capturedRequestHeaders = new LinkedHashSet<>(Set.of("content-type"));
         private final Set<String> capturedResponseHeaders = new LinkedHashSet<>(Set.of("content-type"));
@@ -245,6 +269,19 @@ public final class ParserConfig {
 
         public Builder bodyCaptureBytes(int value) {
             this.bodyCaptureBytes = nonNegative(value, "bodyCaptureBytes");
+            return this;
+        }
+
+        public Builder maxHeaderTableBytes(int value) {
+            this.maxHeaderTableBytes = nonNegative(value, "maxHeaderTableBytes");
+            return this;
+        }
+
+        public Builder streamReportIntervalNs(long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException("streamReportIntervalNs must be positive: " + value);
+            }
+            this.streamReportIntervalNs = value;
             return this;
         }
 

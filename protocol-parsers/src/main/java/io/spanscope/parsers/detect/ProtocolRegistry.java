@@ -1,6 +1,7 @@
 package io.spanscope.parsers.detect;
 
 import io.spanscope.parsers.http1.Http1Support;
+import io.spanscope.parsers.http2.Http2Support;
 import io.spanscope.parsers.record.Protocol;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class ProtocolRegistry {
      */
     public static ProtocolRegistry defaults() {
         return builder()
-                .register(ProtocolSupport.detectOnly(Protocol.HTTP2, new Http2PrefaceDetector()))
+                .register(Http2Support.create())
                 .register(Http1Support.create())
                 .register(ProtocolSupport.detectOnly(Protocol.POSTGRESQL, new PostgresDetector()))
                 .register(ProtocolSupport.detectOnly(Protocol.MYSQL, new MySqlDetector()))

@@ -1,0 +1,185 @@
+package io.spanscope.parsers.http2;
+
+import io.spanscope.capture.pcap.PcapReader;
+import io.spanscope.capture.pcap.Views;
+import io.spanscope.parsers.ConnectionTracker;
+import io.spanscope.parsers.DropReason;
+import io.spanscope.parsers.ParserConfig;
+import io.spanscope.parsers.ParserStats;
+import io.spanscope.parsers.record.Protocol;
+import io.spanscope.parsers.record.Record;
+import io.spanscope.parsers.record.RecordFlag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP/2 and gRPC captures in test-pcaps/ (scripts/pcaps/http2.sh: grpc-go, curl and h2load against
+ * nginx, curl's h2c Upgrade against Go's h2c server), replayed from the client's and the server's view,
+ * give exactly the exchanges the clients reported in the sidecars.
+ */
+class Http2CaptureTest {
+
+    private static final Path CAPTURES = Path.of("..", "test-pcaps");
+
+    private record Replay(List<Record> records, ParserStats.Snapshot stats) {
+    }
+
+    private static Replay replay(String capture, Views view) throws IOException {
+        List<Record> records = new ArrayList<>();
+        ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
+        try (PcapReader reader = PcapReader.builder().views(view).open(CAPTURES.resolve(capture))) {
+            reader.read(tracker);
+        }
+        tracker.endAll();
+        // per connection in order of appearance, then by stream id (streams complete in any order)
+        records.sort(Comparator.comparingInt((Record r) -> r.connectionId().fd())
+                .thenComparingLong(r -> {
+                    Long id = r.attributes().getLong("spanscope.http2.stream_id");
+                    return id == null ? 0 : id;
+                }));
+        return new Replay(records, tracker.stats().snapshot());
+    }
+
+    private static List<String[]> sidecar(String name) throws IOException {
+        List<String> lines = Files.readAllLines(CAPTURES.resolve(name));
+        return lines.subList(1, lines.size()).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t")).toList();
+    }
+
+    private static String http(Record r) {
+        Object body = r.attributes().get("http.response.body.size");
+        return (r.connectionId().fd() - 1) + " " + r.attributes().getString("http.request.method") + " "
+                + r.attributes().getString("url.path") + " " + r.attributes().get("http.response.status_code") + " "
+                + (body == null ? 0 : body);
+    }
+
+    private static String grpc(Record r) {
+        Object requestBody = r.attributes().get("http.request.body.size");
+        return http(r) + " " + r.attributes().get("rpc.grpc.status_code") + " "
+                + r.attributes().get("spanscope.grpc.request.messages") + " "
+                + r.attributes().get("spanscope.grpc.response.messages") + " " + (requestBody == null ? 0 : requestBody);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Views.class, names = {"CLIENT_ONLY", "SERVER_ONLY"})
+    void grpcGoCallsMatchTheClientReport(Views view) throws IOException {
+        Replay replay = replay("grpc-go.pcap", view);
+        List<String> expected = sidecar("grpc-go.expected.tsv").stream().map(f -> String.join(" ", f)).toList();
+
+        assertThat(replay.records()).extracting(Http2CaptureTest::grpc).containsExactlyElementsOf(expected);
+        assertThat(replay.records()).allSatisfy(r -> {
+            assertThat(r.protocol()).isEqualTo(Protocol.GRPC);
+            assertThat(r.isIntact()).as("%s", r).isTrue();
+            assertThat(r.attributes().getString("rpc.system")).isEqualTo("grpc");
+            assertThat(r.attributes().getString("rpc.service")).isEqualTo("spanscope.test.Echo");
+            assertThat(r.requestSequence()).isNotNegative();
+            assertThat(r.responseSequence()).isNotNegative();
+            assertThat(r.requestStartNs()).isLessThanOrEqualTo(r.responseEndNs());
+        });
+        assertThat(replay.records()).extracting(r -> r.attributes().getString("rpc.method"))
+                .containsExactly("Say", "Say", "Fail", "List", "Collect", "Chat", "Say");
+        assertThat(replay.records()).extracting(r -> r.attributes().getString("error.type"))
+                .containsExactly(null, "NOT_FOUND", "PERMISSION_DENIED", null, null, null, null);
+        assertThat(replay.records().get(1).attributes().getString("spanscope.grpc.message"))
+                .isEqualTo("no such item: fail-42");
+        assertThat(replay.stats().parseErrors()).isZero();
+    }
+
+    @Test
+    void bothEndsSeeTheSameSequenceNumbers() throws IOException {
+        List<Record> client = replay("grpc-go.pcap", Views.CLIENT_ONLY).records();
+        List<Record> server = replay("grpc-go.pcap", Views.SERVER_ONLY).records();
+        assertThat(client).extracting(Record::requestSequence)
+                .containsExactlyElementsOf(server.stream().map(Record::requestSequence).toList())
+                .doesNotHaveDuplicates();
+        assertThat(client).extracting(Record::responseSequence)
+                .containsExactlyElementsOf(server.stream().map(Record::responseSequence).toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"curl-nginx-h2c", "h2load-nginx"})
+    void httpExchangesMatchTheClientReport(String name) throws IOException {
+        for (Views view : new Views[] {Views.CLIENT_ONLY, Views.SERVER_ONLY}) {
+            Replay replay = replay(name + ".pcap", view);
+            List<String> expected = sidecar(name + ".expected.tsv").stream().map(f -> String.join(" ", f)).toList();
+            assertThat(replay.records()).extracting(Http2CaptureTest::http).containsExactlyElementsOf(expected);
+            assertThat(replay.records()).allSatisfy(r -> {
+                assertThat(r.protocol()).isEqualTo(Protocol.HTTP2);
+                assertThat(r.isIntact()).isTrue();
+                assertThat(r.attributes().getString("network.protocol.version")).isEqualTo("2");
+            });
+        }
+    }
+
+    @Test
+    void h2loadStreamsAreInterleavedAndStillPairedById() throws IOException {
+        List<Record> records = replay("h2load-nginx.pcap", Views.CLIENT_ONLY).records();
+        // 4 streams at a time: some request starts before the previous stream's response ends
+        boolean overlapped = false;
+        for (int i = 1; i < records.size(); i++) {
+            overlapped |= records.get(i).requestStartNs() < records.get(i - 1).responseEndNs();
+        }
+        assertThat(overlapped).isTrue();
+        assertThat(records).extracting(r -> r.attributes().getLong("spanscope.http2.stream_id"))
+                .containsExactly(1L, 3L, 5L, 7L, 9L, 11L, 13L, 15L, 17L, 19L, 21L, 23L);
+    }
+
+    @Test
+    void h2cUpgradeGivesTheHttp1ExchangeAndTheResponseOnStream1() throws IOException {
+        String[] expected = sidecar("curl-go-h2c-upgrade.h2-expected.tsv").get(0);
+        for (Views view : new Views[] {Views.CLIENT_ONLY, Views.SERVER_ONLY}) {
+            Replay replay = replay("curl-go-h2c-upgrade.pcap", view);
+            assertThat(replay.records()).hasSize(2);
+            Record upgrade = replay.records().stream().filter(r -> r.protocol() == Protocol.HTTP1).findFirst().orElseThrow();
+            Record stream1 = replay.records().stream().filter(r -> r.protocol() == Protocol.HTTP2).findFirst().orElseThrow();
+            assertThat(upgrade.attributes().getString("url.path")).isEqualTo(expected[2]);
+            assertThat(upgrade.attributes().get("http.response.status_code")).isEqualTo(101L);
+            assertThat(stream1.attributes().get("http.response.status_code")).isEqualTo(Long.parseLong(expected[3]));
+            assertThat(stream1.attributes().get("http.response.body.size")).isEqualTo(Long.parseLong(expected[4]));
+            assertThat(stream1.attributes().get("spanscope.http2.upgraded_from_http1")).isEqualTo(Boolean.TRUE);
+            assertThat(stream1.isIntact()).isTrue();
+            assertThat(stream1.responseSequence()).isGreaterThan(upgrade.responseSequence());
+            assertThat(replay.stats().protocolUpgrades()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * grpc-go.pcap cut to start at the List call: no preface, no SETTINGS, the HPACK tables unknown. The
+     * four later calls are still recorded; :method is static, :path is recovered where grpc-go sent it as
+     * a literal (first use of a method), the repeated Say's indexed :path is unknown and counted.
+     */
+    @Test
+    void midStreamCaptureRecoversWhatHpackAllows() throws IOException {
+        List<String[]> full = sidecar("grpc-go.expected.tsv");
+        for (Views view : new Views[] {Views.CLIENT_ONLY, Views.SERVER_ONLY}) {
+            Replay replay = replay("grpc-go-midstream.pcap", view);
+            assertThat(replay.records()).hasSize(4);
+            assertThat(replay.records()).extracting(r -> r.attributes().getString("url.path"))
+                    .containsExactly(full.get(3)[2], full.get(4)[2], full.get(5)[2], null);
+            assertThat(replay.records()).allSatisfy(r -> {
+                assertThat(r.attributes().getString("http.request.method")).isEqualTo("POST");
+                assertThat(r.attributes().get("http.response.status_code")).isEqualTo(200L);
+                assertThat(r.hasFlag(RecordFlag.JOINED_MID_STREAM)).isTrue();
+                assertThat(r.attributes().getLong("spanscope.http2.unknown_header_fields")).isPositive();
+                assertThat(r.requestSequence()).isNotNegative();
+                assertThat(r.responseSequence()).isNotNegative();
+            });
+            // DATA is never indexed: body sizes are exact even when headers are not
+            assertThat(replay.records()).extracting(r -> r.attributes().get("http.response.body.size"))
+                    .containsExactly(Long.parseLong(full.get(3)[4]), Long.parseLong(full.get(4)[4]),
+                            Long.parseLong(full.get(5)[4]), Long.parseLong(full.get(6)[4]));
+            assertThat(replay.stats().drops(DropReason.HPACK_UNKNOWN_FIELD)).isPositive();
+            assertThat(replay.stats().parseErrors()).isZero();
+        }
+    }
+}
