@@ -39,6 +39,8 @@ final class DegradedHpack {
     private int count;
     private long knownBytes;
     private int placeholders;
+    /** Set once the entries added since the loss needed the whole table: older ones were evicted. */
+    private boolean olderEntriesGone;
     private long encoderTableBytes = DEFAULT_TABLE_SIZE;
     private int unknownFields;
     private boolean overLimit;
@@ -65,7 +67,7 @@ final class DegradedHpack {
 
     /** No entry from before the loss can still be in the encoder's table, and no placeholder name is either. */
     boolean isRebuilt() {
-        return placeholders == 0 && knownBytes + ENTRY_OVERHEAD > encoderTableBytes;
+        return placeholders == 0 && olderEntriesGone;
     }
 
     /**
@@ -101,6 +103,7 @@ final class DegradedHpack {
                 }
                 feed(streamId, block, start, p);
                 encoderTableBytes = size;
+                olderEntriesGone |= knownBytes + ENTRY_OVERHEAD > size;
                 evict();
             } else {
                 boolean indexing = (b & 0x40) != 0;
@@ -187,6 +190,9 @@ final class DegradedHpack {
         if (placeholder) {
             placeholders++;
         }
+        // The encoder evicts oldest first: if the new entries leave no room for even the smallest older
+        // one, every entry from before the loss is gone.
+        olderEntriesGone |= knownBytes + ENTRY_OVERHEAD > encoderTableBytes;
         evict();
     }
 

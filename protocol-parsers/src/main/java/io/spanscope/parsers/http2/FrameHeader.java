@@ -93,6 +93,34 @@ final class FrameHeader {
         }
     }
 
+    /**
+     * Whether the first {@code n} (&lt; 9) bytes of a frame header can still begin a plausible one: the
+     * rules of {@link #plausible} that those bytes decide.
+     */
+    static boolean plausiblePrefix(byte[] b, int at, int n) {
+        if (n >= 3 && payloadLength(b, at) > PLAUSIBLE_MAX_PAYLOAD) {
+            return false;
+        }
+        if (n < 4) {
+            return n < 1 || (b[at] & 0xFF) == 0;
+        }
+        int type = type(b, at);
+        if (type > CONTINUATION) {
+            return false;
+        }
+        int length = payloadLength(b, at);
+        boolean lengthFits = switch (type) {
+            case SETTINGS -> length % 6 == 0;
+            case PING -> length == 8;
+            case GOAWAY -> length >= 8;
+            case WINDOW_UPDATE, RST_STREAM -> length == 4;
+            case PRIORITY -> length == 5;
+            default -> true;
+        };
+        return lengthFits && (n < 5 || (flags(b, at) & ~ALLOWED_FLAGS[type]) == 0)
+                && (n < 6 || (b[at + 5] & 0x80) == 0);
+    }
+
     static final int CHAIN_NO = 0;
     static final int CHAIN_YES = 1;
     static final int CHAIN_NEED_MORE = -1;
@@ -114,7 +142,7 @@ final class FrameHeader {
                 return CHAIN_YES;
             }
             if (end - p < LENGTH) {
-                return CHAIN_NEED_MORE;
+                return plausiblePrefix(b, p, end - p) ? CHAIN_NEED_MORE : CHAIN_NO;
             }
             if (!plausible(b, p)) {
                 return CHAIN_NO;

@@ -47,7 +47,7 @@ final class Http2FrameDecoder {
         void onGoAway(boolean request, int lastStreamId, long errorCode);
 
         /** Frame bytes of a stream's payload could not be inspected (lost or too large to hold). */
-        void onPayloadLost(boolean request, int streamId);
+        void onPayloadLost(boolean request, int streamId, boolean endStream);
 
         /** Framing was lost: every open stream's bytes in this direction may be incomplete. */
         void onFramingLost(boolean request);
@@ -77,6 +77,7 @@ final class Http2FrameDecoder {
     private long pendingFrameEnd = -1;
     private int pendingType;
     private int pendingStreamId;
+    private int pendingFlags;
 
     // the frame being read by Netty, and the header block it belongs to
     private long framePosition;
@@ -164,7 +165,7 @@ final class Http2FrameDecoder {
                     int streamId = FrameHeader.streamId(buffer, p);
                     long framePos = position + (p - offset);
                     if (payload > maxFrameBytes) {
-                        skipOversized(type, streamId, payload);
+                        skipOversized(type, FrameHeader.flags(buffer, p), streamId, payload);
                         p += FrameHeader.LENGTH;
                         break;
                     }
@@ -173,6 +174,7 @@ final class Http2FrameDecoder {
                         pendingFrameEnd = framePos + total;
                         pendingType = type;
                         pendingStreamId = streamId;
+                        pendingFlags = FrameHeader.flags(buffer, p);
                         return p - offset;
                     }
                     pendingFrameEnd = -1;
@@ -200,7 +202,7 @@ final class Http2FrameDecoder {
         } else if (state == State.FRAMES && pendingFrameEnd >= 0 && pendingType == FrameHeader.DATA
                 && position + missingBytes <= pendingFrameEnd) {
             // Only DATA payload is missing: the frame's length still says where the next one starts.
-            listener.onPayloadLost(request, pendingStreamId);
+            listener.onPayloadLost(request, pendingStreamId, (pendingFlags & FrameHeader.FLAG_END_STREAM) != 0);
             skipRemaining = pendingFrameEnd - position - missingBytes;
             pendingFrameEnd = -1;
             state = skipRemaining > 0 ? State.SKIP_PAYLOAD : State.FRAMES;
@@ -214,7 +216,7 @@ final class Http2FrameDecoder {
         listener.onFramingLost(request);
     }
 
-    private void skipOversized(int type, int streamId, int payload) {
+    private void skipOversized(int type, int flags, int streamId, int payload) {
         stats.countDrop(DropReason.HTTP2_OVERSIZED_FRAME);
         skipRemaining = payload;
         state = payload > 0 ? State.SKIP_PAYLOAD : State.FRAMES;
@@ -223,7 +225,7 @@ final class Http2FrameDecoder {
             reader = newReader();
             listener.onHeaderBlockFailed(request, streamId, true);
         } else if (streamId != 0) {
-            listener.onPayloadLost(request, streamId);
+            listener.onPayloadLost(request, streamId, type == FrameHeader.DATA && (flags & FrameHeader.FLAG_END_STREAM) != 0);
         }
     }
 

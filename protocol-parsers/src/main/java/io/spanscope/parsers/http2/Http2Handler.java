@@ -263,12 +263,16 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onPayloadLost(boolean request, int streamId) {
+    public void onPayloadLost(boolean request, int streamId, boolean endStream) {
         Http2Stream stream = streams.get(streamId);
         if (stream != null) {
             Http2Stream.Side side = request ? stream.request : stream.response;
             side.truncated = true;
             side.messages.onLoss();
+            side.ended |= endStream;
+            if (endStream) {
+                progress(stream, side.endNs);
+            }
         }
     }
 
