@@ -38,7 +38,7 @@ wait_for_port() { # port
 
 record() { # name port command...: tcpdump around one client run
   local name=$1 port=$2; shift 2
-  tcpdump -i lo -s 0 -B 16384 --immediate-mode -w "$WORK/$name.pcap" "tcp port $port" 2>"$WORK/$name.tcpdump" &
+  tcpdump -i lo -s 0 -B "${TCPDUMP_BUFFER_KB:-16384}" ${TCPDUMP_IMMEDIATE---immediate-mode} -w "$WORK/$name.pcap" "tcp port $port" 2>"$WORK/$name.tcpdump" &
   local dump=$!
   sleep 1
   "$@"
@@ -94,6 +94,8 @@ if [[ "${1:-}" == "--bench" ]]; then
   n=${2:-20000}
   build_grpc_peer
   mkdir -p "$ROOT/protocol-parsers/target/bench-pcaps"
+  # a bulk run: a large buffer and no per-packet wakeups, so the kernel drops nothing
+  TCPDUMP_BUFFER_KB=262144 TCPDUMP_IMMEDIATE=
   record grpc-unary-bench $GRPC_PORT "$WORK/grpc-go" client 127.0.0.1:$GRPC_PORT unary "$n" > /dev/null
   cp "$WORK/grpc-unary-bench.pcap" "$ROOT/protocol-parsers/target/bench-pcaps/"
   exit 0

@@ -38,6 +38,12 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     private final int maxStreams;
     private final long reportIntervalNs;
     private final boolean joinedMidStream;
+    private final LastString methods = new LastString();
+    private final LastString schemes = new LastString();
+    private final LastString authorities = new LastString();
+    private final LastString paths = new LastString();
+    private final LastString contentTypes = new LastString();
+    private final LastString userAgents = new LastString();
     private boolean started;
 
     Http2Handler(HandlerContext context, Http2RecordFactory records) {
@@ -169,16 +175,16 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
         return stream;
     }
 
-    private static void readRequestHeaders(Http2Stream stream, Http2Headers headers) {
-        stream.method = string(headers.method());
-        stream.scheme = string(headers.scheme());
-        stream.authority = string(headers.authority());
-        stream.path = string(headers.path());
-        stream.requestContentType = string(headers.get(Http2RecordFactory.CONTENT_TYPE));
-        stream.userAgent = string(headers.get(Http2RecordFactory.USER_AGENT));
+    private void readRequestHeaders(Http2Stream stream, Http2Headers headers) {
+        stream.method = methods.of(headers.method());
+        stream.scheme = schemes.of(headers.scheme());
+        stream.authority = authorities.of(headers.authority());
+        stream.path = paths.of(headers.path());
+        stream.requestContentType = contentTypes.of(headers.get(Http2RecordFactory.CONTENT_TYPE));
+        stream.userAgent = userAgents.of(headers.get(Http2RecordFactory.USER_AGENT));
     }
 
-    private static void readResponseHeaders(Http2Stream stream, Http2Headers headers) {
+    private void readResponseHeaders(Http2Stream stream, Http2Headers headers) {
         CharSequence status = headers.status();
         if (status != null) {
             int code = parseCode(status);
@@ -189,7 +195,7 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
         }
         CharSequence contentType = headers.get(Http2RecordFactory.CONTENT_TYPE);
         if (contentType != null) {
-            stream.responseContentType = contentType.toString();
+            stream.responseContentType = contentTypes.of(contentType);
         }
         CharSequence grpcStatus = headers.get(Http2RecordFactory.GRPC_STATUS);
         if (grpcStatus != null) {
@@ -300,6 +306,27 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     private void emit(Http2Stream stream) {
         stats.countRecord();
         context.sink().onRecord(records.build(stream, false));
+    }
+
+    /**
+     * The String of the last value seen for one header. HPACK hands out the same table entry object
+     * for a repeated indexed field, so a connection that repeats its paths and user agent pays for each
+     * String once rather than per stream.
+     */
+    private static final class LastString {
+        private CharSequence value;
+        private String string;
+
+        String of(CharSequence next) {
+            if (next == null) {
+                return null;
+            }
+            if (next != value) {
+                value = next;
+                string = next.toString();
+            }
+            return string;
+        }
     }
 
     private static String string(CharSequence value) {

@@ -18,6 +18,8 @@ final class Http2RecordFactory {
     static final AsciiString USER_AGENT = AsciiString.cached("user-agent");
     static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
     static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
+    /** The regular (not pseudo) headers records are made of; decoders keep no others. */
+    static final AsciiString[] HEADERS_READ = {CONTENT_TYPE, USER_AGENT, GRPC_STATUS, GRPC_MESSAGE};
 
     /** gRPC status code names (grpc/doc/statuscodes.md), used as {@code error.type}. */
     private static final String[] GRPC_CODES = {
@@ -36,6 +38,11 @@ final class Http2RecordFactory {
     private final boolean captureContentType;
     private final boolean captureResponseContentType;
     private final Attributes.Builder attributes = Attributes.builder();
+    private final SingletonLists requestContentTypes = new SingletonLists();
+    private final SingletonLists responseContentTypes = new SingletonLists();
+    private String lastRpcPath;
+    private String lastService;
+    private String lastMethod;
 
     Http2RecordFactory(ConnectionInfo connection, ParserConfig config) {
         this.connection = connection;
@@ -94,20 +101,19 @@ final class Http2RecordFactory {
 
     private Attributes attributes(Http2Stream stream, boolean grpc, boolean partial) {
         Attributes.Builder a = attributes.clear()
-                .put("network.protocol.name", "http")
                 .put("network.protocol.version", "2")
                 .put("http.request.method", stream.method);
         putPath(a, stream.path);
         putAuthority(a, stream.authority);
-        a.put("url.scheme", stream.scheme).put("user_agent.original", stream.userAgent);
+        a.put("user_agent.original", stream.userAgent);
         if (captureContentType && stream.requestContentType != null) {
-            a.put("http.request.header.content-type", List.of(stream.requestContentType));
+            a.put("http.request.header.content-type", requestContentTypes.of(stream.requestContentType));
         }
         if (stream.status >= 0) {
             a.put("http.response.status_code", code(stream.status));
         }
         if (captureResponseContentType && stream.responseContentType != null) {
-            a.put("http.response.header.content-type", List.of(stream.responseContentType));
+            a.put("http.response.header.content-type", responseContentTypes.of(stream.responseContentType));
         }
         if (stream.request.bodyBytes > 0) {
             a.put("http.request.body.size", stream.request.bodyBytes);
@@ -156,21 +162,22 @@ final class Http2RecordFactory {
     }
 
     /** rpc.* attributes; returns the error type (status name) when the call failed. */
-    private static String grpc(Attributes.Builder a, Http2Stream stream) {
+    private String grpc(Attributes.Builder a, Http2Stream stream) {
         a.put("rpc.system", "grpc");
         String path = stream.path;
-        if (path != null && path.length() > 1 && path.charAt(0) == '/') {
-            int slash = path.indexOf('/', 1);
-            if (slash > 1) {
-                a.put("rpc.service", path.substring(1, slash)).put("rpc.method", path.substring(slash + 1));
-            }
+        if (path != null && !path.equals(lastRpcPath)) {
+            lastRpcPath = path;
+            int slash = path.length() > 1 && path.charAt(0) == '/' ? path.indexOf('/', 1) : -1;
+            lastService = slash > 1 ? path.substring(1, slash) : null;
+            lastMethod = slash > 1 ? path.substring(slash + 1) : null;
+        }
+        if (path != null) {
+            a.put("rpc.service", lastService).put("rpc.method", lastMethod);
         }
         Http2Stream.Side request = stream.request;
         Http2Stream.Side response = stream.response;
-        a.put("spanscope.grpc.request.messages", request.messages.messages())
-                .put("spanscope.grpc.response.messages", response.messages.messages())
-                .put("spanscope.grpc.request.message_bytes", request.messages.messageBytes())
-                .put("spanscope.grpc.response.message_bytes", response.messages.messageBytes());
+        a.put("spanscope.grpc.request.messages", code((int) Math.min(Integer.MAX_VALUE, request.messages.messages())))
+                .put("spanscope.grpc.response.messages", code((int) Math.min(Integer.MAX_VALUE, response.messages.messages())));
         if (request.messages.anyCompressed()) {
             a.put("spanscope.grpc.request.compressed", Boolean.TRUE);
         }
@@ -224,6 +231,20 @@ final class Http2RecordFactory {
             } catch (NumberFormatException e) {
                 // Not a port: the address alone is kept.
             }
+        }
+    }
+
+    /** The one-element list of the last value, kept while the value repeats (records are immutable). */
+    private static final class SingletonLists {
+        private String value;
+        private List<String> list;
+
+        List<String> of(String next) {
+            if (!next.equals(value)) {
+                value = next;
+                list = List.of(next);
+            }
+            return list;
         }
     }
 

@@ -1,6 +1,8 @@
 package io.spanscope.parsers.http2;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -34,7 +36,7 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
 
     private DefaultHttp2HeadersDecoder newNettyDecoder() {
         // Not validating: an observer records what was sent, it does not police it.
-        DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false, false, maxHeaderBytes);
+        DefaultHttp2HeadersDecoder decoder = new ReusingHeadersDecoder(maxHeaderBytes);
         try {
             decoder.maxHeaderTableSize(maxTableBytes);
             // The reader gives up on a block (connection error) only well beyond the list limit.
@@ -118,5 +120,49 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     @Override
     public Configuration configuration() {
         return exact.configuration();
+    }
+
+    /**
+     * Decodes every block into the same headers object: the handler reads what it needs from a block
+     * before the next one is decoded, so one per direction saves a hash table per block, and only the
+     * fields the records use become entries (HPACK still decodes every field, its table stays exact).
+     */
+    private static final class ReusingHeadersDecoder extends DefaultHttp2HeadersDecoder {
+        private final DefaultHttp2Headers headers = new SelectedHeaders();
+
+        ReusingHeadersDecoder(int maxHeaderBytes) {
+            super(false, false, maxHeaderBytes);
+        }
+
+        @Override
+        protected Http2Headers newHeaders() {
+            headers.clear();
+            return headers;
+        }
+    }
+
+    /** Keeps pseudo-headers and the regular headers a record is made of; drops the rest on arrival. */
+    private static final class SelectedHeaders extends DefaultHttp2Headers {
+
+        SelectedHeaders() {
+            super(false);
+        }
+
+        @Override
+        public Http2Headers add(CharSequence name, CharSequence value) {
+            return kept(name) ? super.add(name, value) : this;
+        }
+
+        private static boolean kept(CharSequence name) {
+            if (name.length() > 0 && name.charAt(0) == ':') {
+                return true;
+            }
+            for (AsciiString selected : Http2RecordFactory.HEADERS_READ) {
+                if (selected.contentEqualsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }
