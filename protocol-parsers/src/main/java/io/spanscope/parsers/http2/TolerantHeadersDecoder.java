@@ -28,15 +28,20 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     TolerantHeadersDecoder(long maxTableBytes, int maxHeaderBytes, boolean tableKnown) {
         this.maxTableBytes = maxTableBytes;
         this.maxHeaderBytes = maxHeaderBytes;
-        this.exact = newNettyDecoder();
+        this.exact = newNettyDecoder(true);
         if (!tableKnown) {
             loseTable();
         }
     }
 
-    private DefaultHttp2HeadersDecoder newNettyDecoder() {
+    /**
+     * @param selective keep only the fields records use; the degraded pass needs every field (it sizes
+     *                  table entries from them), so its shadow decoder keeps all
+     */
+    private DefaultHttp2HeadersDecoder newNettyDecoder(boolean selective) {
         // Not validating: an observer records what was sent, it does not police it.
-        DefaultHttp2HeadersDecoder decoder = new ReusingHeadersDecoder(maxHeaderBytes);
+        DefaultHttp2HeadersDecoder decoder = selective ? new ReusingHeadersDecoder(maxHeaderBytes)
+                : new DefaultHttp2HeadersDecoder(false, false, maxHeaderBytes);
         try {
             decoder.maxHeaderTableSize(maxTableBytes);
             // The reader gives up on a block (connection error) only well beyond the list limit.
@@ -49,7 +54,7 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
 
     /** From now on, dynamic entries added before this point are unknown. */
     void loseTable() {
-        degraded = new DegradedHpack(newNettyDecoder(), maxTableBytes, maxHeaderBytes);
+        degraded = new DegradedHpack(newNettyDecoder(false), maxTableBytes, maxHeaderBytes);
         degradations++;
     }
 
