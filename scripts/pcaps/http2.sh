@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records the HTTP/2 and gRPC test captures into test-pcaps/ from real peers on loopback, with sidecars
 # written from what the CLIENTS reported. Needs root (tcpdump), go, nginx-light (http_v2), curl,
-# nghttp2-client (h2load), editcap (tshark).
+# nghttp2-client (h2load), editcap (tshark), python3-venv (grpcio from PyPI).
 #
 #   scripts/pcaps/http2.sh              # the committed captures
 #   scripts/pcaps/http2.sh --bench N    # N unary gRPC calls into protocol-parsers/target/bench-pcaps/ (not committed)
@@ -108,7 +108,16 @@ record grpc-go $GRPC_PORT sh -c "'$WORK/grpc-go' client 127.0.0.1:$GRPC_PORT > '
 cp "$WORK/grpc-go.pcap" "$OUT/grpc-go.pcap"
 grpc_sidecar "$WORK/grpc-go.out" > "$OUT/grpc-go.expected.tsv"
 
-# The same conversation cut to start at the 4th call's first packet (no handshake, no preface, HPACK
+# python grpcio (gRPC core's HTTP/2 and HPACK) against the same server: unary, a gzip-compressed call,
+# an error, each streaming kind. grpcio comes from PyPI into a venv under the work directory.
+python3 -m venv "$WORK/venv"
+"$WORK/venv/bin/pip" install -q grpcio
+record grpc-python $GRPC_PORT sh -c "'$WORK/venv/bin/python' '$ROOT/scripts/pcap-peers/grpc_python_client.py' \
+  127.0.0.1:$GRPC_PORT > '$WORK/grpc-python.out'"
+cp "$WORK/grpc-python.pcap" "$OUT/grpc-python.pcap"
+grpc_sidecar "$WORK/grpc-python.out" > "$OUT/grpc-python.expected.tsv"
+
+# The grpc-go conversation cut to start at the 4th call's first packet (no handshake, no preface, HPACK
 # dynamic table unknown): later calls keep :method; :path is recovered where it is sent as a literal.
 first=$(tshark -r "$OUT/grpc-go.pcap" -d tcp.port==$GRPC_PORT,http2 -T fields -e frame.number \
   -Y 'http2.header.value == "/spanscope.test.Echo/List"' 2>/dev/null | head -1)
@@ -154,4 +163,4 @@ cp "$WORK/curl-go-h2c-upgrade.pcap" "$OUT/"
 { printf 'stream\tmethod\tpath\tstatus\tresponse_body_bytes\thttp_version\n'; cat "$WORK/upgrade.out"; } \
   > "$OUT/curl-go-h2c-upgrade.expected.tsv"
 
-ls -l "$OUT"/grpc-go* "$OUT"/curl-nginx-h2c* "$OUT"/h2load-nginx* "$OUT"/curl-go-h2c-upgrade*
+ls -l "$OUT"/grpc-* "$OUT"/curl-nginx-h2c* "$OUT"/h2load-nginx* "$OUT"/curl-go-h2c-upgrade*

@@ -45,6 +45,9 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     private final LastString contentTypes = new LastString();
     private final LastString userAgents = new LastString();
     private boolean started;
+    private boolean roleSettled;
+    /** The direction the capture took for requests carries responses (joined mid-stream, roles guessed). */
+    private boolean reversed;
 
     Http2Handler(HandlerContext context, Http2RecordFactory records) {
         this.context = context;
@@ -115,10 +118,14 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onHeaderBlock(boolean request, int streamId, Http2Headers headers, boolean endStream,
+    public void onHeaderBlock(boolean requestSide, int streamId, Http2Headers headers, boolean endStream,
                               int promisedStreamId, long blockPosition, int blockBytes, long endPosition,
                               ChunkOrigin origin) {
-        int unknown = (request ? requestDecoder : responseDecoder).lastUnknownFields();
+        int unknown = (requestSide ? requestDecoder : responseDecoder).lastUnknownFields();
+        if (!roleSettled) {
+            settleRole(requestSide, headers);
+        }
+        boolean request = requestSide != reversed;
         if (promisedStreamId != 0) {
             // PUSH_PROMISE: the server states the request it answers on the promised stream.
             Http2Stream pushed = open(promisedStreamId, origin.timestampAt(blockPosition));
@@ -155,6 +162,25 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
             stream.response.ended |= endStream;
         }
         progress(stream, origin.timestampAt(endPosition - 1));
+    }
+
+    /**
+     * On a connection joined mid-stream the capture may have guessed the roles the wrong way round (a
+     * pcap without its handshake): the first header block that is clearly a request ({@code :method}) or
+     * a response ({@code :status} alone) settles which direction carries requests.
+     */
+    private void settleRole(boolean requestSide, Http2Headers headers) {
+        if (!joinedMidStream) {
+            roleSettled = true;
+            return;
+        }
+        boolean isRequest = headers.method() != null;
+        boolean isResponse = headers.status() != null && !isRequest;
+        if (isRequest || isResponse) {
+            roleSettled = true;
+            reversed = isRequest != requestSide;
+            records.reverseRoles(reversed);
+        }
     }
 
     private Http2Stream open(int streamId, long nowNs) {
@@ -205,7 +231,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onHeaderBlockFailed(boolean request, int streamId, boolean overLimit) {
+    public void onHeaderBlockFailed(boolean requestSide, int streamId, boolean overLimit) {
+        boolean request = requestSide != reversed;
         Http2Stream stream = streams.get(streamId);
         if (stream == null && request && streamId != 0) {
             stream = open(streamId, 0);
@@ -216,8 +243,9 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onStreamFrame(boolean request, int streamId, int type, ByteBuf data, boolean endStream,
+    public void onStreamFrame(boolean requestSide, int streamId, int type, ByteBuf data, boolean endStream,
                               long position, int frameBytes, ChunkOrigin origin) {
+        boolean request = requestSide != reversed;
         Http2Stream stream = streams.get(streamId);
         if (stream == null) {
             if (type == FrameHeader.DATA) {
@@ -236,7 +264,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onRstStream(boolean request, int streamId, long errorCode) {
+    public void onRstStream(boolean requestSide, int streamId, long errorCode) {
+        boolean request = requestSide != reversed;
         Http2Stream stream = streams.remove(streamId);
         if (stream == null) {
             return;
@@ -250,7 +279,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onGoAway(boolean request, int lastStreamId, long errorCode) {
+    public void onGoAway(boolean requestSide, int lastStreamId, long errorCode) {
+        boolean request = requestSide != reversed;
         if (request || streams.isEmpty()) {
             return;
         }
@@ -269,7 +299,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onPayloadLost(boolean request, int streamId, boolean endStream) {
+    public void onPayloadLost(boolean requestSide, int streamId, boolean endStream) {
+        boolean request = requestSide != reversed;
         Http2Stream stream = streams.get(streamId);
         if (stream != null) {
             Http2Stream.Side side = request ? stream.request : stream.response;
@@ -283,7 +314,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onFramingLost(boolean request) {
+    public void onFramingLost(boolean requestSide) {
+        boolean request = requestSide != reversed;
         for (Http2Stream stream : streams.values()) {
             Http2Stream.Side side = request ? stream.request : stream.response;
             side.gap = true;

@@ -2,6 +2,7 @@ package io.spanscope.parsers.http2;
 
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.AsciiString;
+import io.spanscope.capture.event.Role;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Attributes;
 import io.spanscope.parsers.record.ConnectionInfo;
@@ -40,6 +41,7 @@ final class Http2RecordFactory {
     private final Attributes.Builder attributes = Attributes.builder();
     private final SingletonLists requestContentTypes = new SingletonLists();
     private final SingletonLists responseContentTypes = new SingletonLists();
+    private boolean rolesReversed;
     private String lastRpcPath;
     private String lastService;
     private String lastMethod;
@@ -50,6 +52,11 @@ final class Http2RecordFactory {
         this.captureResponseContentType = config.capturedResponseHeaders().contains("content-type");
     }
 
+    /** The connection's roles turned out to be the other way round than the capture guessed. */
+    void reverseRoles(boolean reversed) {
+        this.rolesReversed = reversed;
+    }
+
     Record build(Http2Stream stream, boolean partial) {
         boolean grpc = stream.isGrpc();
         Http2Stream.Side request = stream.request;
@@ -58,6 +65,10 @@ final class Http2RecordFactory {
                 .protocol(grpc ? Protocol.GRPC : Protocol.HTTP2)
                 .connection(connection)
                 .attributes(attributes(stream, grpc, partial));
+        if (rolesReversed) {
+            record.role(connection.role() == Role.SERVER ? Role.CLIENT : Role.SERVER)
+                    .client(connection.server()).server(connection.client());
+        }
         if (request.started) {
             record.request(request.startTid, request.startNs, request.endNs, request.startSequence, request.bytes);
         }
