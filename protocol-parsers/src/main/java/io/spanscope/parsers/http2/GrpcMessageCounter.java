@@ -17,7 +17,6 @@ final class GrpcMessageCounter {
     private boolean prefixCompressed;
     private long remaining;
     private long messages;
-    private long messageBytes;
     private boolean compressed;
     private boolean lost;
 
@@ -50,7 +49,6 @@ final class GrpcMessageCounter {
                 prefixRead = 0;
                 messages++;
                 remaining = prefixLength & 0xFFFF_FFFFL;
-                messageBytes += remaining;
                 compressed |= prefixCompressed;
             }
         }
@@ -62,11 +60,6 @@ final class GrpcMessageCounter {
 
     long messages() {
         return messages;
-    }
-
-    /** Message bytes announced by the prefixes (payload without the 5-byte prefixes). */
-    long messageBytes() {
-        return messageBytes;
     }
 
     boolean anyCompressed() {

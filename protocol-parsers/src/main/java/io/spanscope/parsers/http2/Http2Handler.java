@@ -39,7 +39,6 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     private final long reportIntervalNs;
     private final boolean joinedMidStream;
     private final LastString methods = new LastString();
-    private final LastString schemes = new LastString();
     private final LastString authorities = new LastString();
     private final LastString paths = new LastString();
     private final LastString contentTypes = new LastString();
@@ -203,7 +202,6 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
 
     private void readRequestHeaders(Http2Stream stream, Http2Headers headers) {
         stream.method = methods.of(headers.method());
-        stream.scheme = schemes.of(headers.scheme());
         stream.authority = authorities.of(headers.authority());
         stream.path = paths.of(headers.path());
         stream.requestContentType = contentTypes.of(headers.get(Http2RecordFactory.CONTENT_TYPE));

@@ -9,7 +9,6 @@ final class Http2Stream {
     final Side request = new Side();
     final Side response = new Side();
     String method;
-    String scheme;
     String authority;
     String path;
     String requestContentType;
