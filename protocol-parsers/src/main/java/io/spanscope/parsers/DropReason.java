@@ -33,5 +33,16 @@ public enum DropReason {
     /** A MySQL statement executed or referenced was prepared before capture began (or forgotten): id only. */
     MYSQL_UNKNOWN_STATEMENT,
     /** A MySQL login was refused by the server (no record: no command ran). */
-    MYSQL_LOGIN_FAILED
+    MYSQL_LOGIN_FAILED,
+    /** HTTP/2: a frame broke the framing rules (Netty refused it, or no preface); it was skipped. */
+    HTTP2_MALFORMED_FRAME,
+    /** HTTP/2: a frame larger than a direction's buffer; its payload was skipped without being inspected. */
+    HTTP2_OVERSIZED_FRAME,
+    /**
+     * HPACK: a header field referred to a dynamic-table entry added before capture joined (or before a
+     * gap); its name or value is unknown and missing from the record.
+     */
+    HPACK_UNKNOWN_FIELD,
+    /** HTTP/2: a stream's frames whose request was never seen (opened before capture joined). */
+    HTTP2_UNKNOWN_STREAM
 }

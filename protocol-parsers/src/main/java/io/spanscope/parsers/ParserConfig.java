@@ -35,6 +35,8 @@ public final class ParserConfig {
     private final int mysqlMaxPreparedStatements;
     private final boolean mysqlMaskLiterals;
     private final boolean mysqlCaptureParameters;
+    private final int maxHeaderTableBytes;
+    private final long streamReportIntervalNs;
     private final Set<String> redactedHeaders;
     private final Set<String> capturedRequestHeaders;
     private final Set<String> capturedResponseHeaders;
@@ -56,6 +58,8 @@ public final class ParserConfig {
         this.mysqlMaxPreparedStatements = b.mysqlMaxPreparedStatements;
         this.mysqlMaskLiterals = b.mysqlMaskLiterals;
         this.mysqlCaptureParameters = b.mysqlCaptureParameters;
+        this.maxHeaderTableBytes = b.maxHeaderTableBytes;
+        this.streamReportIntervalNs = b.streamReportIntervalNs;
         Set<String> redacted = new LinkedHashSet<>(ALWAYS_REDACTED);
         redacted.addAll(b.redactedHeaders);
         this.redactedHeaders = Collections.unmodifiableSet(redacted);
@@ -89,6 +93,8 @@ public final class ParserConfig {
         b.mysqlMaxPreparedStatements = mysqlMaxPreparedStatements;
         b.mysqlMaskLiterals = mysqlMaskLiterals;
         b.mysqlCaptureParameters = mysqlCaptureParameters;
+        b.maxHeaderTableBytes = maxHeaderTableBytes;
+        b.streamReportIntervalNs = streamReportIntervalNs;
         b.redactedHeaders.addAll(redactedHeaders);
         b.capturedRequestHeaders.clear();
         b.capturedRequestHeaders.addAll(capturedRequestHeaders);
@@ -178,6 +184,22 @@ public final class ParserConfig {
         return mysqlCaptureParameters;
     }
 
+    /**
+     * HTTP/2: the largest HPACK dynamic table a decoder keeps per direction (what a peer may announce
+     * with SETTINGS_HEADER_TABLE_SIZE and a table size update); bounds HPACK memory per connection.
+     */
+    public int maxHeaderTableBytes() {
+        return maxHeaderTableBytes;
+    }
+
+    /**
+     * HTTP/2 and gRPC: an open stream (a long streaming call) reports a partial record each time this
+     * much time has passed since its start or its last report; the final record follows when it ends.
+     */
+    public long streamReportIntervalNs() {
+        return streamReportIntervalNs;
+    }
+
     /** Lower-case header names whose captured values are replaced by {@link #REDACTED}. */
     public Set<String> redactedHeaders() {
         return redactedHeaders;
@@ -214,6 +236,8 @@ public final class ParserConfig {
         private int mysqlMaxPreparedStatements = 4096;
         private boolean mysqlMaskLiterals = true;
         private boolean mysqlCaptureParameters = false;
+        private int maxHeaderTableBytes = 64 * 1024;
+        private long streamReportIntervalNs = 60_000_000_000L;
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
         private final Set<String> capturedRequestHeaders = new LinkedHashSet<>(Set.of("content-type"));
         private final Set<String> capturedResponseHeaders = new LinkedHashSet<>(Set.of("content-type"));
@@ -304,6 +328,19 @@ public final class ParserConfig {
 
         public Builder mysqlCaptureParameters(boolean value) {
             this.mysqlCaptureParameters = value;
+            return this;
+        }
+
+        public Builder maxHeaderTableBytes(int value) {
+            this.maxHeaderTableBytes = nonNegative(value, "maxHeaderTableBytes");
+            return this;
+        }
+
+        public Builder streamReportIntervalNs(long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException("streamReportIntervalNs must be positive: " + value);
+            }
+            this.streamReportIntervalNs = value;
             return this;
         }
 

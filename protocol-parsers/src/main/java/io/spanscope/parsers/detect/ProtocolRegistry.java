@@ -1,6 +1,7 @@
 package io.spanscope.parsers.detect;
 
 import io.spanscope.parsers.http1.Http1Support;
+import io.spanscope.parsers.http2.Http2Support;
 import io.spanscope.parsers.mysql.MySqlSupport;
 import io.spanscope.parsers.record.Protocol;
 
@@ -27,7 +28,7 @@ public final class ProtocolRegistry {
      */
     public static ProtocolRegistry defaults() {
         return builder()
-                .register(ProtocolSupport.detectOnly(Protocol.HTTP2, new Http2PrefaceDetector()))
+                .register(Http2Support.create())
                 .register(Http1Support.create())
                 .register(ProtocolSupport.detectOnly(Protocol.POSTGRESQL, new PostgresDetector()))
                 .register(MySqlSupport.create())
