@@ -55,6 +55,8 @@ public final class SpanPipeline implements AutoCloseable {
     private final AtomicLong recordsDropped = new AtomicLong();
     private volatile long spansOut;
     private volatile long listenerFailures;
+    private volatile long buildFailures;
+    private volatile long recordsSkipped;
     private volatile boolean stopping;
 
     private SpanPipeline(Builder b) {
@@ -115,8 +117,8 @@ public final class SpanPipeline implements AutoCloseable {
     }
 
     public SpanPipelineStats stats() {
-        return new SpanPipelineStats(recordsIn.get(), recordsDropped.get(), intake.size(), spansOut, listenerFailures,
-                linker.stats(), resolver.stats());
+        return new SpanPipelineStats(recordsIn.get(), recordsDropped.get(), recordsSkipped, intake.size(), spansOut,
+                buildFailures, listenerFailures, linker.stats(), resolver.stats());
     }
 
     private void run() {
@@ -152,6 +154,10 @@ public final class SpanPipeline implements AutoCloseable {
     }
 
     private void build(Record record, long now) {
+        if (SpanWorthiness.skip(record)) {
+            recordsSkipped++;
+            return;
+        }
         try {
             ServiceIdentity service = services.forProcess(record.tgid());
             String peerService = null;
@@ -163,7 +169,7 @@ public final class SpanPipeline implements AutoCloseable {
             }
             linker.offer(factory.create(record, service, peerService), now);
         } catch (RuntimeException e) {
-            listenerFailures++;
+            buildFailures++;
         }
     }
 
