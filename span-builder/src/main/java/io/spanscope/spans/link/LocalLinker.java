@@ -57,7 +57,9 @@ public final class LocalLinker {
                 process = new ProcessExchanges();
                 processes.put(span.tgid(), process);
             }
-            process.servers.addLast(new ServerEntry(span, nowNs));
+            ServerEntry previous = process.servers.peekLast();
+            long latestEnd = previous == null ? span.endNs() : Math.max(previous.latestEndSoFar, span.endNs());
+            process.servers.addLast(new ServerEntry(span, nowNs, latestEnd));
             return;
         }
         if (process == null) {
@@ -179,8 +181,10 @@ public final class LocalLinker {
         Iterator<ServerEntry> newestFirst = process.servers.descendingIterator();
         while (newestFirst.hasNext()) {
             ServerEntry s = newestFirst.next();
-            if (s.span.endNs() < call.startNs() - config.serverGraceNs()) {
-                // records arrive roughly in completion order: older ones ended before the call began
+            if (s.latestEndSoFar < call.startNs()) {
+                // this exchange and every one that arrived before it ended before the call began. Not its
+                // own end alone: records arrive only roughly in completion order, and a late record must not
+                // hide an earlier-arrived exchange that also contains the call
                 break;
             }
             if (s.span.startNs() > call.endNs() || s.span.endNs() < call.startNs()) {
@@ -215,7 +219,7 @@ public final class LocalLinker {
         out.accept(fragment);
     }
 
-    private static final ServerEntry AMBIGUOUS = new ServerEntry(null, 0);
+    private static final ServerEntry AMBIGUOUS = new ServerEntry(null, 0, 0);
 
     private static final class ProcessExchanges {
         /** Arrival order, which is also publication order (each waits the same grace). */
@@ -226,11 +230,14 @@ public final class LocalLinker {
     private static final class ServerEntry {
         final ExchangeSpan span;
         final long arrivalNs;
+        /** The latest end among this exchange and those that arrived before it (removal keeps it a bound). */
+        final long latestEndSoFar;
         boolean published;
 
-        ServerEntry(ExchangeSpan span, long arrivalNs) {
+        ServerEntry(ExchangeSpan span, long arrivalNs, long latestEndSoFar) {
             this.span = span;
             this.arrivalNs = arrivalNs;
+            this.latestEndSoFar = latestEndSoFar;
         }
     }
 

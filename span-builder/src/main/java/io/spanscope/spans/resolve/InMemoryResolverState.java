@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -13,7 +14,10 @@ import java.util.function.Consumer;
 /**
  * Resolver state in plain maps, for {@code spanscope run}. Known spans are kept in insertion order, which
  * is also expiry order, and the oldest is evicted (counted) when {@code maxKnownSpans} is reached; waiting
- * fragments expire in the order they started waiting. Single-threaded.
+ * fragments expire in the order they started waiting. A fragment whose parent is a span of another waiting
+ * fragment does not expire on its own: it is parked until that fragment is resolved (root, timeout or
+ * drain) and releases it, so a chain that arrived child-first (the usual order: the innermost exchange
+ * completes first) stays one trace when its root never comes. Single-threaded.
  */
 public final class InMemoryResolverState implements ResolverState {
 
@@ -23,6 +27,10 @@ public final class InMemoryResolverState implements ResolverState {
     private final LinkedHashMap<Long, Known> known = new LinkedHashMap<>();
     private final Map<Long, List<Waiter>> waitingByParent = new HashMap<>();
     private final ArrayDeque<Waiter> waitingByDeadline = new ArrayDeque<>();
+    /** Every span of every waiting fragment, to tell whether a waiter's parent is itself still waiting. */
+    private final Map<Long, Waiter> waitingSpans = new HashMap<>();
+    /** Waiters past their deadline whose parent's fragment is still waiting. */
+    private final LinkedHashSet<Waiter> parked = new LinkedHashSet<>();
     private int waiting;
     private long evicted;
 
@@ -57,6 +65,8 @@ public final class InMemoryResolverState implements ResolverState {
         Waiter w = new Waiter(parentSpanId, fragment, deadlineNs);
         waitingByParent.computeIfAbsent(parentSpanId, id -> new ArrayList<>(1)).add(w);
         waitingByDeadline.addLast(w);
+        waitingSpans.put(fragment.root().spanId(), w);
+        fragment.children().forEach(child -> waitingSpans.put(child.spanId(), w));
         waiting++;
         return true;
     }
@@ -71,6 +81,8 @@ public final class InMemoryResolverState implements ResolverState {
         for (Waiter w : ws) {
             w.done = true;
             waiting--;
+            unindex(w);
+            parked.remove(w);
             out.add(w.fragment);
         }
         return out;
@@ -84,7 +96,12 @@ public final class InMemoryResolverState implements ResolverState {
         }
         while (!waitingByDeadline.isEmpty() && waitingByDeadline.peekFirst().deadlineNs <= nowNs) {
             Waiter w = waitingByDeadline.pollFirst();
-            if (!w.done) {
+            if (w.done) {
+                continue;
+            }
+            if (waitingSpans.containsKey(w.parentSpanId)) {
+                parked.add(w);
+            } else {
                 take(w);
                 timedOut.accept(w.fragment);
             }
@@ -95,16 +112,31 @@ public final class InMemoryResolverState implements ResolverState {
     public void drainWaiting(Consumer<Fragment> fragments) {
         while (!waitingByDeadline.isEmpty()) {
             Waiter w = waitingByDeadline.pollFirst();
+            if (w.done) {
+                continue;
+            }
+            if (waitingSpans.containsKey(w.parentSpanId)) {
+                parked.add(w);
+            } else {
+                take(w);
+                fragments.accept(w.fragment);
+            }
+        }
+        // what no ancestor released: only fragments waiting on each other in a cycle (colliding ids)
+        for (Waiter w : new ArrayList<>(parked)) {
             if (!w.done) {
                 take(w);
                 fragments.accept(w.fragment);
             }
         }
+        parked.clear();
     }
 
     private void take(Waiter w) {
         w.done = true;
         waiting--;
+        unindex(w);
+        parked.remove(w);
         List<Waiter> siblings = waitingByParent.get(w.parentSpanId);
         if (siblings != null) {
             siblings.remove(w);
@@ -112,6 +144,11 @@ public final class InMemoryResolverState implements ResolverState {
                 waitingByParent.remove(w.parentSpanId);
             }
         }
+    }
+
+    private void unindex(Waiter w) {
+        waitingSpans.remove(w.fragment.root().spanId(), w);
+        w.fragment.children().forEach(child -> waitingSpans.remove(child.spanId(), w));
     }
 
     @Override
