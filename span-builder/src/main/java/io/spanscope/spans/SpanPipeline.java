@@ -9,6 +9,8 @@ import io.spanscope.parsers.record.RecordSink;
 import io.spanscope.spans.link.Fragment;
 import io.spanscope.spans.link.LinkerConfig;
 import io.spanscope.spans.link.LocalLinker;
+import io.spanscope.spans.link.ServerConcurrency;
+import io.spanscope.spans.link.ServerConnectionGauge;
 import io.spanscope.spans.resolve.InMemoryResolverState;
 import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolvedSpanListener;
@@ -45,6 +47,7 @@ public final class SpanPipeline implements AutoCloseable {
     private final SpanFactory factory;
     private final PeerDirectory peers = new PeerDirectory(65_536);
     private final Set<Integer> serving = ConcurrentHashMap.newKeySet();
+    private final ServerConnectionGauge serverConnections = new ServerConnectionGauge();
     private final IntPredicate servesRequests;
     private final LocalLinker linker;
     private final TraceResolver resolver;
@@ -70,7 +73,8 @@ public final class SpanPipeline implements AutoCloseable {
         this.resolver = new TraceResolver(
                 new InMemoryResolverState(b.parentWait.toNanos() * 10, b.maxKnownSpans, b.maxWaitingFragments),
                 b.parentWait.toNanos(), b.peerIsTraced, new Fanout());
-        this.linker = new LocalLinker(b.linkerConfig, servesRequests, this::onFragment);
+        this.linker = new LocalLinker(b.linkerConfig, servesRequests,
+                b.connectionEvidence ? serverConnections : ServerConcurrency.RECORDS_ONLY, this::onFragment);
         this.thread = new Thread(this::run, "spanscope-span-builder");
         this.thread.setDaemon(true);
     }
@@ -95,14 +99,26 @@ public final class SpanPipeline implements AutoCloseable {
         };
     }
 
-    /** A process was seen accepting a connection: its calls may belong to server exchanges. Thread-safe. */
-    public void noteServingProcess(int tgid) {
+    /**
+     * A process accepted a connection: its calls may belong to server exchanges, and while it holds
+     * several server connections, several requests may be in flight. Thread-safe.
+     *
+     * @param timestampNs capture clock
+     */
+    public void noteServerConnectionOpened(int tgid, long timestampNs) {
         serving.add(tgid);
+        serverConnections.opened(tgid, timestampNs);
+    }
+
+    /** A server connection of the process closed. Thread-safe. */
+    public void noteServerConnectionClosed(int tgid, long timestampNs) {
+        serverConnections.closed(tgid, timestampNs);
     }
 
     /** The process exited or exec'd: describe it afresh next time. */
     public void forgetProcess(int tgid) {
         serving.remove(tgid);
+        serverConnections.forget(tgid);
     }
 
     /** Processes what is queued, publishes everything held back, and stops the thread. */
@@ -216,6 +232,7 @@ public final class SpanPipeline implements AutoCloseable {
         private int maxKnownSpans = 1_000_000;
         private int maxWaitingFragments = 200_000;
         private LongSupplier nanoClock = System::nanoTime;
+        private boolean connectionEvidence;
         private final List<ResolvedSpanListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -250,6 +267,16 @@ public final class SpanPipeline implements AutoCloseable {
 
         public Builder linkerConfig(LinkerConfig linkerConfig) {
             this.linkerConfig = linkerConfig;
+            return this;
+        }
+
+        /**
+         * Whether the capture reports server connections ({@link #noteServerConnectionOpened} and
+         * {@link #noteServerConnectionClosed}): the linker then links a call made off the request's thread
+         * only when its process held one server connection throughout. Without it, the records alone decide.
+         */
+        public Builder connectionEvidence(boolean reported) {
+            this.connectionEvidence = reported;
             return this;
         }
 

@@ -72,6 +72,7 @@ public final class LocalRun implements AutoCloseable {
                 .peerIsTraced(LocalAddresses.ofHost())
                 .linkerConfig(b.linker)
                 .parentWait(b.parentWait)
+                .connectionEvidence(true)
                 .addListener(new MetricsListener(red, graph));
         if (export != null) {
             pipelineBuilder.addListener(export);

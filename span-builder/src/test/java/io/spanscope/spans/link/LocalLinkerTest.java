@@ -243,4 +243,62 @@ class LocalLinkerTest {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> new LinkerConfig(10, 50, 20));
     }
+
+    @Test
+    void whileASecondRequestMayBeInFlightAPoolThreadsCallIsNotGivenToTheOnlyRecordedExchange() {
+        // a long request (thread 12) is still running when a short one (thread 11) completes; the long one's
+        // call, made from pool thread 40, lies inside the short one too. Its record is all the linker has.
+        ServerConnectionGauge gauge = new ServerConnectionGauge();
+        LocalLinker guarded = new LocalLinker(new LinkerConfig(GRACE, HOLD, HISTORY), tgid -> true, gauge,
+                published::add);
+        gauge.opened(FRONTEND, 500);
+        gauge.opened(FRONTEND, 900);
+        ExchangeSpan poolCall = client(FRONTEND, 40, 2_000, 3_000, 7, 8);
+        ExchangeSpan shortRequest = server(FRONTEND, 11, 1_000, 5_000, 1, 2);
+        guarded.offer(poolCall, 3_000);
+        guarded.offer(shortRequest, 5_000);
+        guarded.tick(5_000 + GRACE);
+
+        assertThat(childIds(publishedWithRoot(shortRequest))).isEmpty();
+        assertThat(publishedWithRoot(poolCall).rootParentSpanId()).isZero();
+        assertThat(guarded.stats().ambiguous()).isEqualTo(1);
+        assertThat(guarded.stats().linkedSoleCandidate()).isZero();
+    }
+
+    @Test
+    void withOneServerConnectionOpenThroughoutTheSoleCandidateRuleStillLinks() {
+        ServerConnectionGauge gauge = new ServerConnectionGauge();
+        LocalLinker guarded = new LocalLinker(new LinkerConfig(GRACE, HOLD, HISTORY), tgid -> true, gauge,
+                published::add);
+        gauge.opened(FRONTEND, 500);
+        gauge.opened(FRONTEND, 600);
+        gauge.closed(FRONTEND, 700);
+        ExchangeSpan poolCall = client(FRONTEND, 40, 2_000, 3_000, 7, 8);
+        ExchangeSpan request = server(FRONTEND, 11, 1_000, 5_000, 1, 2);
+        guarded.offer(poolCall, 3_000);
+        guarded.offer(request, 5_000);
+        guarded.tick(5_000 + GRACE);
+
+        assertThat(childIds(publishedWithRoot(request))).containsExactly(poolCall.spanId());
+        assertThat(guarded.stats().linkedSoleCandidate()).isEqualTo(1);
+    }
+
+    @Test
+    void manyHeldCallsAreMatchedOnlyAgainstTheExchangesThatContainThem() {
+        // 2 000 sequential requests, each with one call on its own thread: every call finds its own request
+        List<ExchangeSpan> requests = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            long start = 10_000L + i * 100;
+            ExchangeSpan call = client(FRONTEND, 1_000 + i, start + 10, start + 60, 10_000 + i, 20_000 + i);
+            ExchangeSpan request = server(FRONTEND, 1_000 + i, start, start + 90, 30_000 + i, 40_000 + i);
+            requests.add(request);
+            linker.offer(call, start + 60);
+            linker.offer(request, start + 90);
+        }
+        linker.flush();
+        for (ExchangeSpan request : requests) {
+            assertThat(publishedWithRoot(request).children()).hasSize(1);
+        }
+        assertThat(linker.stats().linkedSameThread()).isEqualTo(2_000);
+    }
 }
