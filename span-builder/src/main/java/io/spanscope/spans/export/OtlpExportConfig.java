@@ -2,6 +2,8 @@ package io.spanscope.spans.export;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -39,7 +41,7 @@ public record OtlpExportConfig(OtlpProtocol protocol, URI endpoint, Map<String, 
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/traces";
     }
 
-    /** Parses {@code k1=v1,k2=v2} as OTEL_EXPORTER_OTLP_HEADERS writes it. */
+    /** Parses {@code k1=v1,k2=v2} as OTEL_EXPORTER_OTLP_HEADERS writes it (values percent-encoded). */
     public static Map<String, String> parseHeaders(String spec) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (spec == null || spec.isBlank()) {
@@ -50,7 +52,15 @@ public record OtlpExportConfig(OtlpProtocol protocol, URI endpoint, Map<String, 
             if (eq <= 0) {
                 throw new IllegalArgumentException("malformed OTLP header '" + pair.trim() + "' (expected name=value)");
             }
-            headers.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            String value = pair.substring(eq + 1).trim();
+            try {
+                // percent-decoding only: a '+' is a plus sign here, not a space as in HTML forms
+                value = URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("malformed OTLP header value of '" + pair.substring(0, eq).trim()
+                        + "' (bad percent-encoding)");
+            }
+            headers.put(pair.substring(0, eq).trim(), value);
         }
         return headers;
     }

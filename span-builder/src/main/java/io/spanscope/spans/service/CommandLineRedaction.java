@@ -25,16 +25,18 @@ public final class CommandLineRedaction {
         List<String> out = new ArrayList<>(argv.size());
         boolean maskNext = false;
         for (String arg : argv) {
-            if (maskNext) {
+            if (maskNext && !arg.startsWith("-")) {
                 out.add(MASK);
                 maskNext = false;
                 continue;
             }
+            maskNext = false;
             String masked = URL_PASSWORD.matcher(arg).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
             int eq = masked.indexOf('=');
             if (eq > 0 && SECRET_NAME.matcher(masked.substring(0, eq)).matches()) {
                 masked = masked.substring(0, eq + 1) + MASK;
-            } else if (masked.startsWith("-") && eq < 0 && SECRET_NAME.matcher(masked).matches()) {
+            } else if (masked.startsWith("-") && !masked.startsWith("--no-") && eq < 0
+                    && SECRET_NAME.matcher(masked).matches()) {
                 maskNext = true;
             }
             out.add(masked);

@@ -13,6 +13,10 @@ import java.util.Optional;
  */
 public final class ServiceNames {
 
+    /** Interpreter options (python, node, ruby) whose value is the next argument, not the script. */
+    private static final List<String> SCRIPT_OPTIONS_WITH_VALUE = List.of("-W", "-X", "--check-hash-based-pycs",
+            "-r", "--require", "--import", "--loader", "--experimental-loader", "-I", "-E", "--env-file");
+
     private static final List<String> JVM_OPTIONS_WITH_VALUE = List.of("-cp", "-classpath", "--class-path", "-p",
             "--module-path", "--add-modules", "--add-opens", "--add-exports", "--add-reads", "-javaagent");
 
@@ -94,6 +98,10 @@ public final class ServiceNames {
             }
             if (arg.equals("-c") || arg.equals("-e")) {
                 return Optional.empty();
+            }
+            if (SCRIPT_OPTIONS_WITH_VALUE.contains(arg)) {
+                i++;
+                continue;
             }
             if (!arg.startsWith("-")) {
                 String script = baseName(arg);

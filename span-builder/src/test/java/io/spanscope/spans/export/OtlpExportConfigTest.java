@@ -70,6 +70,10 @@ class OtlpExportConfigTest {
         assertThat(OtlpExportConfig.parseHeaders("api-key=abc, x-tenant = t1,authorization=Basic dTpw=="))
                 .containsExactly(Map.entry("api-key", "abc"), Map.entry("x-tenant", "t1"),
                         Map.entry("authorization", "Basic dTpw=="));
+        assertThat(OtlpExportConfig.parseHeaders("authorization=Basic%20dTpw,x-sig=a+b%2Cc"))
+                .containsExactly(Map.entry("authorization", "Basic dTpw"), Map.entry("x-sig", "a+b,c"));
+        assertThatIllegalArgumentException().isThrownBy(() -> OtlpExportConfig.parseHeaders("k=%zz"))
+                .withMessage("malformed OTLP header value of 'k' (bad percent-encoding)");
         assertThat(OtlpExportConfig.parseHeaders(null)).isEmpty();
         assertThat(OtlpExportConfig.parseHeaders("  ")).isEmpty();
         assertThatIllegalArgumentException().isThrownBy(() -> OtlpExportConfig.parseHeaders("a=1,novalue"))

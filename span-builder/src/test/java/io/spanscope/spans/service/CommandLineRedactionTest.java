@@ -31,6 +31,14 @@ class CommandLineRedactionTest {
     }
 
     @Test
+    void aFlagThatOnlyNamesASecretDoesNotSwallowTheNextOption() {
+        List<String> argv = List.of("server", "--no-auth", "--port", "8080", "--insecure-auth", "--verbose");
+        assertThat(CommandLineRedaction.redact(argv)).isEqualTo(argv);
+        assertThat(CommandLineRedaction.redact(List.of("cli", "--token", "s3cr3t", "--port", "1")))
+                .containsExactly("cli", "--token", MASK, "--port", "1");
+    }
+
+    @Test
     void nothingElseIsChanged() {
         List<String> argv = List.of("/usr/bin/java", "-Xmx512m", "-Dspring.profiles.active=prod", "-cp",
                 "a.jar:b.jar", "com.example.Main", "--port=8080", "--url=http://user@host:80/path",

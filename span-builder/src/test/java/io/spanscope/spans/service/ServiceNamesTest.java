@@ -63,6 +63,8 @@ class ServiceNamesTest {
         assertThat(name("/usr/bin/node", "node", "--enable-source-maps", "/srv/api/server.mjs"))
                 .isEqualTo("server");
         assertThat(name("/usr/bin/node", "node", "index.js")).isEqualTo("index");
+        assertThat(name("/usr/bin/python3.11", "python3", "-W", "ignore", "-X", "dev", "app.py")).isEqualTo("app");
+        assertThat(name("/usr/bin/node", "node", "--require", "dotenv/config", "api.js")).isEqualTo("api");
     }
 
     @Test
