@@ -17,8 +17,12 @@ import java.util.Optional;
 public record ProcessMetadata(int pid, String executable, List<String> commandLine, long startTimeTicks,
                               Optional<String> containerId, Map<String, String> serviceEnvironment) {
 
-    /** Environment variables through which an application names itself to OpenTelemetry. */
-    public static final List<String> SERVICE_VARIABLES = List.of("OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES");
+    /**
+     * Environment variables through which an application names itself to OpenTelemetry, and the host name
+     * its container runtime gave it (a Kubernetes pod's name).
+     */
+    public static final List<String> SERVICE_VARIABLES = List.of("OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES",
+            "HOSTNAME");
 
     public ProcessMetadata {
         commandLine = List.copyOf(commandLine);

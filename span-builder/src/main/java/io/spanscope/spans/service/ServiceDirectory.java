@@ -23,6 +23,7 @@ public final class ServiceDirectory {
     static final AttributeKey<String> EXECUTABLE_PATH = AttributeKey.stringKey("process.executable.path");
     static final AttributeKey<String> COMMAND_LINE = AttributeKey.stringKey("process.command_line");
     static final AttributeKey<String> CONTAINER_ID = AttributeKey.stringKey("container.id");
+    static final AttributeKey<String> K8S_POD_NAME = AttributeKey.stringKey("k8s.pod.name");
     static final AttributeKey<String> SDK_NAME = AttributeKey.stringKey("telemetry.sdk.name");
 
     private final IntFunction<Optional<ProcessMetadata>> processes;
@@ -72,6 +73,9 @@ public final class ServiceDirectory {
             attributes.put(COMMAND_LINE, CommandLineRedaction.commandLine(process.commandLine()));
         }
         process.containerId().ifPresent(id -> attributes.put(CONTAINER_ID, id));
+        if (process.containerId().isPresent() && process.serviceEnvironment().containsKey("HOSTNAME")) {
+            attributes.put(K8S_POD_NAME, process.serviceEnvironment().get("HOSTNAME"));
+        }
         return new ServiceIdentity(name, Resource.create(attributes.build()), true);
     }
 

@@ -4,11 +4,14 @@ import io.spanscope.capture.proc.ProcessMetadata;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The name a process is known by in traces, in the order a user expects: what the application says
  * about itself ({@code OTEL_SERVICE_NAME}, then {@code service.name} in {@code OTEL_RESOURCE_ATTRIBUTES}),
- * else a readable name from its command line. Runtimes are seen through: a JVM is named after its jar or
+ * else its Kubernetes workload (from the pod name a container's {@code HOSTNAME} carries), else a
+ * readable name from its command line. Runtimes are seen through: a JVM is named after its jar or
  * main class, Python and Node after their script or module, not "java" or "python3".
  */
 public final class ServiceNames {
@@ -33,7 +36,39 @@ public final class ServiceNames {
         if (fromResource.isPresent()) {
             return fromResource.get();
         }
+        Optional<String> workload = kubernetesWorkload(process);
+        if (workload.isPresent()) {
+            return workload.get();
+        }
         return fromCommandLine(process.executable(), process.commandLine());
+    }
+
+    /**
+     * Pods of a Deployment: NAME-<template hash>-<5>; of a DaemonSet or Job: NAME-<5>; of a StatefulSet:
+     * NAME-<ordinal>. Kubernetes draws hashes and suffixes from an alphabet without vowels (so that they never
+     * spell words), which keeps a name's own words ("node-exporter") from being taken for a suffix.
+     */
+    private static final String K8S_SAFE = "[bcdfghjklmnpqrstvwxz2-9]";
+    private static final Pattern DEPLOYMENT_POD = Pattern.compile("(.+)-" + K8S_SAFE + "{6,10}-" + K8S_SAFE + "{5}");
+    private static final Pattern DAEMONSET_POD = Pattern.compile("(.+)-" + K8S_SAFE + "{5}");
+    private static final Pattern STATEFULSET_POD = Pattern.compile("(.+)-\\d+");
+
+    /**
+     * The workload of a process in a Kubernetes pod: its pod name (the HOSTNAME Kubernetes sets) without the
+     * suffixes its controller appends. Only for processes in a container, where HOSTNAME is the pod's.
+     */
+    static Optional<String> kubernetesWorkload(ProcessMetadata process) {
+        String pod = process.serviceEnvironment().get("HOSTNAME");
+        if (process.containerId().isEmpty() || pod == null || pod.isBlank()) {
+            return Optional.empty();
+        }
+        for (Pattern p : List.of(DEPLOYMENT_POD, STATEFULSET_POD, DAEMONSET_POD)) {
+            Matcher m = p.matcher(pod);
+            if (m.matches()) {
+                return Optional.of(m.group(1));
+            }
+        }
+        return Optional.of(pod);
     }
 
     static Optional<String> serviceNameInResourceAttributes(String attributes) {

@@ -101,4 +101,25 @@ class ServiceNamesTest {
                 "java", "-jar", "shop-1.0.jar");
         assertThat(ServiceNames.of(p)).isEqualTo("shop");
     }
+
+    @Test
+    void aProcessInAKubernetesPodIsNamedAfterItsWorkload() {
+        assertThat(inPod("checkout-7d9f8b6c5d-x2x7z")).isEqualTo("checkout");
+        assertThat(inPod("payments-api-5c4b9d7f8-qwrtz")).isEqualTo("payments-api");
+        assertThat(inPod("kafka-2")).isEqualTo("kafka");
+        assertThat(inPod("node-exporter-8kq2z")).isEqualTo("node-exporter");
+        assertThat(inPod("standalone")).isEqualTo("standalone");
+        assertThat(inPod("web-server")).as("words are not suffixes").isEqualTo("web-server");
+        // OTEL_SERVICE_NAME still wins; outside a container HOSTNAME is the machine's and says nothing
+        assertThat(ServiceNames.of(new ProcessMetadata(1, "/usr/bin/python3", List.of("python3", "app.py"), 1L,
+                Optional.of("a".repeat(64)), Map.of("HOSTNAME", "checkout-7d9f8b6c5d-x2x7z",
+                        "OTEL_SERVICE_NAME", "orders")))).isEqualTo("orders");
+        assertThat(ServiceNames.of(process("/usr/bin/python3", Map.of("HOSTNAME", "build-host-1"), "python3", "app.py")))
+                .isEqualTo("app");
+    }
+
+    private static String inPod(String podName) {
+        return ServiceNames.of(new ProcessMetadata(1, "/usr/bin/python3", List.of("python3", "app.py"), 1L,
+                Optional.of("a".repeat(64)), Map.of("HOSTNAME", podName)));
+    }
 }
