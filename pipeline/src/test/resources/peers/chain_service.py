@@ -3,8 +3,9 @@
 
 GET /api/items/<id> answers JSON; with --downstream URL it first calls URL/api/items/<id>/detail on a new
 connection from the request's own thread (thread-per-request, blocking sockets), or with --pool N from a
-worker of a pool of N threads while the request's thread waits. GET /api/fail/<id> answers 500. The test copies this file under each service's name (frontend.py, backend.py ...): spanscope names a
-python service after its script.
+worker of a pool of N threads while the request's thread waits. GET /api/fail/<id> answers 500. The test
+copies this file under each service's name (frontend.py, backend.py ...): spanscope names a python service
+after its script.
 """
 import argparse
 import concurrent.futures
@@ -52,13 +53,14 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--downstream")
     parser.add_argument("--pool", type=int, default=0)
     args = parser.parse_args()
     Handler.downstream = args.downstream
     if args.pool > 0:
         Handler.pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.pool)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = ThreadingHTTPServer((args.bind, args.port), Handler)
     server.daemon_threads = True
     print("ready", flush=True)
     try:

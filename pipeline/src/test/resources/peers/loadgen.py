@@ -11,13 +11,14 @@ import time
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--prefix", default="/api/items/")
     parser.add_argument("--pause", type=float, default=0.02)
     parser.add_argument("--first", type=int, default=1)
     args = parser.parse_args()
-    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+    conn = http.client.HTTPConnection(args.host, args.port, timeout=30)
     conn.connect()
     for i in range(args.first, args.first + args.count):
         path = f"{args.prefix}{i}"

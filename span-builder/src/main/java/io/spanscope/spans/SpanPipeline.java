@@ -179,9 +179,9 @@ public final class SpanPipeline implements AutoCloseable {
             String peerService = null;
             if (record.role() == Role.SERVER) {
                 serving.add(record.tgid());
-                peers.learn(record.server(), service.serviceName());
+                peers.learn(record, service.serviceName());
             } else {
-                peerService = peers.serviceAt(record.server());
+                peerService = peers.serviceFor(record);
             }
             linker.offer(factory.create(record, service, peerService), now);
         } catch (RuntimeException e) {

@@ -36,6 +36,15 @@ final class PythonPeer implements AutoCloseable {
      */
     static PythonPeer start(Path workDir, String resource, String scriptName, Map<String, String> env, String... args)
             throws IOException {
+        return startUnder(List.of(), workDir, resource, scriptName, env, args);
+    }
+
+    /**
+     * Like {@link #start}, run under a command that execs its arguments (e.g. {@code ip netns exec NS}), so
+     * the process it starts becomes the python program with the same pid.
+     */
+    static PythonPeer startUnder(List<String> commandPrefix, Path workDir, String resource, String scriptName,
+            Map<String, String> env, String... args) throws IOException {
         Path script = workDir.resolve(scriptName);
         try (InputStream in = PythonPeer.class.getResourceAsStream("/peers/" + resource)) {
             if (in == null) {
@@ -43,7 +52,8 @@ final class PythonPeer implements AutoCloseable {
             }
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        List<String> command = new ArrayList<>(List.of("python3", "-u", script.toString()));
+        List<String> command = new ArrayList<>(commandPrefix);
+        command.addAll(List.of("python3", "-u", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putAll(env);

@@ -21,15 +21,20 @@ final class TestPorts {
 
     /** Waits until something accepts connections on 127.0.0.1:port. */
     static void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
+        awaitListening("127.0.0.1", port, timeout);
+    }
+
+    /** Waits until something accepts connections on host:port. */
+    static void awaitListening(String host, int port, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return;
             } catch (IOException e) {
                 Thread.sleep(50);
             }
         }
-        throw new IOException("nothing listens on 127.0.0.1:" + port + " after " + timeout);
+        throw new IOException("nothing listens on " + host + ":" + port + " after " + timeout);
     }
 }
