@@ -11,7 +11,7 @@ command -v dpkg-query >/dev/null || die "not a Debian or Ubuntu machine (dpkg-qu
 # build: BPF compiler, libbpf (loaded through JNA at run time), bpftool (vmlinux.h), JDK, Maven
 build_pkgs=(clang llvm libbpf-dev libelf-dev zlib1g-dev make gcc)
 # real peers the tests drive and watch
-test_pkgs=(curl nginx-light python3 tcpdump iproute2 procps postgresql postgresql-contrib)
+test_pkgs=(curl nginx-light python3 tcpdump iproute2 nftables procps wrk nghttp2-client mariadb-server mariadb-client postgresql postgresql-contrib)
 
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -22,6 +22,9 @@ if ! command -v javac >/dev/null || ! javac -version 2>&1 | grep -Eq 'javac (1[7
   missing+=(openjdk-17-jdk-headless)
 fi
 command -v mvn >/dev/null || missing+=(maven)
+# Go builds Jaeger v2 (scripts/jaeger.sh); Debian's go is older than Jaeger needs, and Go fetches the
+# toolchain Jaeger's go.mod asks for from the Go module proxy by itself (GOTOOLCHAIN=auto)
+command -v go >/dev/null || missing+=(golang-go)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
@@ -38,5 +41,8 @@ fi
 if [ -d /sys/kernel/tracing ] && [ -z "$(ls -A /sys/kernel/tracing 2>/dev/null)" ]; then
   mount -t tracefs nodev /sys/kernel/tracing || die "cannot mount tracefs at /sys/kernel/tracing"
 fi
+# Jaeger v2 for `spanscope run` and the end-to-end tests: built once (minutes), then only checked
+bash "$(dirname "$0")/jaeger.sh" install || die "cannot build Jaeger (scripts/jaeger.sh install)"
+
 [ -r /sys/kernel/btf/vmlinux ] || die "the kernel exposes no BTF (/sys/kernel/btf/vmlinux): CO-RE capture cannot run here"
 exit 0

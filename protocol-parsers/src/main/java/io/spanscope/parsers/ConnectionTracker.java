@@ -2,12 +2,14 @@ package io.spanscope.parsers;
 
 import io.spanscope.capture.event.CaptureEventSink;
 import io.spanscope.capture.event.ConnectionCloseEvent;
+import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.ConnectionOpenEvent;
 import io.spanscope.capture.event.DataEvent;
 import io.spanscope.capture.event.Role;
 import io.spanscope.parsers.detect.ProtocolRegistry;
 import io.spanscope.parsers.record.ConnectionInfo;
+import io.spanscope.parsers.record.ConnectionSetup;
 import io.spanscope.parsers.record.RecordSink;
 import io.spanscope.parsers.stream.MemoryBudget;
 
@@ -71,6 +73,15 @@ public final class ConnectionTracker implements CaptureEventSink {
         ConnectionInfo info = new ConnectionInfo(event.id(), event.role(), event.local(), event.remote(),
                 event.joinedMidStream());
         add(key, info, event.timestampNs());
+    }
+
+    @Override
+    public void onEstablished(ConnectionEstablishedEvent event) {
+        ConnectionId id = event.id();
+        TrackedConnection connection = connections.get(probe.set(id.tgid(), id.fd(), id.generation()));
+        if (connection != null) {
+            connection.setup(new ConnectionSetup(event.synSentNs(), event.establishedNs(), event.acceptedNs()));
+        }
     }
 
     @Override

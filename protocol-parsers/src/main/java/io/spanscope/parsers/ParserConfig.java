@@ -31,6 +31,12 @@ public final class ParserConfig {
     private final int maxDetectionBytes;
     private final int maxJoinScanBytes;
     private final int bodyCaptureBytes;
+    private final int mysqlInspectBytes;
+    private final int mysqlMaxPreparedStatements;
+    private final boolean mysqlMaskLiterals;
+    private final boolean mysqlCaptureParameters;
+    private final int maxHeaderTableBytes;
+    private final long streamReportIntervalNs;
     private final Set<String> redactedHeaders;
     private final Set<String> capturedRequestHeaders;
     private final Set<String> capturedResponseHeaders;
@@ -52,6 +58,12 @@ public final class ParserConfig {
         this.maxDetectionBytes = b.maxDetectionBytes;
         this.maxJoinScanBytes = b.maxJoinScanBytes;
         this.bodyCaptureBytes = b.bodyCaptureBytes;
+        this.mysqlInspectBytes = b.mysqlInspectBytes;
+        this.mysqlMaxPreparedStatements = b.mysqlMaxPreparedStatements;
+        this.mysqlMaskLiterals = b.mysqlMaskLiterals;
+        this.mysqlCaptureParameters = b.mysqlCaptureParameters;
+        this.maxHeaderTableBytes = b.maxHeaderTableBytes;
+        this.streamReportIntervalNs = b.streamReportIntervalNs;
         Set<String> redacted = new LinkedHashSet<>(ALWAYS_REDACTED);
         redacted.addAll(b.redactedHeaders);
         this.redactedHeaders = Collections.unmodifiableSet(redacted);
@@ -85,6 +97,12 @@ public final class ParserConfig {
         b.maxDetectionBytes = maxDetectionBytes;
         b.maxJoinScanBytes = maxJoinScanBytes;
         b.bodyCaptureBytes = bodyCaptureBytes;
+        b.mysqlInspectBytes = mysqlInspectBytes;
+        b.mysqlMaxPreparedStatements = mysqlMaxPreparedStatements;
+        b.mysqlMaskLiterals = mysqlMaskLiterals;
+        b.mysqlCaptureParameters = mysqlCaptureParameters;
+        b.maxHeaderTableBytes = maxHeaderTableBytes;
+        b.streamReportIntervalNs = streamReportIntervalNs;
         b.redactedHeaders.addAll(redactedHeaders);
         b.capturedRequestHeaders.clear();
         b.capturedRequestHeaders.addAll(capturedRequestHeaders);
@@ -155,6 +173,45 @@ public final class ParserConfig {
         return bodyCaptureBytes;
     }
 
+    /**
+     * Payload bytes of one MySQL packet the parser looks at (commands with their SQL, OK/ERR, prepare
+     * responses); the rest is stepped over by length and the record flagged. Rows are never inspected.
+     */
+    public int mysqlInspectBytes() {
+        return mysqlInspectBytes;
+    }
+
+    /** Prepared statements remembered per MySQL connection (id to SQL); least recently used beyond it forgotten. */
+    public int mysqlMaxPreparedStatements() {
+        return mysqlMaxPreparedStatements;
+    }
+
+    /** Whether literals in MySQL SQL texts (and quoted values in error messages) are replaced by {@code ?}. */
+    public boolean mysqlMaskLiterals() {
+        return mysqlMaskLiterals;
+    }
+
+    /** Whether decoded COM_STMT_EXECUTE parameter values are recorded ({@code db.query.parameter.<index>}). */
+    public boolean mysqlCaptureParameters() {
+        return mysqlCaptureParameters;
+    }
+
+    /**
+     * HTTP/2: the largest HPACK dynamic table a decoder keeps per direction (what a peer may announce
+     * with SETTINGS_HEADER_TABLE_SIZE and a table size update); bounds HPACK memory per connection.
+     */
+    public int maxHeaderTableBytes() {
+        return maxHeaderTableBytes;
+    }
+
+    /**
+     * HTTP/2 and gRPC: an open stream (a long streaming call) reports a partial record each time this
+     * much time has passed since its start or its last report; the final record follows when it ends.
+     */
+    public long streamReportIntervalNs() {
+        return streamReportIntervalNs;
+    }
+
     /** Lower-case header names whose captured values are replaced by {@link #REDACTED}. */
     public Set<String> redactedHeaders() {
         return redactedHeaders;
@@ -184,7 +241,8 @@ public final class ParserConfig {
 
     /**
      * Largest PostgreSQL message whose content is parsed (queries, Parse, Bind, errors); bigger ones
-     * are stepped over by length and counted. Bounds what a connection buffers for one message.
+     * are stepped over by length and counted. Bounds what a connection buffers for one message; the
+     * parser also never asks for more than {@link #maxBufferedBytesPerDirection()}.
      */
     public int maxPostgresMessageBytes() {
         return maxPostgresMessageBytes;
@@ -213,6 +271,12 @@ public final class ParserConfig {
         private int maxDetectionBytes = 1024;
         private int maxJoinScanBytes = 1024 * 1024;
         private int bodyCaptureBytes = 0;
+        private int mysqlInspectBytes = 64 * 1024;
+        private int mysqlMaxPreparedStatements = 4096;
+        private boolean mysqlMaskLiterals = true;
+        private boolean mysqlCaptureParameters = false;
+        private int maxHeaderTableBytes = 64 * 1024;
+        private long streamReportIntervalNs = 60_000_000_000L;
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
         private final Set<String> capturedRequestHeaders = new LinkedHashSet<>(Set.of("content-type"));
         private final Set<String> capturedResponseHeaders = new LinkedHashSet<>(Set.of("content-type"));
@@ -290,6 +354,39 @@ public final class ParserConfig {
             return this;
         }
 
+        public Builder mysqlInspectBytes(int value) {
+            this.mysqlInspectBytes = atLeast(value, 256, "mysqlInspectBytes");
+            return this;
+        }
+
+        public Builder mysqlMaxPreparedStatements(int value) {
+            this.mysqlMaxPreparedStatements = positive(value, "mysqlMaxPreparedStatements");
+            return this;
+        }
+
+        public Builder mysqlMaskLiterals(boolean value) {
+            this.mysqlMaskLiterals = value;
+            return this;
+        }
+
+        public Builder mysqlCaptureParameters(boolean value) {
+            this.mysqlCaptureParameters = value;
+            return this;
+        }
+
+        public Builder maxHeaderTableBytes(int value) {
+            this.maxHeaderTableBytes = nonNegative(value, "maxHeaderTableBytes");
+            return this;
+        }
+
+        public Builder streamReportIntervalNs(long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException("streamReportIntervalNs must be positive: " + value);
+            }
+            this.streamReportIntervalNs = value;
+            return this;
+        }
+
         /** Adds header names to redact on top of {@link #ALWAYS_REDACTED}. */
         public Builder redactHeaders(Collection<String> names) {
             names.forEach(n -> redactedHeaders.add(n.toLowerCase(Locale.ROOT)));
@@ -335,9 +432,9 @@ public final class ParserConfig {
                 throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
                         + ") must hold a whole header block of maxHeaderBytes (" + maxHeaderBytes + ")");
             }
-            if (maxBufferedBytesPerDirection < maxPostgresMessageBytes) {
+            if (maxBufferedBytesPerDirection < mysqlInspectBytes + 4) {
                 throw new IllegalArgumentException("maxBufferedBytesPerDirection (" + maxBufferedBytesPerDirection
-                        + ") must hold a whole PostgreSQL message of maxPostgresMessageBytes (" + maxPostgresMessageBytes + ")");
+                        + ") must hold a whole inspected MySQL packet of mysqlInspectBytes (" + mysqlInspectBytes + ") + 4");
             }
             return new ParserConfig(this);
         }

@@ -10,7 +10,9 @@ import io.spanscope.parsers.detect.ProtocolHandler;
 import io.spanscope.parsers.detect.ProtocolRegistry;
 import io.spanscope.parsers.detect.ProtocolSupport;
 import io.spanscope.parsers.record.ConnectionInfo;
+import io.spanscope.parsers.record.ConnectionSetup;
 import io.spanscope.parsers.record.Protocol;
+import io.spanscope.parsers.record.Record;
 import io.spanscope.parsers.record.RecordSink;
 import io.spanscope.parsers.stream.ChunkOrigin;
 import io.spanscope.parsers.stream.StreamAssembler;
@@ -44,6 +46,8 @@ final class TrackedConnection {
     private boolean redeliverEgress;
     private boolean redeliverIngress;
     private Direction lastDirection;
+    private ConnectionSetup setup;
+    private boolean firstRecordEmitted;
     long lastActivityNs;
 
     TrackedConnection(ConnectionInfo info, ParserConfig config, ParserStats stats, ProtocolRegistry registry,
@@ -61,6 +65,24 @@ final class TrackedConnection {
     private StreamAssembler newAssembler(Direction direction) {
         return new StreamAssembler(new DirectionConsumer(direction), stats, config.maxBufferedBytesPerDirection(),
                 config.maxOutOfOrderBytesPerDirection(), config.maxOutOfOrderChunksPerDirection());
+    }
+
+    /** The kernel's setup timing of this connection; the first exchange on it carries it. */
+    void setup(ConnectionSetup connectionSetup) {
+        if (!firstRecordEmitted) {
+            this.setup = connectionSetup;
+        }
+    }
+
+    private void emit(Record record) {
+        if (!firstRecordEmitted) {
+            firstRecordEmitted = true;
+            if (setup != null && record.connectionSetup() == null) {
+                record = record.toBuilder().connectionSetup(setup).build();
+            }
+            setup = null;
+        }
+        sink.onRecord(record);
     }
 
     ConnectionInfo info() {
@@ -248,7 +270,7 @@ final class TrackedConnection {
     }
 
     private HandlerContext context(Direction requestDirection) {
-        return new HandlerContext(info, requestDirection, config, stats, sink, this::requestRedelivery);
+        return new HandlerContext(info, requestDirection, config, stats, this::emit, this::requestRedelivery);
     }
 
     private final class DirectionConsumer implements StreamConsumer {

@@ -72,7 +72,8 @@ public final class LiveCapture implements AutoCloseable {
     private RingBufferReader reader;
     private EventDispatcher dispatcher;
     private Thread readerThread;
-    private CaptureClock clock;
+    /** Anchored when the capture is built, so consumers can be wired before it starts. */
+    private final CaptureClock clock = CaptureClock.monotonicAnchoredNow();
     private volatile boolean running;
     private boolean started;
 
@@ -101,7 +102,6 @@ public final class LiveCapture implements AutoCloseable {
         Preflight.check();
         byte[] elf = bpfObjectBytes();
         // before the sinks are made: they may render timestamps from their first event on
-        clock = CaptureClock.monotonicAnchoredNow();
         try {
             bpf = BpfObject.open(elf);
             bpf.setMaxEntries("events", settings.ringBufferBytes());
@@ -156,7 +156,7 @@ public final class LiveCapture implements AutoCloseable {
         reader.drain(dispatcher);
     }
 
-    /** The clock that turns event timestamps (CLOCK_MONOTONIC) into wall-clock time; set once start() begins. */
+    /** The clock that turns event timestamps (CLOCK_MONOTONIC) into wall-clock time; anchored when built. */
     public CaptureClock clock() {
         return clock;
     }

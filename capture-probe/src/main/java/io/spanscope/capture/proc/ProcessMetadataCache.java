@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ public final class ProcessMetadataCache implements ProcessEventListener {
             return Optional.empty();
         }
         return Optional.of(new ProcessMetadata(pid, executable(dir), commandLine(dir), startTime(stat),
-                containerId(dir)));
+                containerId(dir), serviceEnvironment(dir)));
     }
 
     private static String executable(Path dir) {
@@ -133,6 +134,29 @@ public final class ProcessMetadataCache implements ProcessEventListener {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** Only the {@link ProcessMetadata#SERVICE_VARIABLES}; /proc/pid/environ is NUL-separated NAME=value. */
+    static Map<String, String> serviceEnvironment(Path dir) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(dir.resolve("environ"));
+        } catch (IOException e) {
+            return Map.of();
+        }
+        Map<String, String> found = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                String entry = new String(raw, start, i - start, StandardCharsets.UTF_8);
+                int eq = entry.indexOf('=');
+                if (eq > 0 && ProcessMetadata.SERVICE_VARIABLES.contains(entry.substring(0, eq))) {
+                    found.put(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return found;
     }
 
     /** Field 22; the comm field (2) may hold spaces and parentheses, so count from its last ')'. */

@@ -70,4 +70,16 @@ class ProcParsingTest {
         assertThat(cache.size()).isLessThanOrEqualTo(2);
         assertThat(cache.get(Integer.MAX_VALUE)).isEmpty();
     }
+
+    @Test
+    void serviceEnvironmentKeepsOnlyTheOtelServiceVariables(@TempDir Path proc) throws Exception {
+        Path dir = Files.createDirectories(proc.resolve("42"));
+        Files.write(dir.resolve("environ"), ("PATH=/usr/bin\0DB_PASSWORD=hunter2\0OTEL_SERVICE_NAME=checkout\0"
+                + "OTEL_RESOURCE_ATTRIBUTES=deployment.environment=prod,service.name=ignored\0EMPTY=")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(ProcessMetadataCache.serviceEnvironment(dir)).containsOnly(
+                java.util.Map.entry("OTEL_SERVICE_NAME", "checkout"),
+                java.util.Map.entry("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,service.name=ignored"));
+        assertThat(ProcessMetadataCache.serviceEnvironment(proc.resolve("missing"))).isEmpty();
+    }
 }

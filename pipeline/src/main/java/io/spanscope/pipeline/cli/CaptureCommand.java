@@ -15,6 +15,7 @@ import io.spanscope.pipeline.console.ProcessNames;
 import io.spanscope.pipeline.console.ReadableProcessName;
 import io.spanscope.pipeline.console.StatsJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -33,36 +34,8 @@ import java.util.concurrent.TimeUnit;
         sortOptions = false)
 public final class CaptureCommand implements Callable<Integer> {
 
-    @Option(names = "--pid", split = ",", paramLabel = "PID", description = "Only these processes (repeatable).")
-    List<Integer> pids = new ArrayList<>();
-
-    @Option(names = "--exclude-pid", split = ",", paramLabel = "PID", description = "Never these processes.")
-    List<Integer> excludePids = new ArrayList<>();
-
-    @Option(names = "--port", split = ",", paramLabel = "PORT", description = "Only connections with this local or remote port.")
-    List<Integer> ports = new ArrayList<>();
-
-    @Option(names = "--exclude-port", split = ",", paramLabel = "PORT", description = "Never connections with this port.")
-    List<Integer> excludePorts = new ArrayList<>();
-
-    @Option(names = "--cgroup", split = ",", paramLabel = "CGROUP", converter = CgroupConverter.class,
-            description = "Only processes in this cgroup (v2 id or directory).")
-    List<Long> cgroups = new ArrayList<>();
-
-    @Option(names = "--exclude-cgroup", split = ",", paramLabel = "CGROUP", converter = CgroupConverter.class,
-            description = "Never processes in this cgroup.")
-    List<Long> excludeCgroups = new ArrayList<>();
-
-    @Option(names = "--payload-cap", paramLabel = "SIZE", converter = ByteSizeConverter.class,
-            description = "Payload bytes copied per syscall; the rest is counted as truncated (default 16KiB).")
-    Long payloadCap;
-
-    @Option(names = "--ring-buffer", paramLabel = "SIZE", converter = ByteSizeConverter.class,
-            description = "BPF ring buffer size, a power of two (default 8MiB).")
-    Long ringBuffer;
-
-    @Option(names = "--workers", paramLabel = "N", description = "Worker threads, sharded by connection (default: half the cores).")
-    Integer workers;
+    @Mixin
+    CaptureOptions captureOptions = new CaptureOptions();
 
     @Option(names = "--format", paramLabel = "text|json", description = "Output: readable lines (default) or one JSON object per line.")
     CaptureConsole.Format format = CaptureConsole.Format.TEXT;
@@ -97,7 +70,7 @@ public final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        LiveCapture capture = newCapture();
+        LiveCapture capture = captureOptions.captureBuilder().build();
         PrintStream out = System.out;
         List<AutoCloseable> toClose = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -113,7 +86,7 @@ public final class CaptureCommand implements Callable<Integer> {
             return SpanscopeCommand.EXIT_FAILURE;
         }
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        System.err.println("spanscope: capturing (" + describeFilters() + "); Ctrl-C stops");
+        System.err.println("spanscope: capturing (" + captureOptions.describeFilters() + "); Ctrl-C stops");
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         long interval = statsInterval == null ? Long.MAX_VALUE : statsInterval.toNanos();
         while (true) {
@@ -133,45 +106,13 @@ public final class CaptureCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (payloadCap != null && (payloadCap < 0 || payloadCap > (64L << 20))) {
-            throw new SpanscopeCommand.UsageException("--payload-cap must be between 0 and 64MiB");
-        }
-        if (ringBuffer != null && (ringBuffer < 4096 || Long.bitCount(ringBuffer) != 1 || ringBuffer > (1L << 30))) {
-            throw new SpanscopeCommand.UsageException("--ring-buffer must be a power of two between 4KiB and 1GiB");
-        }
-        if (workers != null && (workers < 1 || workers > 64)) {
-            throw new SpanscopeCommand.UsageException("--workers must be between 1 and 64");
-        }
+        captureOptions.validate();
         if (previewBytes < 0) {
             throw new SpanscopeCommand.UsageException("--preview-bytes must not be negative");
-        }
-        for (List<Integer> list : List.of(ports, excludePorts)) {
-            for (int p : list) {
-                if (p < 1 || p > 65535) {
-                    throw new SpanscopeCommand.UsageException("port out of range: " + p);
-                }
-            }
         }
         if (duration != null && duration.isZero()) {
             throw new SpanscopeCommand.UsageException("--duration must be positive");
         }
-    }
-
-    private LiveCapture newCapture() {
-        LiveCapture.Builder b = LiveCapture.builder()
-                .allowPids(pids).denyPids(excludePids)
-                .allowPorts(ports).denyPorts(excludePorts)
-                .allowCgroups(cgroups).denyCgroups(excludeCgroups);
-        if (payloadCap != null) {
-            b.payloadCapBytes(payloadCap.intValue());
-        }
-        if (ringBuffer != null) {
-            b.ringBufferBytes(ringBuffer.intValue());
-        }
-        if (workers != null) {
-            b.workers(workers);
-        }
-        return b.build();
     }
 
     private CaptureConsole console;
@@ -219,23 +160,6 @@ public final class CaptureCommand implements Callable<Integer> {
 
     static ProcessNames processNames(ProcessMetadataCache cache) {
         return tgid -> cache.get(tgid).map(m -> ReadableProcessName.of(m.executable(), m.commandLine())).orElse(null);
-    }
-
-    private String describeFilters() {
-        List<String> parts = new ArrayList<>();
-        if (!pids.isEmpty()) {
-            parts.add("pids " + pids);
-        }
-        if (!ports.isEmpty()) {
-            parts.add("ports " + ports);
-        }
-        if (!cgroups.isEmpty()) {
-            parts.add("cgroups " + cgroups);
-        }
-        if (!excludePids.isEmpty() || !excludePorts.isEmpty() || !excludeCgroups.isEmpty()) {
-            parts.add("with exclusions");
-        }
-        return parts.isEmpty() ? "every process" : String.join(", ", parts);
     }
 
     private boolean finished;

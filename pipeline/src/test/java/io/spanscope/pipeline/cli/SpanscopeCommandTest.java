@@ -78,6 +78,34 @@ class SpanscopeCommandTest {
     }
 
     @Test
+    void badExportConfigurationOfRunIsOneLineAndExitTwoBeforeAnythingStarts() {
+        assertThat(run("run", "--otlp-endpoint", "http://bad host:4317")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("spanscope: malformed OTLP endpoint 'http://bad host:4317'");
+        err.reset();
+        assertThat(run("run", "--otlp-endpoint", "ftp://collector:4317")).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "spanscope: OTLP endpoint 'ftp://collector:4317' must start with http:// or https://");
+        err.reset();
+        assertThat(run("run", "--otlp-protocol", "carrier-pigeon")).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "spanscope: unknown OTLP protocol 'carrier-pigeon' (expected grpc or http/protobuf)");
+        err.reset();
+        assertThat(run("run", "--otlp-compression", "zstd")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: unknown OTLP compression 'zstd' (expected none or gzip)");
+        err.reset();
+        assertThat(run("run", "--otlp-client-key", "/nonexistent/key.pem")).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "spanscope: mutual TLS needs both a client key and a client certificate");
+        err.reset();
+        assertThat(run("run", "--http-port", "70000")).isEqualTo(2);
+        assertThat(errLines()).hasSize(1);
+        err.reset();
+        assertThat(run("run", "--spans-too")).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString().startsWith("spanscope: Unknown option: '--spans-too'")
+                .contains("run --help");
+    }
+
+    @Test
     void missingSubcommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(errLines()).hasSize(1);

@@ -2,7 +2,6 @@ package io.spanscope.pipeline.live;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ final class NginxServer implements AutoCloseable {
     }
 
     static NginxServer start() throws IOException, InterruptedException {
-        int port = freePort();
+        int port = TestPorts.free();
         Path prefix = Files.createTempDirectory("spanscope-nginx");
         Files.createDirectories(prefix.resolve("logs"));
         Files.createDirectories(prefix.resolve("html"));
@@ -80,12 +79,6 @@ final class NginxServer implements AutoCloseable {
             }
         }
         throw new IOException("nginx did not listen on " + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

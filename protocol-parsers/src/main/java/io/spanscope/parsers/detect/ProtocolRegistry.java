@@ -1,6 +1,8 @@
 package io.spanscope.parsers.detect;
 
 import io.spanscope.parsers.http1.Http1Support;
+import io.spanscope.parsers.http2.Http2Support;
+import io.spanscope.parsers.mysql.MySqlSupport;
 import io.spanscope.parsers.postgres.PostgresSupport;
 import io.spanscope.parsers.record.Protocol;
 
@@ -23,14 +25,14 @@ public final class ProtocolRegistry {
 
     /**
      * HTTP/2 preface first (it would otherwise look like an HTTP/1 request line), then HTTP/1, then
-     * PostgreSQL, then MySQL, which is recognised and counted but not parsed here.
+     * PostgreSQL and MySQL.
      */
     public static ProtocolRegistry defaults() {
         return builder()
-                .register(ProtocolSupport.detectOnly(Protocol.HTTP2, new Http2PrefaceDetector()))
+                .register(Http2Support.create())
                 .register(Http1Support.create())
                 .register(PostgresSupport.create())
-                .register(ProtocolSupport.detectOnly(Protocol.MYSQL, new MySqlDetector()))
+                .register(MySqlSupport.create())
                 .build();
     }
 

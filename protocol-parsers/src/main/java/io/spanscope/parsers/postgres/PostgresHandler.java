@@ -53,6 +53,8 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private List<String> currentStatements;
     private int statementIndex;
     private boolean awaitingReadyForQuery;
+    /** Joined mid-stream and no backend message has answered a request seen here yet. */
+    private boolean backendUnsynced;
     /**
      * Statements complete but held until ReadyForQuery: notices and notifications that arrive between
      * a statement's completion and the end of its batch still belong to it.
@@ -63,7 +65,8 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     PostgresHandler(HandlerContext context) {
         this.context = context;
         this.stats = context.stats();
-        int maxMessage = context.config().maxPostgresMessageBytes();
+        int maxMessage = Math.min(context.config().maxPostgresMessageBytes(),
+                context.config().maxBufferedBytesPerDirection());
         this.frontend = new PgFramer(true, this, stats, maxMessage);
         this.backend = new PgFramer(false, this, stats, maxMessage);
         this.pending = new PendingMessages(context.config().maxPendingRequestsPerConnection() * MESSAGES_PER_REQUEST);
@@ -78,6 +81,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             // typically a pooled connection opened before capture began: both sides start at a boundary
             frontend.startInResync();
             backend.startInResync();
+            backendUnsynced = true;
         }
     }
 
@@ -328,6 +332,9 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     }
 
     private void onBackendMessage(byte type, byte[] b, int body, int length, long position, ChunkOrigin origin) {
+        if (backendUnsynced && answersNothingSeen(length, position, origin)) {
+            return;
+        }
         if (awaitingReadyForQuery) {
             if (type == 'Z') {
                 awaitingReadyForQuery = false;
@@ -376,6 +383,9 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     }
 
     private void onBackendSkipped(byte type, int length, long position, ChunkOrigin origin, boolean oversized) {
+        if (backendUnsynced && answersNothingSeen(length, position, origin)) {
+            return;
+        }
         if (awaitingReadyForQuery) {
             stats.countUnparsedBytes(length + 5L);
             return;
@@ -466,6 +476,21 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             currentStatements = SqlText.split(query.statement.text);
         }
         return statementIndex < currentStatements.size();
+    }
+
+    /**
+     * On a connection joined mid-stream, backend messages sent before the first request seen here (the
+     * tail of an earlier answer) are passed over: nothing is pending, or the message is older than the
+     * request at the head. The first message that can be an answer ends this phase.
+     */
+    private boolean answersNothingSeen(int length, long position, ChunkOrigin origin) {
+        PgExchange head = pending.headOwner();
+        if (pending.isEmpty() || (head != null && origin.timestampAt(position) < head.requestStartNs)) {
+            stats.countUnparsedBytes(length + 5L);
+            return true;
+        }
+        backendUnsynced = false;
+        return false;
     }
 
     /** A backend message that answers exactly one kind of frontend message at the head. */

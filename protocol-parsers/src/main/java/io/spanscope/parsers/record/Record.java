@@ -40,6 +40,7 @@ public final class Record {
     private final int flagBits;
     private final byte[] requestBody;
     private final byte[] responseBody;
+    private final ConnectionSetup connectionSetup;
 
     private Record(Builder b) {
         this.protocol = Objects.requireNonNull(b.protocol, "protocol");
@@ -61,6 +62,7 @@ public final class Record {
         this.flagBits = b.flagBits;
         this.requestBody = b.requestBody;
         this.responseBody = b.responseBody;
+        this.connectionSetup = b.connectionSetup;
     }
 
     public static Builder builder() {
@@ -171,6 +173,40 @@ public final class Record {
         return responseBody.length == 0 ? NO_BODY : responseBody.clone();
     }
 
+    /**
+     * How the connection was set up, when this exchange was the first on a connection whose setup was
+     * captured; null otherwise.
+     */
+    public ConnectionSetup connectionSetup() {
+        return connectionSetup;
+    }
+
+    /** A builder holding this record's values, to derive a modified copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.protocol = protocol;
+        b.connectionId = connectionId;
+        b.role = role;
+        b.client = client;
+        b.server = server;
+        b.requestTid = requestTid;
+        b.responseTid = responseTid;
+        b.requestStartNs = requestStartNs;
+        b.requestEndNs = requestEndNs;
+        b.responseStartNs = responseStartNs;
+        b.responseEndNs = responseEndNs;
+        b.requestSequence = requestSequence;
+        b.responseSequence = responseSequence;
+        b.requestBytes = requestBytes;
+        b.responseBytes = responseBytes;
+        b.attributes = attributes;
+        b.flagBits = flagBits;
+        b.requestBody = requestBody;
+        b.responseBody = responseBody;
+        b.connectionSetup = connectionSetup;
+        return b;
+    }
+
     @Override
     public String toString() {
         return "Record{" + protocol + " " + connectionId + " " + role + " " + client + "->" + server
@@ -201,6 +237,7 @@ public final class Record {
         private int flagBits;
         private byte[] requestBody = NO_BODY;
         private byte[] responseBody = NO_BODY;
+        private ConnectionSetup connectionSetup;
 
         private Builder() {
         }
@@ -274,6 +311,11 @@ public final class Record {
 
         public Builder responseBody(byte[] body) {
             this.responseBody = body == null || body.length == 0 ? NO_BODY : body.clone();
+            return this;
+        }
+
+        public Builder connectionSetup(ConnectionSetup setup) {
+            this.connectionSetup = setup;
             return this;
         }
 

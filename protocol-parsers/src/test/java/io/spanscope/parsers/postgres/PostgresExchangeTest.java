@@ -298,7 +298,7 @@ class PostgresExchangeTest {
 
         Record r = sink.only();
         assertThat(r.hasFlag(RecordFlag.JOINED_MID_STREAM)).isTrue();
-        assertThat(r.isIntact()).isTrue();
+        assertThat(r.isIntact()).as("%s", r).isTrue();
         assertThat(r.attributes().getString("db.query.text")).isEqualTo("SELECT * FROM carts WHERE id = $1");
         assertThat(r.attributes().getString("db.collection.name")).isEqualTo("carts");
     }

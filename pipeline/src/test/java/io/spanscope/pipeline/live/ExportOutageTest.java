@@ -1,0 +1,105 @@
+package io.spanscope.pipeline.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanscope.capture.live.LiveCapture;
+import io.spanscope.pipeline.run.LocalRun;
+import io.spanscope.spans.export.ExportStats;
+import io.spanscope.spans.export.OtlpExportConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Jaeger goes away mid-run: spans made meanwhile wait in the export queue and arrive when it is back; past
+ * the queue's bound they are dropped and counted, never silently lost.
+ */
+@Tag("live")
+class ExportOutageTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void spansMadeWhileJaegerIsDownForThirtySecondsArriveWhenItIsBack() throws Exception {
+        try (JaegerServer jaeger = JaegerServer.start(work);
+             PythonPeer service = startService()) {
+            int port = servicePort;
+            try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(port)))
+                    .otlp(OtlpExportConfig.builder().endpoint(jaeger.otlpEndpoint()).timeout(Duration.ofSeconds(2)).build(),
+                            10_000)
+                    .start()) {
+                load(port, 1, 5);
+                awaitTraceCount(jaeger, 5);
+                jaeger.stopProcess();
+                long outageStart = System.nanoTime();
+                load(port, 101, 10);
+                Thread.sleep(Math.max(0, Duration.ofSeconds(30).toMillis() - (System.nanoTime() - outageStart) / 1_000_000));
+                ExportStats during = run.exportStats();
+                assertThat(during.failedAttempts()).as("export attempts failed during the outage").isPositive();
+                jaeger.startProcess();
+                // the in-memory store restarted empty: what it holds now came from the queue
+                awaitTraceCount(jaeger, 10);
+                ExportStats after = run.exportStats();
+                assertThat(after.droppedQueueFull()).isZero();
+                assertThat(after.queued()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void spansBeyondTheQueueBoundAreCountedAsDropped() throws Exception {
+        int deadPort = TestPorts.free();
+        try (PythonPeer service = startService()) {
+            LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)))
+                    .otlp(OtlpExportConfig.builder().endpoint("http://127.0.0.1:" + deadPort)
+                            .timeout(Duration.ofSeconds(1)).build(), 4)
+                    .exportShutdownTimeout(Duration.ofSeconds(1))
+                    .start();
+            try {
+                load(servicePort, 1, 10);
+                assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
+            } finally {
+                run.close();
+            }
+            ExportStats stats = run.exportStats();
+            assertThat(stats.exported()).isZero();
+            assertThat(stats.droppedQueueFull()).isPositive();
+            // 10 requests, each a client and a server span: every one accounted for
+            assertThat(stats.droppedQueueFull() + stats.droppedAtShutdown()).isEqualTo(20);
+        }
+    }
+
+    private int servicePort;
+
+    private PythonPeer startService() throws Exception {
+        servicePort = TestPorts.free();
+        PythonPeer peer = PythonPeer.start(work, "chain_service.py", "catalog.py", Map.of(), "--port", "" + servicePort);
+        TestPorts.awaitListening(servicePort, Duration.ofSeconds(20));
+        return peer;
+    }
+
+    private void load(int port, int first, int count) throws Exception {
+        PythonPeer loadgen = PythonPeer.start(work, "loadgen.py", "loadgen.py", Map.of(), "--port", "" + port,
+                "--count", "" + count, "--first", "" + first);
+        assertThat(loadgen.awaitExit(60)).hasSize(count);
+    }
+
+    private static void awaitTraceCount(JaegerServer jaeger, int expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = jaeger.traces("catalog", 1000).size();
+            if (seen >= expected) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Jaeger holds " + seen + " traces of catalog, expected " + expected);
+    }
+}

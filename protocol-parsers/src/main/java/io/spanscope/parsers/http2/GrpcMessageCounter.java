@@ -1,0 +1,72 @@
+package io.spanscope.parsers.http2;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Counts gRPC messages in one direction of one stream from the length-prefixed framing carried in DATA
+ * frames (1 byte compressed flag, 4 bytes big-endian length, then the message), across frame borders,
+ * without keeping any payload. After a loss the framing is unknown: counting stops and
+ * {@link #lost()} says the counts are lower bounds.
+ */
+final class GrpcMessageCounter {
+
+    private static final int PREFIX = 5;
+
+    private int prefixRead;
+    private int prefixLength;
+    private boolean prefixCompressed;
+    private long remaining;
+    private long messages;
+    private boolean compressed;
+    private boolean lost;
+
+    void onData(ByteBuf data) {
+        if (lost) {
+            return;
+        }
+        int p = data.readerIndex();
+        int end = data.writerIndex();
+        while (p < end) {
+            if (remaining > 0) {
+                int skip = (int) Math.min(remaining, end - p);
+                remaining -= skip;
+                p += skip;
+                continue;
+            }
+            int b = data.getByte(p++) & 0xFF;
+            if (prefixRead == 0) {
+                if (b > 1) {
+                    // Only 0 and 1 are defined: this is not the start of a message, so framing is lost.
+                    lost = true;
+                    return;
+                }
+                prefixCompressed = b == 1;
+                prefixLength = 0;
+            } else {
+                prefixLength = prefixLength << 8 | b;
+            }
+            if (++prefixRead == PREFIX) {
+                prefixRead = 0;
+                messages++;
+                remaining = prefixLength & 0xFFFF_FFFFL;
+                compressed |= prefixCompressed;
+            }
+        }
+    }
+
+    void onLoss() {
+        lost = true;
+    }
+
+    long messages() {
+        return messages;
+    }
+
+    boolean anyCompressed() {
+        return compressed;
+    }
+
+    boolean lost() {
+        return lost;
+    }
+}

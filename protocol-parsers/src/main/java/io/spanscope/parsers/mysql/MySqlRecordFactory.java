@@ -1,0 +1,137 @@
+package io.spanscope.parsers.mysql;
+
+import io.spanscope.parsers.record.Attributes;
+import io.spanscope.parsers.record.ConnectionInfo;
+import io.spanscope.parsers.record.Protocol;
+import io.spanscope.parsers.record.Record;
+import io.spanscope.parsers.record.RecordFlag;
+
+import java.util.List;
+
+import static io.spanscope.parsers.mysql.MySqlProtocol.*;
+
+/** Turns a finished exchange into a {@link Record} with OpenTelemetry database attribute names. */
+final class MySqlRecordFactory {
+
+    static final String COMMAND = "spanscope.mysql.command";
+    static final String STATEMENT_ID = "spanscope.mysql.statement_id";
+    static final String AFFECTED_ROWS = "spanscope.mysql.affected_rows";
+    static final String LAST_INSERT_ID = "spanscope.mysql.last_insert_id";
+    static final String WARNINGS = "spanscope.mysql.warnings";
+    static final String RESULT_SETS = "spanscope.mysql.result_sets";
+    static final String SQLSTATE = "spanscope.mysql.sqlstate";
+    static final String ERROR_MESSAGE = "spanscope.mysql.error_message";
+    static final String USER = "spanscope.mysql.user";
+    static final String SERVER_VERSION = "spanscope.mysql.server_version";
+    static final String PARAMETER_COUNT = "spanscope.mysql.parameter_count";
+    static final String PARAMETER_PREFIX = "db.query.parameter.";
+
+    private static final String[] OPERATION_NAMES = new String[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            String name = commandName(i);
+            OPERATION_NAMES[i] = name == null ? null : name.substring("COM_".length());
+        }
+    }
+
+    private final ConnectionInfo connection;
+    private final MySqlSession session;
+    private final Attributes.Builder attributes = Attributes.builder();
+
+    MySqlRecordFactory(ConnectionInfo connection, MySqlSession session) {
+        this.connection = connection;
+        this.session = session;
+    }
+
+    Record build(MySqlExchange ex) {
+        Record.Builder record = Record.builder()
+                .protocol(Protocol.MYSQL)
+                .connection(connection)
+                .request(ex.requestTid, ex.requestStartNs, ex.requestEndNs, ex.requestSequence, ex.requestBytes)
+                .attributes(attributes(ex));
+        if (ex.responseSequence >= 0) {
+            record.response(ex.responseTid, ex.responseStartNs, ex.responseEndNs, ex.responseSequence, ex.responseBytes);
+        }
+        flags(record, ex);
+        return record.build();
+    }
+
+    private void flags(Record.Builder record, MySqlExchange ex) {
+        if (ex.expectsResponse && ex.responseSequence < 0) {
+            record.flag(RecordFlag.RESPONSE_MISSING);
+        } else if (ex.expectsResponse && (ex.state != MySqlExchange.ResponseState.DONE
+                || (ex.flags & MySqlExchange.RESPONSE_INCOMPLETE) != 0)) {
+            record.flag(RecordFlag.RESPONSE_INCOMPLETE);
+        }
+        if ((ex.flags & MySqlExchange.GAP_IN_REQUEST) != 0) {
+            record.flag(RecordFlag.GAP_IN_REQUEST);
+        }
+        if ((ex.flags & MySqlExchange.GAP_IN_RESPONSE) != 0) {
+            record.flag(RecordFlag.GAP_IN_RESPONSE);
+        }
+        if ((ex.flags & MySqlExchange.TRUNCATED) != 0) {
+            record.flag(RecordFlag.TRUNCATED_BODY);
+        }
+        if ((ex.flags & MySqlExchange.MALFORMED) != 0) {
+            record.flag(RecordFlag.MALFORMED);
+        }
+        if (connection.joinedMidStream()) {
+            record.flag(RecordFlag.JOINED_MID_STREAM);
+        }
+    }
+
+    private Attributes attributes(MySqlExchange ex) {
+        Attributes.Builder a = attributes.clear()
+                .put("db.system.name", session.systemName)
+                .put("db.namespace", ex.schema);
+        boolean sqlCommand = ex.command == COM_QUERY || ex.command == COM_STMT_PREPARE
+                || ex.command == COM_STMT_EXECUTE || ex.command == COM_STMT_FETCH || ex.command == COM_STMT_BULK_EXECUTE;
+        SqlStatement sql = ex.sql;
+        if (sql != null && sqlCommand) {
+            a.put("db.query.text", sql.text())
+                    .put("db.operation.name", sql.operation())
+                    .put("db.collection.name", sql.collection());
+        } else {
+            a.put("db.operation.name", OPERATION_NAMES[ex.command & 0xFF]);
+        }
+        a.put(COMMAND, commandName(ex.command & 0xFF));
+        if (ex.statementId >= 0) {
+            a.put(STATEMENT_ID, ex.statementId);
+        }
+        if (ex.parameterCount >= 0) {
+            a.put(PARAMETER_COUNT, ex.parameterCount);
+        }
+        List<String> parameters = ex.parameters;
+        if (parameters != null) {
+            for (int i = 0; i < parameters.size(); i++) {
+                a.put(PARAMETER_PREFIX + i, parameters.get(i) == null ? "NULL" : parameters.get(i));
+            }
+        }
+        if (ex.resultSets > 0) {
+            a.put("db.response.returned_rows", ex.rows);
+        }
+        if (ex.resultSets > 1) {
+            a.put(RESULT_SETS, ex.resultSets);
+        }
+        if (ex.affectedRows >= 0) {
+            a.put(AFFECTED_ROWS, ex.affectedRows);
+        }
+        if (ex.lastInsertId > 0) {
+            a.put(LAST_INSERT_ID, ex.lastInsertId);
+        }
+        if (ex.warnings > 0) {
+            a.put(WARNINGS, (long) ex.warnings);
+        }
+        if (ex.errorCode >= 0) {
+            String code = Integer.toString(ex.errorCode);
+            a.put("db.response.status_code", code)
+                    .put("error.type", code)
+                    .put(SQLSTATE, ex.sqlState)
+                    .put(ERROR_MESSAGE, ex.errorMessage);
+        }
+        a.put(USER, ex.user);
+        a.put(SERVER_VERSION, session.serverVersion);
+        return a.build();
+    }
+}

@@ -1,0 +1,48 @@
+package io.spanscope.spans;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.spanscope.capture.event.Endpoint;
+import io.spanscope.spans.service.ServiceIdentity;
+
+/**
+ * A span made from one exchange before its trace is known: its own id, its parent id when the parent is
+ * the remote client span of the same exchange (server spans) or a local server span (client spans the
+ * linker attached), and what linking needs (process, threads, times on the capture clock).
+ *
+ * @param spanId deterministic id (see {@link io.spanscope.spans.ids.SpanIds})
+ * @param remoteParentSpanId server spans: the client span id both ends agree on, 0 when unlinkable
+ * @param startNs request start on the capture source's clock (linking compares these)
+ * @param endNs response end (or the last instant seen) on the capture source's clock
+ * @param peer the other end of the connection
+ * @param error whether the protocol outcome is an error (status ERROR)
+ */
+public record ExchangeSpan(
+        long spanId,
+        long remoteParentSpanId,
+        SpanKind kind,
+        String name,
+        long startEpochNanos,
+        long endEpochNanos,
+        Attributes attributes,
+        StatusData status,
+        ServiceIdentity service,
+        int tgid,
+        int requestTid,
+        int responseTid,
+        long startNs,
+        long endNs,
+        Endpoint peer,
+        boolean error,
+        long connectDurationNs,
+        long acceptQueueWaitNs) {
+
+    public boolean isServer() {
+        return kind == SpanKind.SERVER;
+    }
+
+    public long durationNanos() {
+        return endEpochNanos - startEpochNanos;
+    }
+}

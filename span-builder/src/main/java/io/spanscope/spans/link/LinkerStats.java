@@ -1,0 +1,16 @@
+package io.spanscope.spans.link;
+
+/**
+ * What the local linker decided, as counts. Read from any thread (plain volatile reads of counters written
+ * by the linker's single thread).
+ *
+ * @param linkedSameThread client calls made a child of the server exchange whose thread made them
+ * @param linkedSoleCandidate client calls made a child of the only server exchange of their process in flight
+ * @param linkedLate client calls whose record arrived after their server exchange was published, still linked
+ * @param ambiguous client calls left unlinked because several server exchanges could have caused them
+ * @param unlinked client calls no server exchange of their process contained
+ * @param fragments fragments published
+ */
+public record LinkerStats(long linkedSameThread, long linkedSoleCandidate, long linkedLate, long ambiguous,
+                          long unlinked, long fragments) {
+}

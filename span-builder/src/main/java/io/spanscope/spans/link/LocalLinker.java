@@ -1,0 +1,390 @@
+package io.spanscope.spans.link;
+
+import io.spanscope.spans.ExchangeSpan;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+
+/**
+ * Makes a process's client calls children of the server exchange that caused them, and publishes each
+ * server exchange with its children as a {@link Fragment}.
+ *
+ * <p>Evidence, strongest first: the call was made by the thread that read or answered the server request
+ * and lies inside it in time; or it lies inside the only server exchange of its process that overlaps it.
+ * The second rule also needs {@link ServerConcurrency} to rule out a longer request of the same process
+ * still in flight (its record not yet come). Anything else is ambiguous and the call is published
+ * unlinked: a missing link is visible and honest, a wrong one silently corrupts a trace.
+ *
+ * <p>Records of one process reach the builder from several parser workers, so a call's record may come
+ * shortly after the record of the server exchange containing it: server exchanges wait
+ * {@link LinkerConfig#serverGraceNs()} before publication, calls of serving processes wait at most
+ * {@link LinkerConfig#clientHoldNs()} for their server exchange. Calls of processes that serve nothing are
+ * published at once. Single-threaded: all methods are called from the span builder's thread.
+ *
+ * <p>Cost: held calls are indexed by start time and server exchanges by thread, so publishing a server
+ * exchange looks only at the calls inside it and deciding a call only at its thread's exchanges.
+ */
+public final class LocalLinker {
+
+    private final LinkerConfig config;
+    private final IntPredicate servesRequests;
+    private final ServerConcurrency concurrency;
+    private final Consumer<Fragment> out;
+    private final Map<Integer, ProcessExchanges> processes = new HashMap<>();
+    private volatile long linkedSameThread;
+    private volatile long linkedSoleCandidate;
+    private volatile long linkedLate;
+    private volatile long ambiguous;
+    private volatile long unlinked;
+    private volatile long fragments;
+    /** Set by {@link #decide}: whether its answer rests on thread identity. */
+    private boolean decidedBySameThread;
+
+    /**
+     * @param servesRequests whether a process has accepted connections, so its calls may belong to a
+     *                       server exchange whose record is still to come
+     */
+    public LocalLinker(LinkerConfig config, IntPredicate servesRequests, Consumer<Fragment> out) {
+        this(config, servesRequests, ServerConcurrency.RECORDS_ONLY, out);
+    }
+
+    /**
+     * @param concurrency whether a process may have had several requests in flight during a call
+     */
+    public LocalLinker(LinkerConfig config, IntPredicate servesRequests, ServerConcurrency concurrency,
+                       Consumer<Fragment> out) {
+        this.config = config;
+        this.servesRequests = servesRequests;
+        this.concurrency = concurrency;
+        this.out = out;
+    }
+
+    public void offer(ExchangeSpan span, long nowNs) {
+        ProcessExchanges process = processes.get(span.tgid());
+        if (span.isServer()) {
+            if (process == null) {
+                process = new ProcessExchanges();
+                processes.put(span.tgid(), process);
+            }
+            process.addServer(span, nowNs);
+            return;
+        }
+        if (process == null) {
+            if (!servesRequests.test(span.tgid())) {
+                publish(new Fragment(span, List.of(), 0));
+                return;
+            }
+            process = new ProcessExchanges();
+            processes.put(span.tgid(), process);
+        }
+        ServerEntry parent = decide(process, span);
+        if (parent == AMBIGUOUS) {
+            ambiguous++;
+            publish(new Fragment(span, List.of(), 0));
+        } else if (parent != null && parent.published) {
+            linkedLate++;
+            publish(new Fragment(span, List.of(), parent.span.spanId()));
+        } else {
+            process.holdClient(span, nowNs + config.clientHoldNs());
+        }
+    }
+
+    /** Publishes what is due. Call regularly (every few tens of milliseconds). */
+    public void tick(long nowNs) {
+        Iterator<ProcessExchanges> it = processes.values().iterator();
+        while (it.hasNext()) {
+            ProcessExchanges process = it.next();
+            for (ServerEntry server : process.servers) {
+                if (server.published) {
+                    continue;
+                }
+                if (server.arrivalNs + config.serverGraceNs() > nowNs) {
+                    break;
+                }
+                publishServer(process, server);
+            }
+            ClientEntry due;
+            while ((due = process.pollDueClient(nowNs)) != null) {
+                unlinked++;
+                publish(new Fragment(due.span, List.of(), 0));
+            }
+            while (!process.servers.isEmpty() && process.servers.peekFirst().published
+                    && process.servers.peekFirst().arrivalNs + config.serverHistoryNs() <= nowNs) {
+                process.removeOldestServer();
+            }
+            if (process.servers.isEmpty() && process.heldClients() == 0) {
+                it.remove();
+            }
+        }
+    }
+
+    /** Publishes everything held (capture stopped, end of a replay). */
+    public void flush() {
+        for (ProcessExchanges process : processes.values()) {
+            for (ServerEntry server : process.servers) {
+                if (!server.published) {
+                    publishServer(process, server);
+                }
+            }
+            ClientEntry client;
+            while ((client = process.pollDueClient(Long.MAX_VALUE)) != null) {
+                unlinked++;
+                publish(new Fragment(client.span, List.of(), 0));
+            }
+        }
+        processes.clear();
+    }
+
+    public LinkerStats stats() {
+        return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments);
+    }
+
+    /** Number of exchanges held back, waiting for evidence. */
+    public int held() {
+        int n = 0;
+        for (ProcessExchanges p : processes.values()) {
+            n += p.heldClients();
+            for (ServerEntry s : p.servers) {
+                n += s.published ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
+    private void publishServer(ProcessExchanges process, ServerEntry server) {
+        List<ExchangeSpan> children = new ArrayList<>();
+        Iterator<ClientEntry> clients = process.heldStartingWithin(server.span.startNs(), server.span.endNs());
+        while (clients.hasNext()) {
+            ClientEntry entry = clients.next();
+            ExchangeSpan call = entry.span;
+            if (!contains(server.span, call)) {
+                continue;
+            }
+            ServerEntry parent = decide(process, call);
+            if (parent == server) {
+                if (decidedBySameThread) {
+                    linkedSameThread++;
+                } else {
+                    linkedSoleCandidate++;
+                }
+                children.add(call);
+                clients.remove();
+                entry.released = true;
+            } else if (parent == AMBIGUOUS) {
+                ambiguous++;
+                clients.remove();
+                entry.released = true;
+                publish(new Fragment(call, List.of(), 0));
+            }
+        }
+        server.published = true;
+        publish(Fragment.of(server.span, children));
+    }
+
+    /**
+     * The server exchange that caused {@code call}, {@link #AMBIGUOUS}, or null when none known contains it.
+     */
+    private ServerEntry decide(ProcessExchanges process, ExchangeSpan call) {
+        ServerEntry sameThread = null;
+        int sameThreadCount = 0;
+        int containingCount = 0;
+        ArrayDeque<ServerEntry> threadServers = process.serversByThread.get(call.requestTid());
+        if (threadServers != null) {
+            Iterator<ServerEntry> newestFirst = threadServers.descendingIterator();
+            while (newestFirst.hasNext()) {
+                ServerEntry s = newestFirst.next();
+                if (s.latestThreadEndSoFar < call.startNs()) {
+                    break;
+                }
+                if (contains(s.span, call)) {
+                    sameThreadCount++;
+                    sameThread = s;
+                }
+            }
+        }
+        decidedBySameThread = sameThreadCount == 1;
+        if (sameThreadCount == 1) {
+            return sameThread;
+        }
+        if (sameThreadCount > 1) {
+            return AMBIGUOUS;
+        }
+        if (concurrency.mayOverlap(call.tgid(), call.startNs(), call.endNs())) {
+            // other requests may have been in flight, some perhaps not yet recorded: only thread identity counts
+            return process.anyContains(call) ? AMBIGUOUS : null;
+        }
+        ServerEntry containing = null;
+        int overlapping = 0;
+        Iterator<ServerEntry> newestFirst = process.servers.descendingIterator();
+        while (newestFirst.hasNext()) {
+            ServerEntry s = newestFirst.next();
+            if (s.latestEndSoFar < call.startNs()) {
+                // this exchange and every one that arrived before it ended before the call began. Not its
+                // own end alone: records arrive only roughly in completion order, and a late record must not
+                // hide an earlier-arrived exchange that also contains the call
+                break;
+            }
+            if (s.span.startNs() > call.endNs() || s.span.endNs() < call.startNs()) {
+                continue;
+            }
+            overlapping++;
+            if (contains(s.span, call)) {
+                containingCount++;
+                containing = s;
+            }
+        }
+        if (containingCount == 1 && overlapping == 1) {
+            return containing;
+        }
+        return containingCount == 0 ? null : AMBIGUOUS;
+    }
+
+    private static boolean contains(ExchangeSpan server, ExchangeSpan call) {
+        return server.startNs() <= call.startNs() && call.endNs() <= server.endNs();
+    }
+
+    private void publish(Fragment fragment) {
+        fragments++;
+        out.accept(fragment);
+    }
+
+    private static final ServerEntry AMBIGUOUS = new ServerEntry(null, 0, 0);
+
+    private static final class ProcessExchanges {
+        /** Arrival order, which is also publication order (each waits the same grace). */
+        final ArrayDeque<ServerEntry> servers = new ArrayDeque<>();
+        /** The same entries per thread that read or answered them, in arrival order. */
+        final Map<Integer, ArrayDeque<ServerEntry>> serversByThread = new HashMap<>();
+        /** Held calls by start time (then arrival), for "which calls lie inside this exchange". */
+        private final TreeMap<ClientKey, ClientEntry> heldByStart = new TreeMap<>();
+        /** Held calls in arrival order, which is also their expiry order. */
+        private final ArrayDeque<ClientEntry> heldByArrival = new ArrayDeque<>();
+        private long arrivals;
+
+        void addServer(ExchangeSpan span, long nowNs) {
+            ServerEntry previous = servers.peekLast();
+            long latestEnd = previous == null ? span.endNs() : Math.max(previous.latestEndSoFar, span.endNs());
+            ServerEntry entry = new ServerEntry(span, nowNs, latestEnd);
+            servers.addLast(entry);
+            index(span.requestTid(), entry);
+            if (span.responseTid() != span.requestTid()) {
+                index(span.responseTid(), entry);
+            }
+        }
+
+        private void index(int tid, ServerEntry entry) {
+            ArrayDeque<ServerEntry> byThread = serversByThread.computeIfAbsent(tid, t -> new ArrayDeque<>());
+            ServerEntry previous = byThread.peekLast();
+            entry.latestThreadEndSoFar = previous == null ? entry.span.endNs()
+                    : Math.max(previous.latestThreadEndSoFar, entry.span.endNs());
+            byThread.addLast(entry);
+        }
+
+        void removeOldestServer() {
+            ServerEntry oldest = servers.pollFirst();
+            unindex(oldest.span.requestTid(), oldest);
+            unindex(oldest.span.responseTid(), oldest);
+        }
+
+        private void unindex(int tid, ServerEntry entry) {
+            ArrayDeque<ServerEntry> byThread = serversByThread.get(tid);
+            if (byThread != null && byThread.peekFirst() == entry) {
+                byThread.pollFirst();
+                if (byThread.isEmpty()) {
+                    serversByThread.remove(tid);
+                }
+            }
+        }
+
+        boolean anyContains(ExchangeSpan call) {
+            Iterator<ServerEntry> newestFirst = servers.descendingIterator();
+            while (newestFirst.hasNext()) {
+                ServerEntry s = newestFirst.next();
+                if (s.latestEndSoFar < call.startNs()) {
+                    return false;
+                }
+                if (contains(s.span, call)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void holdClient(ExchangeSpan span, long dueNs) {
+            ClientEntry entry = new ClientEntry(span, dueNs, new ClientKey(span.startNs(), arrivals++));
+            heldByStart.put(entry.key, entry);
+            heldByArrival.addLast(entry);
+        }
+
+        /** Held calls whose start lies in [fromNs, toNs]; {@code remove()} on the iterator releases one. */
+        Iterator<ClientEntry> heldStartingWithin(long fromNs, long toNs) {
+            return heldByStart.subMap(new ClientKey(fromNs, Long.MIN_VALUE), true, new ClientKey(toNs, Long.MAX_VALUE),
+                    true).values().iterator();
+        }
+
+        /** The oldest held call due at {@code nowNs}, removed; null when none is due. */
+        ClientEntry pollDueClient(long nowNs) {
+            while (!heldByArrival.isEmpty()) {
+                ClientEntry first = heldByArrival.peekFirst();
+                if (first.released) {
+                    heldByArrival.pollFirst();
+                    continue;
+                }
+                if (first.dueNs > nowNs) {
+                    return null;
+                }
+                heldByArrival.pollFirst();
+                heldByStart.remove(first.key);
+                return first;
+            }
+            return null;
+        }
+
+        int heldClients() {
+            return heldByStart.size();
+        }
+    }
+
+    private static final class ServerEntry {
+        final ExchangeSpan span;
+        final long arrivalNs;
+        /** The latest end among this exchange and those that arrived before it (removal keeps it a bound). */
+        final long latestEndSoFar;
+        /** The same, among the exchanges of this entry's thread deque. */
+        long latestThreadEndSoFar;
+        boolean published;
+
+        ServerEntry(ExchangeSpan span, long arrivalNs, long latestEndSoFar) {
+            this.span = span;
+            this.arrivalNs = arrivalNs;
+            this.latestEndSoFar = latestEndSoFar;
+        }
+    }
+
+    private record ClientKey(long startNs, long arrival) implements Comparable<ClientKey> {
+        @Override
+        public int compareTo(ClientKey o) {
+            int c = Long.compare(startNs, o.startNs);
+            return c != 0 ? c : Long.compare(arrival, o.arrival);
+        }
+    }
+
+    private static final class ClientEntry {
+        final ExchangeSpan span;
+        final long dueNs;
+        final ClientKey key;
+        boolean released;
+
+        ClientEntry(ExchangeSpan span, long dueNs, ClientKey key) {
+            this.span = span;
+            this.dueNs = dueNs;
+            this.key = key;
+        }
+    }
+}
