@@ -8,20 +8,22 @@ import java.nio.charset.StandardCharsets;
 /** Big-endian integers and NUL-terminated strings of the PostgreSQL wire format, read in place. */
 final class PgBytes {
 
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
     private PgBytes() {
     }
 
     static int int32(byte[] b, int i) {
-        return (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
+        return (int) INTS.get(b, i);
     }
 
     static int int16(byte[] b, int i) {
-        return (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
+        return Short.toUnsignedInt((short) SHORTS.get(b, i));
     }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101_0101_0101_0101L;
-    private static final long HIGHS = 0x8080_8080_8080_8080L;
 
     /**
      * Index of the NUL ending the string that starts at {@code from}, or -1 when none before {@code end}.
