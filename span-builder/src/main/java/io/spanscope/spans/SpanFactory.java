@@ -99,6 +99,9 @@ public final class SpanFactory {
         }
         if (errorType != null) {
             b.put("error.type", errorType);
+        } else {
+            // a parser may name an outcome that is no error on this side (a gRPC NOT_FOUND, server side)
+            b.remove(AttributeKey.stringKey("error.type"));
         }
         if (record.requestBytes() > 0) {
             b.put("spanscope.request.size", record.requestBytes());

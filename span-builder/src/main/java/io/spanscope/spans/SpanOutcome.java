@@ -24,13 +24,14 @@ final class SpanOutcome {
     /** The {@code error.type} value when the outcome is an error, else null. */
     static String errorType(Protocol protocol, Role role, Attributes a) {
         String declared = a.getString("error.type");
-        if (declared != null) {
-            return declared;
-        }
         Long grpc = a.getLong("rpc.grpc.status_code");
         if (grpc != null && (protocol == Protocol.GRPC || a.containsKey("rpc.system"))) {
+            // the parser names every non-OK code; whether it is this side's error is the conventions' call
             boolean error = role == Role.SERVER ? GRPC_SERVER_ERRORS.contains(grpc) : grpc != 0;
-            return error ? Long.toString(grpc) : null;
+            return !error ? null : declared != null ? declared : Long.toString(grpc);
+        }
+        if (declared != null) {
+            return declared;
         }
         Long status = a.getLong("http.response.status_code");
         if (status != null && (status >= 500 || (status >= 400 && role != Role.SERVER))) {
@@ -43,7 +44,7 @@ final class SpanOutcome {
         if (errorType == null) {
             return StatusData.unset();
         }
-        String message = a.getString("rpc.grpc.status_message");
+        String message = a.getString("spanscope.grpc.message");
         if (message == null) {
             message = a.getString("db.response.status_message");
         }

@@ -126,7 +126,7 @@ class SpanFactoryTest {
     private static Attributes grpc(long code) {
         return Attributes.builder().put("rpc.system", "grpc").put("rpc.service", "shop.Orders")
                 .put("rpc.method", "Get").put("rpc.grpc.status_code", code)
-                .put("rpc.grpc.status_message", "code " + code).build();
+                .put("spanscope.grpc.message", "code " + code).build();
     }
 
     @Test

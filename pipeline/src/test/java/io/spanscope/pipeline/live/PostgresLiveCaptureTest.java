@@ -1,18 +1,21 @@
 package io.spanscope.pipeline.live;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
+import io.spanscope.pipeline.run.LocalRun;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,9 +28,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Live capture into the PostgreSQL parser on real traffic: pgbench (extended query protocol) and psql
  * against a real PostgreSQL server started for the test on 127.0.0.1 and its own port; every statement
- * the client ran is a record, seen alike from the client and the server process.
+ * the client ran is a record, seen alike from the client and the server process. And in a local run,
+ * the queries a service makes while answering HTTP requests are children of those requests' spans.
  */
 @Tag("live")
 class PostgresLiveCaptureTest {
@@ -72,8 +79,7 @@ class PostgresLiveCaptureTest {
         }
     }
 
-    @BeforeEach
-    void startCapture() throws Exception {
+    private void startCapture() throws Exception {
         capture = LiveCapture.builder().allowPorts(List.of(server.port)).build();
         capture.start(worker -> {
             ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
@@ -99,6 +105,7 @@ class PostgresLiveCaptureTest {
 
     @Test
     void pgbenchTransactionsAreExactlyTransactionsTimesStatementsRecordsOnBothEnds() throws Exception {
+        startCapture();
         int transactions = 60;
         Process pgbench = new ProcessBuilder("pgbench", "-h", "127.0.0.1", "-p", String.valueOf(server.port),
                 "-U", "postgres", "-n", "-c", "1", "-t", String.valueOf(transactions), "-M", "extended", "postgres")
@@ -136,6 +143,7 @@ class PostgresLiveCaptureTest {
 
     @Test
     void psqlStatementsAndTheirErrorsAreRecorded() throws Exception {
+        startCapture();
         Process psql = new ProcessBuilder("psql", "-X", "-h", "127.0.0.1", "-p", String.valueOf(server.port),
                 "-U", "postgres", "-d", "postgres", "-c", "SELECT count(*) FROM pgbench_branches WHERE bid = 1",
                 "-c", "SELECT 1 / 0").redirectErrorStream(true).start();
@@ -153,6 +161,69 @@ class PostgresLiveCaptureTest {
         assertThat(client.get(1).attributes().getString("db.query.text")).isEqualTo("SELECT ? / ?");
         assertThat(client.get(1).attributes().getString("error.type")).isEqualTo("22012");
         assertThat(client.get(1).attributes().getString("spanscope.postgresql.application_name")).isEqualTo("psql");
+    }
+
+    /**
+     * In a local run (capture, parsing, span building), each query a thread-per-request psycopg2
+     * service runs while answering an HTTP request is a client span whose parent is that request's
+     * server span, in the same trace.
+     */
+    @Test
+    void eachQueryAServiceRunsForARequestIsAChildOfThatRequestsServerSpan(@TempDir Path work) throws Exception {
+        server.run("psql", "-X", "-q", "-h", "127.0.0.1", "-p", String.valueOf(server.port), "-U", "postgres",
+                "-d", "postgres", "-c", "CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text)",
+                "-c", "INSERT INTO items VALUES (1, 'apple'), (2, 'pear'), (3, 'plum'), (4, 'fig') ON CONFLICT DO NOTHING");
+        int requests = 12;
+        int httpPort = TestPorts.free();
+        Path spansFile = work.resolve("spans.jsonl");
+        try (PythonPeer service = PythonPeer.start(work, "pg_db_service.py", "pg_db_service.py", Map.of(),
+                "--port", "" + httpPort, "--db-port", "" + server.port, "--user", "postgres", "--database", "postgres")) {
+            TestPorts.awaitListening(httpPort, Duration.ofSeconds(20));
+            try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(httpPort, server.port)))
+                    .spansOut(spansFile).start()) {
+                PythonPeer loadgen = PythonPeer.start(work, "loadgen.py", "loadgen.py", Map.of(), "--port", "" + httpPort,
+                        "--count", "" + requests, "--prefix", "/items/");
+                List<String> measured = loadgen.awaitExit(120);
+                assertThat(measured).hasSize(requests).allSatisfy(line -> assertThat(line.split(" ")[2]).isEqualTo("200"));
+                assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        Map<String, JsonNode> serverSpansById = new HashMap<>();
+        List<JsonNode> dbCalls = new ArrayList<>();
+        for (String line : Files.readAllLines(spansFile)) {
+            JsonNode span = json.readTree(line);
+            if (!span.path("service").asText().equals("pg_db_service")) {
+                continue;
+            }
+            if (span.path("kind").asText().equals("SERVER")) {
+                serverSpansById.put(span.path("spanId").asText(), span);
+            } else if (span.path("attributes").has("db.system.name")) {
+                dbCalls.add(span);
+            }
+        }
+        assertThat(serverSpansById).hasSize(requests);
+        assertThat(dbCalls).as("database client spans of pg_db_service").hasSize(requests);
+        Set<String> parentsSeen = new HashSet<>();
+        for (JsonNode call : dbCalls) {
+            JsonNode attributes = call.path("attributes");
+            assertThat(call.path("kind").asText()).isEqualTo("CLIENT");
+            assertThat(attributes.path("db.system.name").asText()).isEqualTo("postgresql");
+            assertThat(attributes.path("db.namespace").asText()).isEqualTo("postgres");
+            assertThat(attributes.path("db.operation.name").asText()).isEqualTo("SELECT");
+            assertThat(attributes.path("db.response.returned_rows").asLong()).isEqualTo(1);
+            String text = attributes.path("db.query.text").asText();
+            assertThat(text).matches("SELECT name AS item_\\d+ FROM items WHERE id = \\?");
+            String item = text.substring("SELECT name AS item_".length(), text.indexOf(" FROM"));
+
+            JsonNode parent = serverSpansById.get(call.path("parentSpanId").asText());
+            assertThat(parent).as("parent of the query of item %s is a pg_db_service server span", item).isNotNull();
+            assertThat(parent.path("attributes").path("url.path").asText())
+                    .as("the parent of the query of item %s is the request that ran it", item).isEqualTo("/items/" + item);
+            assertThat(call.path("traceId").asText()).isEqualTo(parent.path("traceId").asText());
+            parentsSeen.add(parent.path("spanId").asText());
+        }
+        assertThat(parentsSeen).hasSize(requests);
     }
 
     private static String sequences(Record r) {

@@ -3,8 +3,7 @@ package io.spanscope.parsers.http2;
 /**
  * The 9-byte HTTP/2 frame header (RFC 9113 §4.1), read straight from assembled bytes, and the
  * plausibility rules used to find frame boundaries where the stream position of one is not known
- * (a connection joined mid-stream, or after a gap). Netty's reader decodes the frames themselves; this
- * only splits the byte stream into whole frames and recognises a frame start.
+ * (a connection joined mid-stream, or after a gap), and the fixed-size fields of frame payloads.
  */
 final class FrameHeader {
 
@@ -22,7 +21,13 @@ final class FrameHeader {
     static final int CONTINUATION = 0x9;
 
     static final int FLAG_END_STREAM = 0x1;
+    static final int FLAG_ACK = 0x1;
     static final int FLAG_END_HEADERS = 0x4;
+    static final int FLAG_PADDED = 0x8;
+
+    private static final int SETTINGS_ENABLE_PUSH = 0x2;
+    private static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+    private static final int SETTINGS_MAX_FRAME_SIZE = 0x5;
 
     /** Frames larger than the default SETTINGS_MAX_FRAME_SIZE are rare enough to refuse them as boundaries. */
     private static final int PLAUSIBLE_MAX_PAYLOAD = 16_384;
@@ -58,6 +63,33 @@ final class FrameHeader {
 
     static int streamId(byte[] b, int at) {
         return ((b[at + 5] & 0x7F) << 24) | (b[at + 6] & 0xFF) << 16 | (b[at + 7] & 0xFF) << 8 | (b[at + 8] & 0xFF);
+    }
+
+    /** A 31-bit field (stream id, window increment) whose reserved top bit is ignored. */
+    static int int31(byte[] b, int at) {
+        return ((b[at] & 0x7F) << 24) | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+    }
+
+    static long uint32(byte[] b, int at) {
+        return ((long) (b[at] & 0xFF) << 24) | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
+    }
+
+    /** The values RFC 9113 §6.5.2 bounds are within bounds (unknown settings are ignored, §6.5.2). */
+    static boolean validSettings(byte[] b, int at, int payload) {
+        for (int p = at; p < at + payload; p += 6) {
+            int id = (b[p] & 0xFF) << 8 | (b[p + 1] & 0xFF);
+            long value = uint32(b, p + 2);
+            boolean valid = switch (id) {
+                case SETTINGS_ENABLE_PUSH -> value <= 1;
+                case SETTINGS_INITIAL_WINDOW_SIZE -> value <= Integer.MAX_VALUE;
+                case SETTINGS_MAX_FRAME_SIZE -> value >= 16_384 && value <= 16_777_215;
+                default -> true;
+            };
+            if (!valid) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.spanscope.parsers.http2;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * Counts gRPC messages in one direction of one stream from the length-prefixed framing carried in DATA
  * frames (1 byte compressed flag, 4 bytes big-endian length, then the message), across frame borders,
@@ -20,12 +18,13 @@ final class GrpcMessageCounter {
     private boolean compressed;
     private boolean lost;
 
-    void onData(ByteBuf data) {
+    /** DATA payload bytes {@code data[from, to)}. */
+    void onData(byte[] data, int from, int to) {
         if (lost) {
             return;
         }
-        int p = data.readerIndex();
-        int end = data.writerIndex();
+        int p = from;
+        int end = to;
         while (p < end) {
             if (remaining > 0) {
                 int skip = (int) Math.min(remaining, end - p);
@@ -33,7 +32,7 @@ final class GrpcMessageCounter {
                 p += skip;
                 continue;
             }
-            int b = data.getByte(p++) & 0xFF;
+            int b = data[p++] & 0xFF;
             if (prefixRead == 0) {
                 if (b > 1) {
                     // Only 0 and 1 are defined: this is not the start of a message, so framing is lost.

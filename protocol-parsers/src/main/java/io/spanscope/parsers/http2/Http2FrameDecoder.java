@@ -23,10 +23,14 @@ import io.spanscope.parsers.stream.ChunkOrigin;
  *                   gap / not HTTP/2 ──────┘  └── RESYNC (scan for a run of plausible frames)
  * </pre>
  *
- * In FRAMES it splits the bytes into whole frames from their 9-byte headers and hands each, as a view
- * of the assembled bytes (no copy), to Netty's {@link DefaultHttp2FrameReader}, whose HPACK state is
- * this direction's {@link TolerantHeadersDecoder}. A frame Netty rejects is counted and skipped; when
- * it was part of a header block, or bytes were lost, the dynamic table is marked unknown.
+ * In FRAMES it splits the bytes into whole frames from their 9-byte headers. The frames of fixed shape
+ * (DATA, PRIORITY, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE) are read here, straight from the
+ * assembled bytes: per call they are most of the frames, and a trip through Netty's reader costs a
+ * slice and a callback object each. Header blocks (HEADERS, PUSH_PROMISE, CONTINUATION), and any frame
+ * arriving while a block is open, go as a view of the assembled bytes (no copy) to Netty's
+ * {@link DefaultHttp2FrameReader}, whose HPACK state is this direction's {@link TolerantHeadersDecoder}.
+ * A frame either rejects is counted and skipped; when it was part of a header block, or bytes were lost,
+ * the dynamic table is marked unknown.
  */
 final class Http2FrameDecoder {
 
@@ -39,8 +43,12 @@ final class Http2FrameDecoder {
 
         void onHeaderBlockFailed(boolean request, int streamId, boolean overLimit);
 
-        void onStreamFrame(boolean request, int streamId, int type, ByteBuf data, boolean endStream,
-                           long position, int frameBytes, ChunkOrigin origin);
+        /**
+         * A DATA, RST_STREAM or WINDOW_UPDATE frame of a stream; for DATA its payload without padding is
+         * {@code data[dataOffset, dataOffset + dataLength)}, valid during the call only (else dataLength is 0).
+         */
+        void onStreamFrame(boolean request, int streamId, int type, byte[] data, int dataOffset, int dataLength,
+                           boolean endStream, long position, int frameBytes, ChunkOrigin origin);
 
         void onRstStream(boolean request, int streamId, long errorCode);
 
@@ -85,6 +93,8 @@ final class Http2FrameDecoder {
     private ChunkOrigin frameOrigin;
     private long blockPosition;
     private int blockBytes;
+    /** A HEADERS or PUSH_PROMISE without END_HEADERS was read: Netty expects CONTINUATION next. */
+    private boolean blockOpen;
 
     Http2FrameDecoder(boolean request, boolean joinedMidStream, Listener listener, ParserStats stats,
                       long maxHeaderTableBytes, int maxHeaderBytes, int maxFrameBytes) {
@@ -98,6 +108,7 @@ final class Http2FrameDecoder {
     }
 
     private DefaultHttp2FrameReader newReader() {
+        blockOpen = false;
         DefaultHttp2FrameReader r = new DefaultHttp2FrameReader(headers);
         try {
             // Frame sizes are bounded here, before Netty sees a frame; Netty need not refuse any.
@@ -178,10 +189,15 @@ final class Http2FrameDecoder {
                         return p - offset;
                     }
                     pendingFrameEnd = -1;
-                    if (view == null) {
-                        view = Unpooled.wrappedBuffer(buffer, offset, length);
+                    if (blockOpen || isHeaderBlockFrame(type)) {
+                        if (view == null) {
+                            view = Unpooled.wrappedBuffer(buffer, offset, length);
+                        }
+                        readHeaderBlockFrame(view, p - offset, total, type, streamId, framePos, origin);
+                    } else {
+                        readSimpleFrame(buffer, p, payload, type, FrameHeader.flags(buffer, p), streamId, framePos,
+                                origin);
                     }
-                    readFrame(view, p - offset, total, type, streamId, framePos, origin);
                     p += total;
                 }
             }
@@ -247,7 +263,98 @@ final class Http2FrameDecoder {
         return p;
     }
 
-    private void readFrame(ByteBuf view, int at, int total, int type, int streamId, long position, ChunkOrigin origin) {
+    private static boolean isHeaderBlockFrame(int type) {
+        return type == FrameHeader.HEADERS || type == FrameHeader.PUSH_PROMISE || type == FrameHeader.CONTINUATION;
+    }
+
+    /**
+     * A frame of fixed shape, checked by the rules Netty's reader applies to it (RFC 9113 §6): a frame
+     * breaking a connection-level rule is rejected like one Netty rejects; a zero stream window
+     * increment is a stream error, as there. Unknown types are ignored (§5.5).
+     */
+    private void readSimpleFrame(byte[] b, int at, int payload, int type, int flags, int streamId, long position,
+                                 ChunkOrigin origin) {
+        int p = at + FrameHeader.LENGTH;
+        int total = FrameHeader.LENGTH + payload;
+        switch (type) {
+            case FrameHeader.DATA: {
+                int padding = 0;
+                if ((flags & FrameHeader.FLAG_PADDED) != 0) {
+                    padding = payload > 0 ? (b[p] & 0xFF) + 1 : -1;
+                }
+                int dataLength = payload - padding;
+                if (streamId == 0 || padding < 0 || dataLength < 0) {
+                    frameRejected(type, streamId);
+                    return;
+                }
+                int dataOffset = p + (padding > 0 ? 1 : 0);
+                listener.onStreamFrame(request, streamId, type, b, dataOffset, dataLength,
+                        (flags & FrameHeader.FLAG_END_STREAM) != 0, position, total, origin);
+                return;
+            }
+            case FrameHeader.PRIORITY:
+                if (streamId == 0) {
+                    frameRejected(type, streamId);
+                } else if (payload != 5 || (FrameHeader.int31(b, p) == streamId)) {
+                    streamRejected(streamId);
+                }
+                return;
+            case FrameHeader.RST_STREAM:
+                if (streamId == 0 || payload != 4) {
+                    frameRejected(type, streamId);
+                    return;
+                }
+                listener.onStreamFrame(request, streamId, type, b, p, 0, false, position, total, origin);
+                listener.onRstStream(request, streamId, FrameHeader.uint32(b, p));
+                return;
+            case FrameHeader.SETTINGS:
+                if (streamId != 0 || payload % 6 != 0 || ((flags & FrameHeader.FLAG_ACK) != 0 && payload > 0)
+                        || !FrameHeader.validSettings(b, p, payload)) {
+                    frameRejected(type, streamId);
+                }
+                return;
+            case FrameHeader.PING:
+                if (streamId != 0 || payload != 8) {
+                    frameRejected(type, streamId);
+                }
+                return;
+            case FrameHeader.GOAWAY:
+                if (streamId != 0 || payload < 8) {
+                    frameRejected(type, streamId);
+                    return;
+                }
+                listener.onGoAway(request, FrameHeader.int31(b, p), FrameHeader.uint32(b, p + 4));
+                return;
+            case FrameHeader.WINDOW_UPDATE: {
+                if (payload != 4) {
+                    frameRejected(type, streamId);
+                    return;
+                }
+                int increment = FrameHeader.int31(b, p);
+                if (increment == 0) {
+                    if (streamId == 0) {
+                        frameRejected(type, streamId);
+                    } else {
+                        streamRejected(streamId);
+                    }
+                } else if (streamId != 0) {
+                    listener.onStreamFrame(request, streamId, type, b, p, 0, false, position, total, origin);
+                }
+                return;
+            }
+            default:
+                // Extension frames carry nothing an exchange is made of.
+        }
+    }
+
+    /** A frame breaks a rule of its stream only: the stream is marked, the connection goes on. */
+    private void streamRejected(int streamId) {
+        stats.countDrop(DropReason.HTTP2_MALFORMED_FRAME);
+        listener.onHeaderBlockFailed(request, streamId, false);
+    }
+
+    private void readHeaderBlockFrame(ByteBuf view, int at, int total, int type, int streamId, long position,
+                                      ChunkOrigin origin) {
         framePosition = position;
         frameBytes = total;
         frameOrigin = origin;
@@ -258,6 +365,9 @@ final class Http2FrameDecoder {
             blockBytes += total;
         }
         view.setIndex(at, at + total);
+        int flags = view.getUnsignedByte(at + 4);
+        // Netty reads any frame while a block is open only to refuse it; the block is then abandoned.
+        blockOpen = isHeaderBlockFrame(type) && (flags & FrameHeader.FLAG_END_HEADERS) == 0;
         try {
             reader.readFrame(CONTEXT, view, events);
         } catch (Http2Exception e) {
@@ -317,8 +427,7 @@ final class Http2FrameDecoder {
 
         @Override
         public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-            listener.onStreamFrame(request, streamId, FrameHeader.DATA, data, endOfStream, framePosition, frameBytes,
-                    frameOrigin);
+            // Read directly (readSimpleFrame); Netty sees a DATA frame only while a block is open, to refuse it.
             return data.readableBytes() + padding;
         }
 
@@ -349,24 +458,5 @@ final class Http2FrameDecoder {
                     framePosition + frameBytes, frameOrigin);
         }
 
-        @Override
-        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            listener.onStreamFrame(request, streamId, FrameHeader.RST_STREAM, null, false, framePosition, frameBytes,
-                    frameOrigin);
-            listener.onRstStream(request, streamId, errorCode);
-        }
-
-        @Override
-        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-            listener.onGoAway(request, lastStreamId, errorCode);
-        }
-
-        @Override
-        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-            if (streamId != 0) {
-                listener.onStreamFrame(request, streamId, FrameHeader.WINDOW_UPDATE, null, false, framePosition,
-                        frameBytes, frameOrigin);
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.spanscope.parsers.http2;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.collection.IntObjectHashMap;
 import io.spanscope.capture.event.Direction;
@@ -241,8 +240,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     }
 
     @Override
-    public void onStreamFrame(boolean requestSide, int streamId, int type, ByteBuf data, boolean endStream,
-                              long position, int frameBytes, ChunkOrigin origin) {
+    public void onStreamFrame(boolean requestSide, int streamId, int type, byte[] data, int dataOffset, int dataLength,
+                              boolean endStream, long position, int frameBytes, ChunkOrigin origin) {
         boolean request = requestSide != reversed;
         Http2Stream stream = streams.get(streamId);
         if (stream == null) {
@@ -253,9 +252,9 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
         }
         Http2Stream.Side side = request ? stream.request : stream.response;
         side.frame(position, position + frameBytes, frameBytes, origin);
-        if (data != null) {
-            side.bodyBytes += data.readableBytes();
-            side.messages.onData(data);
+        if (type == FrameHeader.DATA) {
+            side.bodyBytes += dataLength;
+            side.messages.onData(data, dataOffset, dataOffset + dataLength);
         }
         side.ended |= endStream;
         progress(stream, origin.timestampAt(position + frameBytes - 1));

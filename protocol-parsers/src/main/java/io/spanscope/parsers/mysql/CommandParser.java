@@ -40,10 +40,10 @@ final class CommandParser {
         ex.expectsResponse = !hasNoResponse(command);
         ex.schema = session.schema;
         ex.user = session.user;
-        ex.requestTid = packet.startTid;
-        ex.requestStartNs = packet.startNs;
-        ex.requestEndNs = packet.endNs;
-        ex.requestSequence = packet.startSequence;
+        ex.requestTid = packet.startTid();
+        ex.requestStartNs = packet.startNs();
+        ex.requestEndNs = packet.endNs();
+        ex.requestSequence = packet.startSequence();
         ex.requestBytes = packet.wireBytes;
         ex.expectedSequenceId = (packet.lastSequenceId + 1) & 0xFF;
         if (packet.truncated) {

@@ -102,6 +102,10 @@ final class MySqlHandler implements ProtocolHandler {
 
     /** The exchange the server is answering: the oldest one expecting a response it has not finished. */
     private MySqlExchange responding() {
+        MySqlExchange oldest = exchanges.peekFirst();
+        if (oldest == null || !oldest.isComplete()) {
+            return oldest; // the usual case: one command at a time
+        }
         for (MySqlExchange ex : exchanges) {
             if (!ex.isComplete()) {
                 return ex;
@@ -368,13 +372,13 @@ final class MySqlHandler implements ProtocolHandler {
         }
         ex.expectedSequenceId = (lastSequenceId + 1) & 0xFF;
         if (ex.responseSequence < 0 && packet != null) {
-            ex.responseSequence = packet.startSequence;
-            ex.responseStartNs = packet.startNs;
-            ex.responseTid = packet.startTid;
+            ex.responseSequence = packet.startSequence();
+            ex.responseStartNs = packet.startNs();
+            ex.responseTid = packet.startTid();
         }
         ex.responseBytes += packet != null ? packet.wireBytes : 4L + payloadLength;
         if (packet != null) {
-            ex.responseEndNs = packet.endNs;
+            ex.responseEndNs = packet.endNs();
             if (packet.truncated) {
                 ex.flags |= MySqlExchange.TRUNCATED;
             }

@@ -1,5 +1,7 @@
 package io.spanscope.parsers.mysql;
 
+import io.spanscope.parsers.stream.ChunkOrigin;
+
 /**
  * One logical MySQL message as a {@link MySqlPacketReader} delivers it: a packet, or a packet of
  * 2^24-1 bytes and its continuations. Only the inspected prefix of the payload is presented; the rest
@@ -24,11 +26,46 @@ final class MySqlPacket {
     /** Fewer bytes inspected than the payload has, or some were lost in a gap. */
     boolean truncated;
     long startPosition;
-    long startNs;
-    int startTid;
-    long startSequence;
-    long endNs;
-    int endTid;
+    /** Position of the last byte of the message. */
+    long endPosition;
+    /**
+     * Where the first and last bytes came from; looked up only when a consumer asks (most response packets
+     * need only their end time). Valid during the callback, like the packet itself.
+     */
+    ChunkOrigin origin;
+    /**
+     * The start's event was looked up when the message began: a message delivered from the reader's copy
+     * ends in a later delivery, whose origin no longer holds its first bytes.
+     */
+    boolean startResolved;
+    private long resolvedStartNs;
+    private int resolvedStartTid;
+    private long resolvedStartSequence;
+
+    /** Looks the start's event up now (the origin of this delivery will not be available at the end). */
+    void resolveStart(ChunkOrigin startOrigin) {
+        resolvedStartNs = startOrigin.timestampAt(startPosition);
+        resolvedStartTid = startOrigin.tidAt(startPosition);
+        resolvedStartSequence = startOrigin.sequenceAt(startPosition);
+        startResolved = true;
+    }
+
+    long startNs() {
+        return startResolved ? resolvedStartNs : origin.timestampAt(startPosition);
+    }
+
+    int startTid() {
+        return startResolved ? resolvedStartTid : origin.tidAt(startPosition);
+    }
+
+    /** TCP sequence number of the first header byte. */
+    long startSequence() {
+        return startResolved ? resolvedStartSequence : origin.sequenceAt(startPosition);
+    }
+
+    long endNs() {
+        return origin.timestampAt(endPosition);
+    }
 
     int firstByte() {
         return length > 0 ? buffer[offset] & 0xFF : -1;

@@ -142,7 +142,7 @@ final class MySqlPacketReader {
             delivering = false;
             return startSkip(p + 4, payloadLength, more, position + 3, origin);
         }
-        begin(sequenceId, payloadLength, position, origin);
+        begin(sequenceId, payloadLength, position);
         if (!more && payloadLength <= inspectLimit) {
             if (end - p - 4 < payloadLength) {
                 waitingPacketLength = payloadLength;
@@ -163,6 +163,7 @@ final class MySqlPacketReader {
             scratch = new byte[inspected];
         }
         System.arraycopy(buffer, p + 4, scratch, 0, inspected);
+        packet.resolveStart(origin);
         packet.buffer = scratch;
         packet.offset = 0;
         packet.length = inspected;
@@ -174,7 +175,7 @@ final class MySqlPacketReader {
         return startSkip(p + 4 + inspected, payloadLength - inspected, more, position + 3 + inspected, origin);
     }
 
-    private void begin(int sequenceId, int payloadLength, long position, ChunkOrigin origin) {
+    private void begin(int sequenceId, int payloadLength, long position) {
         MySqlPacket m = packet;
         m.sequenceId = sequenceId;
         m.lastSequenceId = sequenceId;
@@ -182,15 +183,14 @@ final class MySqlPacketReader {
         m.wireBytes = 4L + payloadLength;
         m.truncated = false;
         m.startPosition = position;
-        m.startNs = origin.timestampAt(position);
-        m.startTid = origin.tidAt(position);
-        m.startSequence = origin.sequenceAt(position);
+        m.startResolved = false;
     }
 
     private void finish(long lastBytePosition, ChunkOrigin origin) {
-        packet.endNs = origin.timestampAt(lastBytePosition);
-        packet.endTid = origin.tidAt(lastBytePosition);
+        packet.endPosition = lastBytePosition;
+        packet.origin = origin;
         listener.onPacket(packet);
+        packet.origin = null;
     }
 
     private int startSkip(int next, long bytes, boolean more, long lastHeaderByte, ChunkOrigin origin) {

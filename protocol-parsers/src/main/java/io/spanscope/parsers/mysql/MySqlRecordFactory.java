@@ -10,7 +10,12 @@ import java.util.List;
 
 import static io.spanscope.parsers.mysql.MySqlProtocol.*;
 
-/** Turns a finished exchange into a {@link Record} with OpenTelemetry database attribute names. */
+/**
+ * Turns a finished exchange into a {@link Record} with OpenTelemetry database attribute names. Clients
+ * repeat the same statement with the same outcome (a pool's health check, a hot lookup): when everything
+ * the attributes are made of equals the previous record's, that record's immutable attributes are reused
+ * instead of built again.
+ */
 final class MySqlRecordFactory {
 
     static final String COMMAND = "spanscope.mysql.command";
@@ -38,6 +43,8 @@ final class MySqlRecordFactory {
     private final ConnectionInfo connection;
     private final MySqlSession session;
     private final Attributes.Builder attributes = Attributes.builder();
+    private final AttributeInputs lastInputs = new AttributeInputs();
+    private Attributes lastAttributes;
 
     MySqlRecordFactory(ConnectionInfo connection, MySqlSession session) {
         this.connection = connection;
@@ -49,7 +56,7 @@ final class MySqlRecordFactory {
                 .protocol(Protocol.MYSQL)
                 .connection(connection)
                 .request(ex.requestTid, ex.requestStartNs, ex.requestEndNs, ex.requestSequence, ex.requestBytes)
-                .attributes(attributes(ex));
+                .attributes(cachedAttributes(ex));
         if (ex.responseSequence >= 0) {
             record.response(ex.responseTid, ex.responseStartNs, ex.responseEndNs, ex.responseSequence, ex.responseBytes);
         }
@@ -79,6 +86,15 @@ final class MySqlRecordFactory {
         if (connection.joinedMidStream()) {
             record.flag(RecordFlag.JOINED_MID_STREAM);
         }
+    }
+
+    private Attributes cachedAttributes(MySqlExchange ex) {
+        if (lastAttributes != null && lastInputs.sameAs(ex, session)) {
+            return lastAttributes;
+        }
+        Attributes built = attributes(ex);
+        lastAttributes = lastInputs.remember(ex, session) ? built : null;
+        return built;
     }
 
     private Attributes attributes(MySqlExchange ex) {
@@ -133,5 +149,51 @@ final class MySqlRecordFactory {
         a.put(USER, ex.user);
         a.put(SERVER_VERSION, session.serverVersion);
         return a.build();
+    }
+
+    /**
+     * What {@link #attributes} reads. Strings are compared by identity: the session's and the statement
+     * cache's objects are shared from one command to the next, and a different object only costs a rebuild.
+     */
+    private static final class AttributeInputs {
+        private int command;
+        private SqlStatement sql;
+        private String schema;
+        private String user;
+        private String systemName;
+        private String serverVersion;
+        private long statementId;
+        private int parameterCount;
+        private long rows;
+        private int resultSets;
+        private long affectedRows;
+        private long lastInsertId;
+        private int warnings;
+
+        boolean sameAs(MySqlExchange ex, MySqlSession session) {
+            return ex.command == command && ex.sql == sql && ex.schema == schema && ex.user == user
+                    && session.systemName == systemName && session.serverVersion == serverVersion
+                    && ex.statementId == statementId && ex.parameterCount == parameterCount && ex.rows == rows
+                    && ex.resultSets == resultSets && ex.affectedRows == affectedRows && ex.lastInsertId == lastInsertId
+                    && ex.warnings == warnings && ex.errorCode < 0 && ex.parameters == null;
+        }
+
+        /** Remembers the inputs; false when the exchange's attributes are not reusable (errors, parameters). */
+        boolean remember(MySqlExchange ex, MySqlSession session) {
+            command = ex.command;
+            sql = ex.sql;
+            schema = ex.schema;
+            user = ex.user;
+            systemName = session.systemName;
+            serverVersion = session.serverVersion;
+            statementId = ex.statementId;
+            parameterCount = ex.parameterCount;
+            rows = ex.rows;
+            resultSets = ex.resultSets;
+            affectedRows = ex.affectedRows;
+            lastInsertId = ex.lastInsertId;
+            warnings = ex.warnings;
+            return ex.errorCode < 0 && ex.parameters == null;
+        }
     }
 }
