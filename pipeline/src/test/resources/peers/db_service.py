@@ -1,20 +1,34 @@
 #!/usr/bin/env python3
-"""An ordinary HTTP/1.1 service backed by MySQL/MariaDB, with no tracing code, for spanscope's tests.
+"""An ordinary HTTP/1.1 service backed by a database, with no tracing code, for spanscope's tests.
 
-GET /items/<n> opens a connection to the database from the request's own thread (thread-per-request,
-blocking sockets), runs one SELECT whose column alias names the request (item_<n>, so a test can tell
-which request ran which query even with literals masked), closes it and answers the row as JSON.
+Each GET /items/<n> opens a connection on the request's own thread (thread-per-request, blocking sockets;
+PyMySQL for --driver mysql, psycopg2 for --driver postgresql), runs one SELECT whose column alias names the
+request (item_<n>, so a test can tell which request ran which query even with literals masked), closes it
+and answers the row as JSON. Tests copy it under the service name they expect.
 """
 import argparse
+import importlib
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-try:
-    import pymysql
-except ImportError:  # "python3" may be another interpreter than Debian's, which carries python3-pymysql
-    sys.path.append("/usr/lib/python3/dist-packages")
-    import pymysql
+
+def load(module):
+    try:
+        return importlib.import_module(module)
+    except ImportError:  # "python3" may be another interpreter than Debian's, which carries python3-<driver>
+        sys.path.append("/usr/lib/python3/dist-packages")
+        return importlib.import_module(module)
+
+
+def connect(db):
+    """A connection in autocommit, so the driver sends no transaction statements of its own."""
+    if db.driver == "mysql":
+        return load("pymysql").connect(host="127.0.0.1", port=db.port, user=db.user, password=db.password,
+                                       database=db.database, autocommit=True)
+    conn = load("psycopg2").connect(host="127.0.0.1", port=db.port, user=db.user, dbname=db.database)
+    conn.autocommit = True
+    return conn
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -23,13 +37,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         n = int(self.path.rstrip("/").split("/")[-1])
-        # autocommit=True is the server's default: pymysql then sends no SET AUTOCOMMIT of its own
-        conn = pymysql.connect(host="127.0.0.1", port=self.db.port, user=self.db.user, password=self.db.password,
-                               database=self.db.database, autocommit=True)
+        conn = connect(self.db)
         try:
-            with conn.cursor() as cursor:
-                cursor.execute(f"SELECT name AS item_{n} FROM items WHERE id = %s", (n % 4 + 1,))
-                row = cursor.fetchone()
+            cursor = conn.cursor()
+            cursor.execute(f"SELECT name AS item_{n} FROM items WHERE id = %s", (n % 4 + 1,))
+            row = cursor.fetchone()
+            cursor.close()
         finally:
             conn.close()
         body = json.dumps({"item": n, "name": row[0]}).encode()
@@ -45,13 +58,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--driver", choices=["mysql", "postgresql"], required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db-port", dest="port_db", type=int, required=True)
     parser.add_argument("--user", required=True)
-    parser.add_argument("--password", required=True)
+    parser.add_argument("--password", default="")
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
-    Handler.db = argparse.Namespace(port=args.port_db, user=args.user, password=args.password, database=args.database)
+    Handler.db = argparse.Namespace(driver=args.driver, port=args.port_db, user=args.user, password=args.password,
+                                    database=args.database)
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
 
 

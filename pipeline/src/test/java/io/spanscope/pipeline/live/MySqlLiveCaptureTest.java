@@ -3,7 +3,6 @@ package io.spanscope.pipeline.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.live.LiveCapture;
@@ -13,15 +12,12 @@ import io.spanscope.parsers.record.Record;
 import io.spanscope.pipeline.run.LocalRun;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -137,7 +133,7 @@ class MySqlLiveCaptureTest {
         int httpPort = TestPorts.free();
         Path spansFile = work.resolve("spans.jsonl");
         try (PythonPeer service = PythonPeer.start(work, "db_service.py", "db_service.py", Map.of(),
-                "--port", "" + httpPort, "--db-port", "" + mariadb.port(), "--user", MariaDbServer.USER,
+                "--driver", "mysql", "--port", "" + httpPort, "--db-port", "" + mariadb.port(), "--user", MariaDbServer.USER,
                 "--password", MariaDbServer.PASSWORD, "--database", MariaDbServer.DATABASE)) {
             TestPorts.awaitListening(httpPort, Duration.ofSeconds(20));
             try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(httpPort, mariadb.port())))
@@ -149,40 +145,6 @@ class MySqlLiveCaptureTest {
                 assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
             }
         }
-        Map<String, JsonNode> serverSpansById = new HashMap<>();
-        List<JsonNode> dbCalls = new ArrayList<>();
-        for (String line : Files.readAllLines(spansFile)) {
-            JsonNode span = JSON.readTree(line);
-            if (!span.path("service").asText().equals("db_service")) {
-                continue;
-            }
-            if (span.path("kind").asText().equals("SERVER")) {
-                serverSpansById.put(span.path("spanId").asText(), span);
-            } else if (span.path("attributes").has("db.system.name")) {
-                dbCalls.add(span);
-            }
-        }
-        assertThat(serverSpansById).hasSize(requests);
-        assertThat(dbCalls).as("database client spans of db_service").hasSize(requests);
-        Set<String> parentsSeen = new java.util.HashSet<>();
-        for (JsonNode call : dbCalls) {
-            JsonNode attributes = call.path("attributes");
-            assertThat(call.path("kind").asText()).isEqualTo("CLIENT");
-            assertThat(attributes.path("db.system.name").asText()).isEqualTo("mariadb");
-            assertThat(attributes.path("db.namespace").asText()).isEqualTo(MariaDbServer.DATABASE);
-            assertThat(attributes.path("db.operation.name").asText()).isEqualTo("SELECT");
-            assertThat(attributes.path("db.response.returned_rows").asLong()).isEqualTo(1);
-            String text = attributes.path("db.query.text").asText();
-            assertThat(text).matches("SELECT name AS item_\\d+ FROM items WHERE id = \\?");
-            String item = text.substring("SELECT name AS item_".length(), text.indexOf(" FROM"));
-
-            JsonNode parent = serverSpansById.get(call.path("parentSpanId").asText());
-            assertThat(parent).as("parent of the query of item %s is a db_service server span", item).isNotNull();
-            assertThat(parent.path("attributes").path("url.path").asText())
-                    .as("the parent of the query of item %s is the request that ran it", item).isEqualTo("/items/" + item);
-            assertThat(call.path("traceId").asText()).isEqualTo(parent.path("traceId").asText());
-            parentsSeen.add(parent.path("spanId").asText());
-        }
-        assertThat(parentsSeen).hasSize(requests);
+        DbServiceSpans.assertEachQueryIsAChildOfItsRequest(spansFile, "db_service", requests, "mariadb", MariaDbServer.DATABASE);
     }
 }

@@ -1,7 +1,5 @@
 package io.spanscope.pipeline.live;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.live.LiveCapture;
@@ -28,12 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -176,8 +171,8 @@ class PostgresLiveCaptureTest {
         int requests = 12;
         int httpPort = TestPorts.free();
         Path spansFile = work.resolve("spans.jsonl");
-        try (PythonPeer service = PythonPeer.start(work, "pg_db_service.py", "pg_db_service.py", Map.of(),
-                "--port", "" + httpPort, "--db-port", "" + server.port, "--user", "postgres", "--database", "postgres")) {
+        try (PythonPeer service = PythonPeer.start(work, "db_service.py", "pg_db_service.py", Map.of(),
+                "--driver", "postgresql", "--port", "" + httpPort, "--db-port", "" + server.port, "--user", "postgres", "--database", "postgres")) {
             TestPorts.awaitListening(httpPort, Duration.ofSeconds(20));
             try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(httpPort, server.port)))
                     .spansOut(spansFile).start()) {
@@ -188,42 +183,7 @@ class PostgresLiveCaptureTest {
                 assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
             }
         }
-        ObjectMapper json = new ObjectMapper();
-        Map<String, JsonNode> serverSpansById = new HashMap<>();
-        List<JsonNode> dbCalls = new ArrayList<>();
-        for (String line : Files.readAllLines(spansFile)) {
-            JsonNode span = json.readTree(line);
-            if (!span.path("service").asText().equals("pg_db_service")) {
-                continue;
-            }
-            if (span.path("kind").asText().equals("SERVER")) {
-                serverSpansById.put(span.path("spanId").asText(), span);
-            } else if (span.path("attributes").has("db.system.name")) {
-                dbCalls.add(span);
-            }
-        }
-        assertThat(serverSpansById).hasSize(requests);
-        assertThat(dbCalls).as("database client spans of pg_db_service").hasSize(requests);
-        Set<String> parentsSeen = new HashSet<>();
-        for (JsonNode call : dbCalls) {
-            JsonNode attributes = call.path("attributes");
-            assertThat(call.path("kind").asText()).isEqualTo("CLIENT");
-            assertThat(attributes.path("db.system.name").asText()).isEqualTo("postgresql");
-            assertThat(attributes.path("db.namespace").asText()).isEqualTo("postgres");
-            assertThat(attributes.path("db.operation.name").asText()).isEqualTo("SELECT");
-            assertThat(attributes.path("db.response.returned_rows").asLong()).isEqualTo(1);
-            String text = attributes.path("db.query.text").asText();
-            assertThat(text).matches("SELECT name AS item_\\d+ FROM items WHERE id = \\?");
-            String item = text.substring("SELECT name AS item_".length(), text.indexOf(" FROM"));
-
-            JsonNode parent = serverSpansById.get(call.path("parentSpanId").asText());
-            assertThat(parent).as("parent of the query of item %s is a pg_db_service server span", item).isNotNull();
-            assertThat(parent.path("attributes").path("url.path").asText())
-                    .as("the parent of the query of item %s is the request that ran it", item).isEqualTo("/items/" + item);
-            assertThat(call.path("traceId").asText()).isEqualTo(parent.path("traceId").asText());
-            parentsSeen.add(parent.path("spanId").asText());
-        }
-        assertThat(parentsSeen).hasSize(requests);
+        DbServiceSpans.assertEachQueryIsAChildOfItsRequest(spansFile, "pg_db_service", requests, "postgresql", "postgres");
     }
 
     private static String sequences(Record r) {
