@@ -1,18 +1,10 @@
 package io.spanscope.parsers.bench;
 
-import io.spanscope.capture.event.ConnectionCloseEvent;
-import io.spanscope.capture.event.ConnectionOpenEvent;
-import io.spanscope.capture.event.DataEvent;
-import io.spanscope.capture.pcap.PcapReader;
 import io.spanscope.capture.pcap.Views;
-import io.spanscope.capture.event.CaptureEventSink;
 import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -24,8 +16,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,79 +37,21 @@ public class Http2ParseBenchmark {
     @Param("protocol-parsers/target/bench-pcaps/grpc-unary-bench.pcap")
     public String pcap;
 
-    private Object[] events;
-    private long payloadBytes;
-    private long expectedRecords;
-
-    /** Bytes and records per second, reported beside the replays per second. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Counters {
-        public long bytes;
-        public long records;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-            records = 0;
-        }
-    }
+    private RecordedEvents events;
 
     @Setup
     public void load() throws IOException {
-        List<Object> all = new ArrayList<>();
-        try (PcapReader reader = PcapReader.builder().views(Views.SERVER_ONLY).open(Path.of(pcap))) {
-            reader.read(new CaptureEventSink() {
-                @Override
-                public void onOpen(ConnectionOpenEvent event) {
-                    all.add(event);
-                }
-
-                @Override
-                public void onData(DataEvent event) {
-                    // the reader reuses its flyweight
-                    all.add(event.copy());
-                    payloadBytes += event.payloadLength();
-                }
-
-                @Override
-                public void onClose(ConnectionCloseEvent event) {
-                    all.add(event);
-                }
-            });
-        }
-        events = all.toArray();
-        expectedRecords = countRecords();
-        if (expectedRecords == 0) {
+        events = RecordedEvents.read(Path.of(pcap), Views.SERVER_ONLY);
+        if (events.replayThroughNewTracker() == 0) {
             throw new IllegalStateException("no exchanges in " + pcap);
         }
     }
 
-    private long countRecords() {
-        long[] records = {0};
-        replay(new ConnectionTracker(ParserConfig.defaults(), r -> records[0]++));
-        return records[0];
-    }
-
-    private void replay(ConnectionTracker tracker) {
-        for (Object e : events) {
-            if (e instanceof DataEvent data) {
-                tracker.onData(data);
-            } else if (e instanceof ConnectionOpenEvent open) {
-                tracker.onOpen(open);
-            } else if (e instanceof ConnectionCloseEvent close) {
-                tracker.onClose(close);
-            }
-        }
-        tracker.endAll();
-    }
-
     @Benchmark
-    public long replayGrpcUnary(Counters counters) {
-        long[] records = {0};
-        replay(new ConnectionTracker(ParserConfig.defaults(), r -> records[0]++));
-        counters.bytes += payloadBytes;
-        counters.records += records[0];
-        return records[0];
+    public long replayGrpcUnary(ReplayCounters counters) {
+        long records = events.replayThroughNewTracker();
+        counters.bytes += events.payloadBytes();
+        counters.records += records;
+        return records;
     }
 }

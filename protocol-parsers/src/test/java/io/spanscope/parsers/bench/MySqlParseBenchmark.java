@@ -1,14 +1,6 @@
 package io.spanscope.parsers.bench;
 
-import io.spanscope.capture.event.DataEvent;
-import io.spanscope.capture.pcap.PcapReader;
 import io.spanscope.capture.pcap.Views;
-import io.spanscope.capture.event.CaptureEventSink;
-import io.spanscope.capture.event.ConnectionCloseEvent;
-import io.spanscope.capture.event.ConnectionOpenEvent;
-import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +15,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * MySQL parse + match throughput of one tracker (one core) over a real mysqlslap capture: the capture's
@@ -41,66 +31,21 @@ import java.util.List;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class MySqlParseBenchmark {
 
-    @State(Scope.Thread)
+    @State(Scope.Benchmark)
     public static class Capture {
         @Param("protocol-parsers/target/bench-pcaps/mysqlslap-big.pcap")
         public String pcap;
-        final List<Object> events = new ArrayList<>();
-        long payloadBytes;
+        RecordedEvents events;
 
         @Setup(Level.Trial)
         public void read() throws IOException {
-            try (PcapReader reader = PcapReader.builder().views(Views.SERVER_ONLY).open(Path.of(pcap))) {
-                reader.read(new CaptureEventSink() {
-                    @Override
-                    public void onOpen(ConnectionOpenEvent event) {
-                        events.add(event);
-                    }
-
-                    @Override
-                    public void onData(DataEvent event) {
-                        events.add(event.copy());
-                        payloadBytes += event.payloadLength();
-                    }
-
-                    @Override
-                    public void onClose(ConnectionCloseEvent event) {
-                        events.add(event);
-                    }
-                });
-            }
-        }
-    }
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Throughput {
-        public long bytes;
-        public long records;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-            records = 0;
+            events = RecordedEvents.read(Path.of(pcap), Views.SERVER_ONLY);
         }
     }
 
     @Benchmark
-    public void mysqlslapServerView(Capture capture, Throughput out) {
-        long[] records = {0};
-        ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), r -> records[0]++);
-        List<Object> events = capture.events;
-        for (Object e : events) {
-            if (e instanceof DataEvent d) {
-                tracker.onData(d);
-            } else if (e instanceof ConnectionOpenEvent o) {
-                tracker.onOpen(o);
-            } else if (e instanceof ConnectionCloseEvent c) {
-                tracker.onClose(c);
-            }
-        }
-        tracker.endAll();
-        out.bytes += capture.payloadBytes;
-        out.records += records[0];
+    public void mysqlslapServerView(Capture capture, ReplayCounters out) {
+        out.records += capture.events.replayThroughNewTracker();
+        out.bytes += capture.events.payloadBytes();
     }
 }

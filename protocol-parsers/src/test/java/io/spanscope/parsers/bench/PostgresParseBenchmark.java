@@ -15,7 +15,6 @@ import io.spanscope.parsers.detect.ProtocolRegistry;
 import io.spanscope.parsers.detect.ProtocolSupport;
 import io.spanscope.parsers.record.Protocol;
 import io.spanscope.parsers.record.Record;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -124,21 +123,8 @@ public class PostgresParseBenchmark {
         }
     }
 
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Throughput {
-        public long bytes;
-        public long records;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-            records = 0;
-        }
-    }
-
     @Benchmark
-    public void pgbenchTransactions(Stream s, Throughput out) {
+    public void pgbenchTransactions(Stream s, ReplayCounters out) {
         long recordsBefore = s.records;
         s.feed(s.transactions);
         out.bytes += s.batchBytes;
