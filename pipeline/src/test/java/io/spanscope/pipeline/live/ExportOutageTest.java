@@ -6,6 +6,7 @@ import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.pipeline.run.LocalRun;
 import io.spanscope.spans.export.ExportStats;
 import io.spanscope.spans.export.OtlpExportConfig;
+import io.spanscope.spans.export.OtlpProtocol;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Jaeger goes away mid-run: spans made meanwhile wait in the export queue and arrive when it is back; past
- * the queue's bound they are dropped and counted, never silently lost.
+ * Export to a real Jaeger: over OTLP/HTTP as well as gRPC; and when Jaeger goes away mid-run, spans made
+ * meanwhile wait in the export queue and arrive when it is back; past the queue's bound they are dropped and
+ * counted, never silently lost.
  */
 @Tag("live")
 class ExportOutageTest {
@@ -48,6 +50,21 @@ class ExportOutageTest {
                 ExportStats after = run.exportStats();
                 assertThat(after.droppedQueueFull()).isZero();
                 assertThat(after.queued()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void spansAlsoReachJaegerOverOtlpHttpWithoutCompression() throws Exception {
+        try (JaegerServer jaeger = JaegerServer.start(work);
+             PythonPeer service = startService()) {
+            try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)))
+                    .otlp(OtlpExportConfig.builder().protocol(OtlpProtocol.HTTP_PROTOBUF)
+                            .endpoint(jaeger.otlpHttpEndpoint()).compression("none").build(), 1_000)
+                    .start()) {
+                load(servicePort, 1, 5);
+                awaitTraceCount(jaeger, 5);
+                assertThat(run.exportStats().failedAttempts()).isZero();
             }
         }
     }

@@ -27,6 +27,7 @@ final class JaegerServer implements AutoCloseable {
     private final Path binary;
     private final Path log;
     final int otlpGrpcPort;
+    final int otlpHttpPort;
     final int queryPort;
     private Process process;
 
@@ -34,6 +35,7 @@ final class JaegerServer implements AutoCloseable {
         this.binary = binary;
         this.log = log;
         this.otlpGrpcPort = TestPorts.free();
+        this.otlpHttpPort = TestPorts.free();
         this.queryPort = TestPorts.free();
     }
 
@@ -60,6 +62,11 @@ final class JaegerServer implements AutoCloseable {
         return dir;
     }
 
+    /** OTLP over HTTP (protobuf): the exporter appends /v1/traces. */
+    String otlpHttpEndpoint() {
+        return "http://127.0.0.1:" + otlpHttpPort;
+    }
+
     String otlpEndpoint() {
         return "http://127.0.0.1:" + otlpGrpcPort;
     }
@@ -70,13 +77,14 @@ final class JaegerServer implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OTEL_TRACES_EXPORTER", "none");
         pb.environment().put("JAEGER_OTLP_GRPC_PORT", Integer.toString(otlpGrpcPort));
-        pb.environment().put("JAEGER_OTLP_HTTP_PORT", Integer.toString(TestPorts.free()));
+        pb.environment().put("JAEGER_OTLP_HTTP_PORT", Integer.toString(otlpHttpPort));
         pb.environment().put("JAEGER_QUERY_PORT", Integer.toString(queryPort));
         pb.environment().put("JAEGER_QUERY_GRPC_PORT", Integer.toString(TestPorts.free()));
         pb.environment().put("JAEGER_HEALTH_PORT", Integer.toString(TestPorts.free()));
         process = pb.start();
         TestPorts.awaitListening(queryPort, Duration.ofSeconds(30));
         TestPorts.awaitListening(otlpGrpcPort, Duration.ofSeconds(30));
+        TestPorts.awaitListening(otlpHttpPort, Duration.ofSeconds(30));
     }
 
     void stopProcess() throws InterruptedException {
