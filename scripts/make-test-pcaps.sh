@@ -3,7 +3,7 @@
 # writes their sidecars (NAME.expected.tsv: the HTTP exchanges; NAME.streams.tsv: payload bytes per
 # stream and direction), cross-checked against tshark's dissectors. Idempotent: every run rewrites them.
 # Not run by CI: the captures are committed. Needs root (tcpdump), nginx, curl, wrk, tshark/editcap/dumpcap,
-# python3 and java.
+# python3 (+ venv: `requests` from PyPI), java and Maven (vertx-core's classpath, from ~/.m2).
 #
 #   scripts/make-test-pcaps.sh                 # the committed captures, into test-pcaps/
 #   scripts/make-test-pcaps.sh --bench [N]     # only the benchmark capture (N requests, default 20000),
@@ -17,6 +17,8 @@ NGINX_PORT=18080
 NGINX_PORT6=18083
 SIMPLE_PORT=18081
 PY11_PORT=18082
+VERTX_PORT=18084
+REQUESTS_VERSION=2.34.2
 WORK=$(mktemp -d /tmp/spanscope-pcaps.XXXXXX)
 PIDS=()
 
@@ -27,8 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for_port() { # host port
-  for _ in $(seq 100); do
+wait_for_port() { # host port [tries of 0.1 s]
+  for _ in $(seq "${3:-100}"); do
     if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
@@ -61,6 +63,43 @@ start_python_servers() {
   PIDS+=($!)
   wait_for_port 127.0.0.1 $SIMPLE_PORT
   wait_for_port 127.0.0.1 $PY11_PORT
+}
+
+vertx_classpath() { # vertx-core at the parent pom's managed version, with its runtime jars, from ~/.m2
+  local dir=$WORK/vertx-classpath
+  mkdir -p "$dir"
+  cat > "$dir/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>io.spanscope</groupId>
+    <artifactId>spanscope-parent</artifactId>
+    <version>0.1.0-SNAPSHOT</version>
+    <relativePath>$(realpath --relative-to="$dir" "$ROOT/pom.xml")</relativePath>
+  </parent>
+  <artifactId>pcap-peer-vertx</artifactId>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>
+  </dependencies>
+</project>
+EOF
+  mvn -q -f "$dir/pom.xml" dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$dir/classpath" >&2
+  cat "$dir/classpath"
+}
+
+start_vertx() {
+  java -cp "$(vertx_classpath)" "$PEERS/VertxHttpServer.java" $VERTX_PORT 127.0.0.1 &
+  PIDS+=($!)
+  wait_for_port 127.0.0.1 $VERTX_PORT 600   # the source launcher compiles the file first
+}
+
+requests_python() { # a venv under /tmp with the pinned requests, so every run records the same client
+  local venv=/tmp/spanscope-requests-venv
+  if ! $venv/bin/python -c "import requests, sys; sys.exit(requests.__version__ != '$REQUESTS_VERSION')" 2>/dev/null; then
+    { [ -x $venv/bin/python ] || python3 -m venv $venv; $venv/bin/pip install -q "requests==$REQUESTS_VERSION"; } >&2
+  fi
+  echo $venv/bin/python
 }
 
 # capture NAME PORT [tcpdump options...] -- command...: records loopback traffic of one port while the
@@ -134,10 +173,19 @@ py11_curl() {
   curl_x -H 'Expect: 100-continue' --data-binary @"$WORK/upload.bin" "$base/upload"
 }
 
+vertx_curl() {
+  local base=http://127.0.0.1:$VERTX_PORT
+  curl_x "$base/json" "$base/chunked" "$base/missing"   # one keep-alive connection
+  curl_x -H 'Content-Type: application/json' --data-binary '{"name":"spanscope","kind":"test"}' "$base/echo"
+}
+
 main_captures() {
   mkdir -p "$OUT"
   start_nginx
   start_python_servers
+  start_vertx
+  local requests_py
+  requests_py=$(requests_python)
 
   capture nginx-curl.pcap $NGINX_PORT -- nginx_curl
   sidecars nginx-curl.pcap
@@ -157,6 +205,17 @@ main_captures() {
 
   capture py11-pipelined.pcap $PY11_PORT -- python3 "$PEERS/pipelined_client.py" 127.0.0.1 $PY11_PORT
   sidecars py11-pipelined.pcap
+
+  capture requests-py11.pcap $PY11_PORT -- "$requests_py" "$PEERS/requests_session.py" "http://127.0.0.1:$PY11_PORT" \
+    get:/json stream:/chunked json:/echo get:/no-content get:/cached get:/missing
+  sidecars requests-py11.pcap
+
+  capture vertx-curl.pcap $VERTX_PORT -- vertx_curl
+  sidecars vertx-curl.pcap
+
+  capture vertx-requests.pcap $VERTX_PORT -- "$requests_py" "$PEERS/requests_session.py" "http://127.0.0.1:$VERTX_PORT" \
+    get:/json stream:/chunked json:/echo chunked-post:/echo get:/missing
+  sidecars vertx-requests.pcap
 
   capture java-httpclient-nginx.pcap $NGINX_PORT -- \
     java "$PEERS/JavaHttpClientGets.java" "http://127.0.0.1:$NGINX_PORT" /index.html /data.json /about.txt /missing.html
