@@ -115,7 +115,7 @@ public final class SpanPipeline implements AutoCloseable {
         serverConnections.closed(tgid, timestampNs);
     }
 
-    /** The process exited or exec'd: describe it afresh next time. */
+    /** The process exited: it serves nothing any more and its connections are gone. Thread-safe. */
     public void forgetProcess(int tgid) {
         serving.remove(tgid);
         serverConnections.forget(tgid);

@@ -6,6 +6,7 @@ import io.spanscope.capture.bpf.BpfException;
 import io.spanscope.capture.bpf.BpfMap;
 import io.spanscope.capture.bpf.BpfObject;
 import io.spanscope.capture.dispatch.EventDispatcher;
+import io.spanscope.capture.dispatch.ProcessEventListener;
 import io.spanscope.capture.dispatch.WorkerCounters;
 import io.spanscope.capture.event.CaptureClock;
 import io.spanscope.capture.event.CaptureEventSink;
@@ -94,20 +95,28 @@ public final class LiveCapture implements AutoCloseable {
      *
      * @param sinkPerWorker called once per worker index (0 .. workers-1) for the sink that worker feeds
      */
-    public synchronized void start(IntFunction<CaptureEventSink> sinkPerWorker) throws CaptureStartException {
+    public void start(IntFunction<CaptureEventSink> sinkPerWorker) throws CaptureStartException {
+        start(sinkPerWorker, ProcessEventListener.NONE);
+    }
+
+    /**
+     * As {@link #start(IntFunction)}, also telling {@code processEvents} of every exec and exit (after the
+     * process metadata cache has forgotten the process), on the reader thread.
+     */
+    public synchronized void start(IntFunction<CaptureEventSink> sinkPerWorker, ProcessEventListener processEvents)
+            throws CaptureStartException {
         if (started) {
             throw new IllegalStateException("a LiveCapture starts once");
         }
         started = true;
         Preflight.check();
         byte[] elf = bpfObjectBytes();
-        // before the sinks are made: they may render timestamps from their first event on
         try {
             bpf = BpfObject.open(elf);
             bpf.setMaxEntries("events", settings.ringBufferBytes());
             loadAndConfigure();
             dispatcher = new EventDispatcher(settings.workers(), settings.workerQueueBytes(), sinkPerWorker,
-                    new ListeningPorts(Path.of("/proc")), processes);
+                    new ListeningPorts(Path.of("/proc")), both(processes, processEvents));
             mapping = RingBufferMapping.ofBpfMap(bpf.map("events").fd(), settings.ringBufferBytes());
             reader = new RingBufferReader(mapping, bpf.map("events").fd());
             counters = bpf.map("counters");
@@ -154,6 +163,22 @@ public final class LiveCapture implements AutoCloseable {
             }
         }
         reader.drain(dispatcher);
+    }
+
+    private static ProcessEventListener both(ProcessEventListener first, ProcessEventListener second) {
+        return second == ProcessEventListener.NONE ? first : new ProcessEventListener() {
+            @Override
+            public void onExec(int tgid) {
+                first.onExec(tgid);
+                second.onExec(tgid);
+            }
+
+            @Override
+            public void onExit(int tgid) {
+                first.onExit(tgid);
+                second.onExit(tgid);
+            }
+        };
     }
 
     /** The clock that turns event timestamps (CLOCK_MONOTONIC) into wall-clock time; anchored when built. */

@@ -1,5 +1,6 @@
 package io.spanscope.pipeline.run;
 
+import io.spanscope.capture.dispatch.ProcessEventListener;
 import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
@@ -99,6 +100,16 @@ public final class LocalRun implements AutoCloseable {
                     trackers.add(tracker);
                 }
                 return new FanOutSink(List.of(new ServingProcesses(pipeline), tracker));
+            }, new ProcessEventListener() {
+                @Override
+                public void onExec(int tgid) {
+                    // same process, same sockets: the service name is re-read through the metadata cache
+                }
+
+                @Override
+                public void onExit(int tgid) {
+                    pipeline.forgetProcess(tgid);
+                }
             });
         } catch (CaptureStartException | RuntimeException e) {
             if (server != null) {

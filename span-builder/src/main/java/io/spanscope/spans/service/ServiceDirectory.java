@@ -12,7 +12,10 @@ import java.util.function.IntFunction;
 
 /**
  * Service identity per observed process, built once per process and cached (bounded, least recently used
- * evicted). Used from the span builder's single thread.
+ * evicted). A cached identity is used only while the process lookup still answers with the metadata it was
+ * built from: the lookup (capture's metadata cache) forgets a process when it execs or exits, so a new
+ * program, or a new process under a reused pid, is described afresh. Used from the span builder's single
+ * thread.
  */
 public final class ServiceDirectory {
 
@@ -28,34 +31,34 @@ public final class ServiceDirectory {
 
     private final IntFunction<Optional<ProcessMetadata>> processes;
     private final String hostName;
-    private final Map<Integer, ServiceIdentity> byPid;
+    private final Map<Integer, Described> byPid;
 
     public ServiceDirectory(IntFunction<Optional<ProcessMetadata>> processes, String hostName, int maxProcesses) {
         this.processes = processes;
         this.hostName = hostName;
         this.byPid = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, ServiceIdentity> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Integer, Described> eldest) {
                 return size() > maxProcesses;
             }
         };
     }
 
     public ServiceIdentity forProcess(int pid) {
-        ServiceIdentity cached = byPid.get(pid);
-        if (cached != null) {
-            return cached;
+        Optional<ProcessMetadata> process = processes.apply(pid);
+        if (process.isEmpty()) {
+            return unknown(pid);
         }
-        ServiceIdentity identity = processes.apply(pid).map(this::describe).orElseGet(() -> unknown(pid));
-        if (identity.traced()) {
-            byPid.put(pid, identity);
+        Described cached = byPid.get(pid);
+        if (cached != null && cached.source == process.get()) {
+            return cached.identity;
         }
+        ServiceIdentity identity = describe(process.get());
+        byPid.put(pid, new Described(process.get(), identity));
         return identity;
     }
 
-    /** The process was re-executed or exited: its next spans are described afresh. */
-    public void forget(int pid) {
-        byPid.remove(pid);
+    private record Described(ProcessMetadata source, ServiceIdentity identity) {
     }
 
     private ServiceIdentity describe(ProcessMetadata process) {
