@@ -1,5 +1,6 @@
 package io.spanscope.parsers.mysql;
 
+import io.spanscope.parsers.sql.SqlQuotes;
 import java.util.Locale;
 
 /**
@@ -41,7 +42,7 @@ record SqlStatement(String text, String operation, String collection, boolean tr
                 out.append(c);
                 i++;
             } else if (c == '\'' || c == '"') {
-                i = skipQuoted(sql, i, c);
+                i = SqlQuotes.end(sql, i + 1, c, true);
                 dropLiteralPrefix(out);
                 out.append('?');
             } else if (c == '`') {
@@ -86,26 +87,6 @@ record SqlStatement(String text, String operation, String collection, boolean tr
         if (single) {
             out.setLength(len - 1);
         }
-    }
-
-    private static int skipQuoted(String sql, int start, char quote) {
-        int i = start + 1;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        return n;
     }
 
     private static int skipNumber(String sql, int start) {

@@ -1,5 +1,6 @@
 package io.spanscope.parsers.postgres;
 
+import io.spanscope.parsers.sql.SqlQuotes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -217,10 +218,10 @@ final class SqlText {
         int prefix = stringPrefixLength(sql, i);
         if (c == '\'' || prefix > 0) {
             boolean backslashEscapes = prefix == 1 && Character.toUpperCase(c) == 'E';
-            return endOfQuoted(sql, i + prefix + 1, '\'', backslashEscapes);
+            return SqlQuotes.end(sql, i + prefix + 1, '\'', backslashEscapes);
         }
         if (c == '"') {
-            return endOfQuoted(sql, i + 1, '"', false);
+            return SqlQuotes.end(sql, i + 1, '"', false);
         }
         if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
             int eol = sql.indexOf('\n', i);
@@ -252,26 +253,6 @@ final class SqlText {
             return j;
         }
         return i + 1;
-    }
-
-    private static int endOfQuoted(String sql, int from, char quote, boolean backslashEscapes) {
-        int n = sql.length();
-        int i = from;
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (backslashEscapes && c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        return n;
     }
 
     private static int endOfBlockComment(String sql, int from) {
