@@ -1,9 +1,6 @@
 package io.spanscope.pipeline.live;
 
 import io.spanscope.capture.event.Role;
-import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Protocol;
 import io.spanscope.parsers.record.Record;
 import org.junit.jupiter.api.AfterEach;
@@ -21,11 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,10 +39,8 @@ class GrpcLiveCaptureTest {
     @TempDir
     Path dir;
     private Process server;
-    private LiveCapture capture;
+    private LiveRecords live;
     private int port;
-    private final List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
-    private final List<Record> records = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void start() throws Exception {
@@ -70,18 +63,13 @@ class GrpcLiveCaptureTest {
         server = new ProcessBuilder(binary.toString(), "server", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
         awaitListening();
-        capture = LiveCapture.builder().allowPorts(List.of(port)).build();
-        capture.start(worker -> {
-            ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
-            trackers.add(tracker);
-            return tracker;
-        });
+        live = LiveRecords.capturePorts(List.of(port));
     }
 
     @AfterEach
     void stop() {
-        if (capture != null) {
-            capture.close();
+        if (live != null) {
+            live.close();
         }
         if (server != null) {
             server.destroy();
@@ -120,11 +108,7 @@ class GrpcLiveCaptureTest {
 
     private List<Record> finish() throws InterruptedException {
         // the server keeps its side of the connection open; closing the capture ends what is pending
-        assertThat(capture.awaitDrained(Duration.ofSeconds(10))).as("capture drained").isTrue();
-        capture.close();
-        trackers.forEach(ConnectionTracker::endAll);
-        assertThat(capture.stats().eventsLost()).as("lost events: %s", capture.stats()).isZero();
-        List<Record> all = new ArrayList<>(records);
+        List<Record> all = new ArrayList<>(live.finish());
         all.sort(Comparator.comparingLong(Record::requestStartNs));
         return all;
     }

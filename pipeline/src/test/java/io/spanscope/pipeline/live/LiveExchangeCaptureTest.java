@@ -1,9 +1,6 @@
 package io.spanscope.pipeline.live;
 
 import io.spanscope.capture.event.Role;
-import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,16 +8,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,25 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LiveExchangeCaptureTest {
 
     private NginxServer nginx;
-    private LiveCapture capture;
-    private final List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
-    private final List<Record> records = Collections.synchronizedList(new ArrayList<>());
+    private LiveRecords live;
 
     @BeforeEach
     void start() throws Exception {
         nginx = NginxServer.start();
-        capture = LiveCapture.builder().allowPorts(List.of(nginx.port())).build();
-        capture.start(worker -> {
-            ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
-            trackers.add(tracker);
-            return tracker;
-        });
+        live = LiveRecords.capturePorts(List.of(nginx.port()));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (capture != null) {
-            capture.close();
+        if (live != null) {
+            live.close();
         }
         if (nginx != null) {
             nginx.close();
@@ -60,11 +46,7 @@ class LiveExchangeCaptureTest {
     }
 
     private List<Record> finish() throws InterruptedException {
-        assertThat(capture.awaitDrained(Duration.ofSeconds(10))).as("capture drained").isTrue();
-        capture.close();
-        trackers.forEach(ConnectionTracker::endAll);
-        assertThat(capture.stats().eventsLost()).as("lost events: %s", capture.stats()).isZero();
-        return List.copyOf(records);
+        return live.finish();
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 import io.spanscope.pipeline.run.LocalRun;
 
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,25 +61,16 @@ class MySqlLiveCaptureTest {
     void everyCommandMysqlslapSendsIsOneRecordOnEachEnd() throws Exception {
         int queries = 40;
         int concurrency = 2;
-        List<Record> records = Collections.synchronizedList(new ArrayList<>());
-        List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
         Process slap;
-        try (LiveCapture capture = LiveCapture.builder().allowPorts(List.of(mariadb.port())).build()) {
-            capture.start(worker -> {
-                ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
-                trackers.add(tracker);
-                return tracker;
-            });
+        List<Record> records;
+        try (LiveRecords live = LiveRecords.capturePorts(List.of(mariadb.port()))) {
             slap = new ProcessBuilder("mysqlslap", "--no-defaults", "-h127.0.0.1", "-P" + mariadb.port(),
                     "-u" + MariaDbServer.USER, "-p" + MariaDbServer.PASSWORD, "--create-schema=" + MariaDbServer.DATABASE,
                     "--no-drop", "--query=" + SLAP_QUERY, "--number-of-queries=" + queries,
                     "--concurrency=" + concurrency, "--iterations=1").redirectErrorStream(true).start();
             String out = new String(slap.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(slap.waitFor()).as(out).isZero();
-            assertThat(capture.awaitDrained(Duration.ofSeconds(10))).as("capture drained").isTrue();
-            capture.close();
-            trackers.forEach(ConnectionTracker::endAll);
-            assertThat(capture.stats().eventsLost()).as("lost events: %s", capture.stats()).isZero();
+            records = live.finish();
         }
         List<Record> client = records.stream().filter(r -> r.tgid() == slap.pid()).toList();
         List<Record> server = records.stream().filter(r -> r.tgid() == mariadb.pid()).toList();

@@ -3,8 +3,6 @@ package io.spanscope.pipeline.live;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.Role;
 import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 import io.spanscope.pipeline.run.LocalRun;
 import org.junit.jupiter.api.AfterAll;
@@ -24,12 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -54,9 +50,7 @@ class PostgresLiveCaptureTest {
             "END;");
 
     private static PostgresServer server;
-    private LiveCapture capture;
-    private final List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
-    private final List<Record> records = Collections.synchronizedList(new ArrayList<>());
+    private LiveRecords live;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -75,27 +69,18 @@ class PostgresLiveCaptureTest {
     }
 
     private void startCapture() throws Exception {
-        capture = LiveCapture.builder().allowPorts(List.of(server.port)).build();
-        capture.start(worker -> {
-            ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), records::add);
-            trackers.add(tracker);
-            return tracker;
-        });
+        live = LiveRecords.capturePorts(List.of(server.port));
     }
 
     @AfterEach
     void stopCapture() {
-        if (capture != null) {
-            capture.close();
+        if (live != null) {
+            live.close();
         }
     }
 
     private List<Record> finish() throws InterruptedException {
-        assertThat(capture.awaitDrained(Duration.ofSeconds(10))).as("capture drained").isTrue();
-        capture.close();
-        trackers.forEach(ConnectionTracker::endAll);
-        assertThat(capture.stats().eventsLost()).as("lost events: %s", capture.stats()).isZero();
-        return List.copyOf(records);
+        return live.finish();
     }
 
     @Test
