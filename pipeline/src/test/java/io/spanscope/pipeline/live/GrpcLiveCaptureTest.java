@@ -10,11 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +59,7 @@ class GrpcLiveCaptureTest {
         }
         server = new ProcessBuilder(binary.toString(), "server", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-        awaitListening();
+        TestPorts.awaitListening(server, dir.resolve("server.log"), port, Duration.ofSeconds(20));
         live = LiveRecords.capturePorts(List.of(port));
     }
 
@@ -74,22 +71,6 @@ class GrpcLiveCaptureTest {
         if (server != null) {
             server.destroy();
         }
-    }
-
-    private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                throw new IOException("grpc-go server exited: " + Files.readString(dir.resolve("server.log")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("grpc-go server did not listen on " + port);
     }
 
     /** Runs the client; returns its pid and its report (one line per call: path, status, sent, received). */

@@ -1,8 +1,6 @@
 package io.spanscope.pipeline.live;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +51,7 @@ final class NginxServer implements AutoCloseable {
         Process p = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
         NginxServer server = new NginxServer(prefix, p, port);
-        server.awaitListening(Duration.ofSeconds(10));
+        TestPorts.awaitListening(server.process, server.prefix.resolve("logs/stdout"), port, Duration.ofSeconds(10));
         return server;
     }
 
@@ -63,22 +61,6 @@ final class NginxServer implements AutoCloseable {
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
-    }
-
-    private void awaitListening(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("nginx exited: " + Files.readString(prefix.resolve("logs/stdout")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("nginx did not listen on " + port);
     }
 
     @Override

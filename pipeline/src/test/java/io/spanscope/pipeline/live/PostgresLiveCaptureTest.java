@@ -14,9 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +208,7 @@ class PostgresLiveCaptureTest {
             server.run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D",
                     dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w", "start", "-o",
                     "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1");
-            server.awaitListening(Duration.ofSeconds(20));
+            TestPorts.awaitListening(port, Duration.ofSeconds(20));
             return server;
         }
 
@@ -228,19 +226,6 @@ class PostgresLiveCaptureTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s timed out", List.of(command)).isTrue();
             assertThat(p.exitValue()).as("%s: %s", List.of(command), out).isZero();
-        }
-
-        private void awaitListening(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return;
-                } catch (IOException notYet) {
-                    Thread.sleep(100);
-                }
-            }
-            throw new AssertionError("PostgreSQL did not listen on " + port);
         }
 
         @Override
