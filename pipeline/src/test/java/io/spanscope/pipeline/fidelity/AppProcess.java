@@ -52,16 +52,22 @@ final class AppProcess implements AutoCloseable {
         TestPorts.awaitListening(process, log, port, timeout);
     }
 
-    /** Waits for the process to end by itself; fails with its output if it does not, or exits non-zero. */
-    void awaitSuccess(Duration timeout) throws IOException, InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(name + " did not finish within " + timeout + ": " + Files.readString(stdout));
+    /** Waits for a line of stdout that starts with {@code prefix}; fails with its output if none comes. */
+    String awaitOutput(String prefix, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String line : Files.readAllLines(stdout)) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
         }
-        if (process.exitValue() != 0) {
-            throw new IOException(name + " exited with " + process.exitValue() + ": " + Files.readString(stdout)
-                    + Files.readString(log));
-        }
+        throw new IOException(name + " printed no '" + prefix + "' line within " + timeout + ": "
+                + Files.readString(stdout) + Files.readString(log));
     }
 
     /** SIGTERM, so the agent's shutdown hook exports what it still holds; then waits for the exit. */

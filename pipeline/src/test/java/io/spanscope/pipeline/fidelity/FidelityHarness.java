@@ -107,7 +107,10 @@ public final class FidelityHarness {
         runApp(dir, javaOptions, freePorts(), started);
     }
 
-    /** Starts every service (all at once), waits until each listens, then runs the load generator to its end. */
+    /**
+     * Starts every service (all at once), waits until each listens, then runs the load generator until it has
+     * had every answer. All of them keep running until the caller stops them.
+     */
     private void runApp(Path dir, List<String> javaOptions, List<Integer> ports, List<AppProcess> started)
             throws Exception {
         List<FidelityTopology.Service> services = topology.services();
@@ -125,9 +128,14 @@ public final class FidelityHarness {
         }
         AppProcess loadgen = AppProcess.start(dir, FidelityTopology.LOAD_GENERATOR, javaOptions, appClasspath,
                 LoadGenerator.class, List.of("--target", "127.0.0.1:" + ports.get(0), "--first",
-                        services.get(0).name(), "--count", "" + requests, "--concurrency", "" + concurrency));
+                        services.get(0).name(), "--count", "" + requests, "--concurrency", "" + concurrency,
+                        // alive until stopped: spanscope names a process's spans from /proc while it runs
+                        "--linger", "true"));
         started.add(loadgen);
-        loadgen.awaitSuccess(Duration.ofSeconds(60 + requests / 10));
+        String result = loadgen.awaitOutput("ok=", Duration.ofSeconds(60 + requests / 10));
+        if (!result.endsWith(" failed=0")) {
+            throw new IOException("the load generator saw failed requests: " + result);
+        }
     }
 
     private List<Integer> freePorts() throws IOException {

@@ -1,5 +1,7 @@
 package io.spanscope.pipeline.fidelity;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,14 +24,19 @@ public record FidelityReport(List<ServiceFidelity> services, List<String> wrongP
 
     /**
      * A markdown table: one line per service with its outbound style (from {@code styleByService}, "?" when
-     * unknown), the counts and the ratios; "–" where there is nothing to measure.
+     * unknown), the counts and the ratios; "–" where there is nothing to measure. Services come in the order
+     * of {@code styleByService}, then any others.
      */
     public String markdownTable(Map<String, String> styleByService) {
         StringBuilder out = new StringBuilder();
         out.append("| service | outbound calls | agent spans | span recall | parent precision | parent recall"
-                + " | call→request (local) | server→caller (remote) |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
-        for (ServiceFidelity s : services) {
+                + " | call→request (local) | server→caller (remote) | extra spans |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        List<ServiceFidelity> ordered = new ArrayList<>(services);
+        List<String> order = new ArrayList<>(styleByService.keySet());
+        ordered.sort(Comparator.comparingInt(s -> order.contains(s.service()) ? order.indexOf(s.service())
+                : order.size()));
+        for (ServiceFidelity s : ordered) {
             out.append("| ").append(s.service())
                     .append(" | ").append(styleByService.getOrDefault(s.service(), "?"))
                     .append(" | ").append(s.truthSpans())
@@ -39,6 +46,7 @@ public record FidelityReport(List<ServiceFidelity> services, List<String> wrongP
                             s.localLinks() + s.remoteLinks()))
                     .append(" | ").append(percent(s.localParentRecall(), s.localLinksReproduced(), s.localLinks()))
                     .append(" | ").append(percent(s.remoteParentRecall(), s.remoteLinksReproduced(), s.remoteLinks()))
+                    .append(" | ").append(s.extraSpans())
                     .append(" |\n");
         }
         return out.toString();

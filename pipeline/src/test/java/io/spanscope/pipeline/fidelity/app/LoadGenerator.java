@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The fidelity app's load generator: {@code GET /<first>/r<n>} for n = 1..count from {@code concurrency}
  * threads (HttpURLConnection, keep-alive), so both runs send the same request ids. Prints
- * {@code ok=N failed=M} and exits 0 only if every request answered 200.
+ * {@code ok=N failed=M}, then exits (0 only if every request answered 200), or with {@code --linger true}
+ * stays alive until it is terminated, like a long-lived client: a tracer then still finds the process when
+ * the last exchanges reach it.
  *
- * <pre>LoadGenerator --target 127.0.0.1:9000 --first gateway --count 30 --concurrency 4</pre>
+ * <pre>LoadGenerator --target 127.0.0.1:9000 --first gateway --count 30 --concurrency 4 [--linger true]</pre>
  */
 public final class LoadGenerator {
 
@@ -48,6 +50,9 @@ public final class LoadGenerator {
         clients.shutdown();
         clients.awaitTermination(10, TimeUnit.MINUTES);
         System.out.println("ok=" + ok.get() + " failed=" + failed.get());
+        if (Boolean.parseBoolean(a.optional("--linger"))) {
+            Thread.sleep(Long.MAX_VALUE);
+        }
         System.exit(failed.get() == 0 ? 0 : 1);
     }
 
