@@ -56,12 +56,14 @@ final class AppProcess implements AutoCloseable {
     String awaitOutput(String prefix, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            // alive before reading: a process that prints its line and exits is still read once more
+            boolean alive = process.isAlive();
             for (String line : Files.readAllLines(stdout)) {
                 if (line.startsWith(prefix)) {
                     return line;
                 }
             }
-            if (!process.isAlive()) {
+            if (!alive) {
                 break;
             }
             Thread.sleep(100);
