@@ -80,16 +80,15 @@ static __always_inline bool same_cause(const struct st_cause *c, __u64 generatio
 	return c->generation == generation && c->seq == seq;
 }
 
-/* The thread's cause, or NULL; an expired one is deleted on the way. */
+/*
+ * The thread's cause, or NULL when it has none or it expired. Ended causes stay in the map with
+ * set_ns = 0 (expired) until the thread's next cause overwrites them in place, or the thread exits.
+ */
 static __always_inline struct st_cause *live_cause(__u32 tid, __u64 now, __u64 ttl)
 {
 	struct st_cause *cause = bpf_map_lookup_elem(&thread_causes, &tid);
 
-	if (cause && now - cause->set_ns > ttl) {
-		bpf_map_delete_elem(&thread_causes, &tid);
-		return NULL;
-	}
-	return cause;
+	return cause && now - cause->set_ns <= ttl ? cause : NULL;
 }
 
 static __always_inline void make_ambiguous(struct st_cause *cause, __u64 now)
@@ -114,10 +113,20 @@ static __always_inline void set_cause(__u32 tid, __u64 generation, __u32 seq, __
 /* The thread read (part of) the request at `seq` on server connection `generation`. */
 static __always_inline void direct_cause(__u32 tid, __u64 generation, __u32 seq, __u64 now, __u64 ttl)
 {
-	struct st_cause *held = live_cause(tid, now, ttl);
+	struct st_cause *held = bpf_map_lookup_elem(&thread_causes, &tid);
 
-	if (!held || !(held->flags & ST_CAUSE_DIRECT)) {
-		set_cause(tid, generation, seq, ST_CAUSE_DIRECT, 0, now); /* reading replaces any inherited cause */
+	if (!held) {
+		set_cause(tid, generation, seq, ST_CAUSE_DIRECT, 0, now);
+		return;
+	}
+	if (now - held->set_ns > ttl || !(held->flags & ST_CAUSE_DIRECT)) {
+		/* expired, ended by the previous response, or inherited: reading replaces it, in place (a
+		 * thread serving requests one after another costs no map insertion per request) */
+		held->generation = generation;
+		held->seq = seq;
+		held->set_ns = now;
+		held->handoff_no = 0;
+		held->flags = ST_CAUSE_DIRECT;
 		return;
 	}
 	if (!same_cause(held, generation, seq)) {
@@ -212,11 +221,12 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 			direct_cause(tid, conn->generation, conn->run_seq, now, ttl);
 			return;
 		}
-		/* the response: this thread's work for the request ends */
+		/* the response: this thread's work for the request ends (the entry is kept, expired, for
+		 * the thread's next request to reuse) */
 		cause = bpf_map_lookup_elem(&thread_causes, &tid);
 		if (cause && (cause->flags & ST_CAUSE_DIRECT) && cause->generation == conn->generation &&
 		    !(cause->flags & ST_CAUSE_AMBIGUOUS))
-			bpf_map_delete_elem(&thread_causes, &tid);
+			cause->set_ns = 0;
 		return;
 	}
 	if (conn->role != ST_ROLE_CLIENT || !egress)
@@ -231,7 +241,7 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 			ev->cause_generation = cause->generation;
 			ev->cause_seq = cause->seq;
 		}
-		bpf_map_delete_elem(&thread_causes, &tid); /* a hand-off is good for one call */
+		cause->set_ns = 0; /* a hand-off is good for one call */
 		return;
 	}
 	ev->cause_generation = cause->generation;
