@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-5}
 secs=${2:-10}
-port=18089
+port=${PORT:-18089}
 conns=${CONNS:-32}
 jar="$root/pipeline/target/spanscope.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
