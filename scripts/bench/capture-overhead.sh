@@ -3,11 +3,13 @@
 # `spanscope capture`, alternating the order each round. Prints per-round figures, medians, the
 # traced/untraced ratio, the agent's CPU seconds per 100k requests and its lost events.
 # Usage (root): scripts/bench/capture-overhead.sh [rounds] [seconds-per-run]
+# VARIANT=handoffs compares two traced runs instead: A with --no-follow-handoffs (no scheduler programs),
+# B with the default (thread hand-offs followed through sched_waking / sched_wakeup_new).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-5}
 secs=${2:-10}
-port=18089
+port=${PORT:-18089}
 conns=${CONNS:-32}
 jar="$root/pipeline/target/spanscope.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
@@ -34,6 +36,27 @@ CONF
 nginx -p "$work" -c "$work/nginx.conf" &
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
 
+variant=${VARIANT:-untraced}
+case "$variant" in
+  untraced) la=untraced; lb=traced ;;
+  handoffs) la="traced, hand-offs off"; lb="traced, hand-offs on" ;;
+  *) echo "VARIANT must be untraced or handoffs" >&2; exit 1 ;;
+esac
+
+# Starts `spanscope capture` with extra options, runs wrk, stops it; echoes "rps cpu_per_100k lost".
+traced_run() {
+  java -jar "$jar" capture --port "$port" --quiet "$@" 2> "$work/capture.err" &
+  local cap=$!
+  for _ in $(seq 200); do grep -q "capturing" "$work/capture.err" 2>/dev/null && break; sleep 0.1; done
+  local c0 c1 rps
+  c0=$(cpu_ticks "$cap")
+  rps=$(run_wrk)
+  c1=$(cpu_ticks "$cap")
+  kill -TERM "$cap"; wait "$cap" || true
+  echo "$rps $(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}') \
+$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk '{print $3}')"
+}
+
 run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -41,6 +64,11 @@ hz=$(getconf CLK_TCK)
 untraced=(); traced=(); cpu_per_100k=(); lost=()
 for r in $(seq "$rounds"); do
   for side in $( [ $((r % 2)) = 1 ] && echo "A B" || echo "B A"); do
+    if [ "$variant" = handoffs ]; then
+      read -r rps cpu lostn <<< "$(if [ "$side" = A ]; then traced_run --no-follow-handoffs; else traced_run; fi)"
+      if [ "$side" = A ]; then untraced+=("$rps"); else traced+=("$rps"); cpu_per_100k+=("$cpu"); lost+=("$lostn"); fi
+      continue
+    fi
     if [ "$side" = A ]; then
       untraced+=("$(run_wrk)")
     else
@@ -56,8 +84,8 @@ for r in $(seq "$rounds"); do
       lost+=("$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk "{print \$3}")")
     fi
   done
-  echo "round $r: untraced ${untraced[-1]} req/s, traced ${traced[-1]} req/s, agent ${cpu_per_100k[-1]} CPU s/100k req, lost ${lost[-1]}"
+  echo "round $r: $la ${untraced[-1]} req/s, $lb ${traced[-1]} req/s, agent ${cpu_per_100k[-1]} CPU s/100k req, lost ${lost[-1]}"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mu=$(median "${untraced[@]}"); mt=$(median "${traced[@]}")
-echo "median untraced $mu req/s, median traced $mt req/s, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN{printf "%.3f", a/b}'), agent CPU s per 100k requests (median) $(median "${cpu_per_100k[@]}"), lost events per run: ${lost[*]}"
+echo "median $la $mu req/s, median $lb $mt req/s, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN{printf "%.3f", a/b}'), agent CPU s per 100k requests (median) $(median "${cpu_per_100k[@]}"), lost events per run: ${lost[*]}"

@@ -52,7 +52,9 @@ struct st_conn {
 	__u64 bytes_sent;
 	__u64 bytes_received;
 	__u8 role;
-	__u8 reserved[7];
+	__u8 run_dir;      /* direction of the latest data (1 egress, 2 ingress, 0 none): see handoff.bpf.h */
+	__u8 reserved[2];
+	__u32 run_seq;     /* TCP sequence where the current run of that direction began */
 };
 
 /* Handshake timing per struct sock, from sock:inet_sock_set_state. */
@@ -454,7 +456,8 @@ static __always_inline struct st_data_event *prepare_data_event(__u64 pid_tgid, 
 	ev->direction = direction;
 	ev->role = conn->role;
 	ev->flags = a->arg_kind == ST_ARG_NONE ? ST_FLAG_NO_PAYLOAD : 0;
-	ev->reserved = 0;
+	ev->cause_seq = 0;
+	ev->cause_generation = 0;
 	return ev;
 }
 
@@ -496,6 +499,8 @@ static __always_inline void emit_payload(struct st_data_event *ev, const struct 
 		output_data(ev);
 	}
 }
+
+#include "handoff.bpf.h"
 
 /* ---- data syscalls ---------------------------------------------------------------------------- */
 
@@ -600,8 +605,10 @@ static __always_inline int data_exit(long ret)
 	else
 		__sync_fetch_and_add(&conn->bytes_received, total);
 	ev = prepare_data_event(pid_tgid, &a, conn, &ends, egress ? ST_DIR_EGRESS : ST_DIR_INGRESS);
-	if (ev)
-		emit_payload(ev, &a, total);
+	if (!ev)
+		return 0;
+	handoff_on_data(pid_tgid, conn, a.seq, egress, ev);
+	emit_payload(ev, &a, total);
 	return 0;
 }
 
@@ -955,6 +962,7 @@ int process_exit(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
+	handoff_thread_exit((__u32)pid_tgid);
 	if ((__u32)pid_tgid == pid_tgid >> 32)
 		emit_process_event(ST_EVENT_PROCESS_EXIT);
 	return 0;

@@ -75,13 +75,18 @@ enum st_counter {
 	ST_CTR_ACTIVE_DROPS = 5,      /* syscalls not traced because the in-flight map was full */
 	ST_CTR_MMSG_CALLS = 6,        /* sendmmsg/recvmmsg calls seen on traced TCP sockets */
 	ST_CTR_SENDFILE_BYTES = 7,    /* bytes sent by sendfile on traced TCP sockets (no payload) */
-	ST_CTR_MAX = 8,
+	ST_CTR_CAUSE_WAKEUPS = 8,     /* in-process wakeups that carried a cause to the woken thread */
+	ST_CTR_CAUSE_CONFLICTS = 9,   /* wakeups or reads that made a thread's cause ambiguous */
+	ST_CTR_CAUSE_TABLE_FULL = 10, /* causes not recorded because the per-thread table was full */
+	ST_CTR_MAX = 11,
 };
 
 /* config map, single entry, written by user space before the programs see traffic. */
 #define ST_FILTER_PID_ALLOW_ACTIVE 0x1
 #define ST_FILTER_CGROUP_ALLOW_ACTIVE 0x2
 #define ST_FILTER_PORT_ALLOW_ACTIVE 0x4
+/* st_config.handoff_flags */
+#define ST_HANDOFF_ENABLED 0x1
 /* values of the pid/cgroup/port filter maps */
 #define ST_FILTER_ALLOW 0x1
 #define ST_FILTER_DENY 0x2
@@ -91,6 +96,9 @@ struct st_config {
 	__u32 payload_cap;    /* payload bytes captured per syscall */
 	__u32 filter_flags;   /* ST_FILTER_*_ALLOW_ACTIVE */
 	__u32 wakeup_bytes;   /* wake the reader only once this much is waiting (0: on every event) */
+	__u32 handoff_flags;  /* ST_HANDOFF_*: following causes across thread wakeups */
+	__u32 reserved;
+	__u64 cause_ttl_ns;   /* a thread's cause is forgotten this long after it was last set */
 };
 
 /* First 32 bytes of every event. */
@@ -124,7 +132,10 @@ struct st_data_event {
 	__u8 direction;       /* enum st_direction */
 	__u8 role;            /* enum st_role */
 	__u32 flags;          /* ST_FLAG_* */
-	__u32 reserved;
+	/* The server request this thread works on behalf of (thread hand-offs, see handoff.bpf.h):
+	 * the TCP sequence of that request's first byte and its connection's generation; 0 = none. */
+	__u32 cause_seq;
+	__u64 cause_generation;
 	__u8 payload[];       /* ring-buffer records are header + payload_len bytes exactly */
 };
 

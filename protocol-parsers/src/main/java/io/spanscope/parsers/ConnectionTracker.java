@@ -6,6 +6,7 @@ import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.ConnectionOpenEvent;
 import io.spanscope.capture.event.DataEvent;
+import io.spanscope.capture.event.Direction;
 import io.spanscope.capture.event.Role;
 import io.spanscope.parsers.detect.ProtocolRegistry;
 import io.spanscope.parsers.record.ConnectionInfo;
@@ -92,6 +93,10 @@ public final class ConnectionTracker implements CaptureEventSink {
             connection = addJoined(event);
         }
         try {
+            if (event.hasCause() && event.direction() == Direction.EGRESS) {
+                connection.noteCause(event.tcpSequence(), event.byteCount(), event.causeGeneration(),
+                        event.causeSequence());
+            }
             connection.onData(event.source(), event.direction(), event.tcpSequence(), event.byteCount(), event.payload(),
                     event.payloadOffset(), event.payloadLength(), event.timestampNs(), event.tid());
         } catch (RuntimeException e) {

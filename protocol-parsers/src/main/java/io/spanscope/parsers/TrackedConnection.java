@@ -48,6 +48,8 @@ final class TrackedConnection {
     private Direction lastDirection;
     private ConnectionSetup setup;
     private boolean firstRecordEmitted;
+    /** Created at the first chunk that carries a cause (client connections of threads that got a hand-off). */
+    private RequestCauses causes;
     long lastActivityNs;
 
     TrackedConnection(ConnectionInfo info, ParserConfig config, ParserStats stats, ProtocolRegistry registry,
@@ -74,7 +76,21 @@ final class TrackedConnection {
         }
     }
 
+    /** The capture says the egress chunk at {@code tcpSequence} was written on behalf of a server request. */
+    void noteCause(int tcpSequence, int byteCount, long generation, int sequence) {
+        if (causes == null) {
+            causes = new RequestCauses();
+        }
+        causes.note(tcpSequence, byteCount, generation, sequence);
+    }
+
     private void emit(Record record) {
+        if (causes != null && record.role() == Role.CLIENT && !record.hasCause()) {
+            int found = causes.find(record.requestSequence());
+            if (found >= 0) {
+                record = record.toBuilder().cause(causes.generationAt(found), causes.sequenceAt(found)).build();
+            }
+        }
         if (!firstRecordEmitted) {
             firstRecordEmitted = true;
             if (setup != null && record.connectionSetup() == null) {

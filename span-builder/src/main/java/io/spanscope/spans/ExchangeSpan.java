@@ -17,6 +17,12 @@ import io.spanscope.spans.service.ServiceIdentity;
  * @param endNs response end (or the last instant seen) on the capture source's clock
  * @param peer the other end of the connection
  * @param error whether the protocol outcome is an error (status ERROR)
+ * @param connectionGeneration the exchange's connection generation (with {@code requestSequence}, how a
+ *                             client call's cause names a server exchange)
+ * @param requestSequence unsigned TCP sequence number of the request's first byte, -1 when unknown
+ * @param causeGeneration client spans: connection generation of the server exchange the capture says caused
+ *                        the call (followed across thread hand-offs), 0 when none
+ * @param causeSequence client spans: request sequence number of that server exchange, -1 when none
  */
 public record ExchangeSpan(
         long spanId,
@@ -36,10 +42,18 @@ public record ExchangeSpan(
         Endpoint peer,
         boolean error,
         long connectDurationNs,
-        long acceptQueueWaitNs) {
+        long acceptQueueWaitNs,
+        long connectionGeneration,
+        long requestSequence,
+        long causeGeneration,
+        long causeSequence) {
 
     public boolean isServer() {
         return kind == SpanKind.SERVER;
+    }
+
+    public boolean hasCause() {
+        return causeGeneration != 0;
     }
 
     public long durationNanos() {

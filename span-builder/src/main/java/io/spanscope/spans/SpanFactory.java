@@ -66,7 +66,8 @@ public final class SpanFactory {
                 attributes(record, server, peer, peerService, errorType, connectNs, acceptWaitNs),
                 SpanOutcome.status(errorType, record.attributes()), service,
                 record.tgid(), record.requestTid(), record.responseTid(), startNs, endNs, peer, errorType != null,
-                connectNs, acceptWaitNs);
+                connectNs, acceptWaitNs, record.connectionId().generation(), q, record.causeGeneration(),
+                record.causeSequence());
     }
 
     private static io.opentelemetry.api.common.Attributes attributes(Record record, boolean server, Endpoint peer,

@@ -50,6 +50,20 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Before {@link #load()}: whether these programs are loaded (and later attached) at all. */
+    public void setAutoload(java.util.Collection<String> programNames, boolean autoload) throws BpfException {
+        for (String name : programNames) {
+            Pointer program = LibBpf.bpf_object__find_program_by_name(object, name);
+            if (program == null) {
+                throw new BpfException("no program named " + name + " in the BPF object", 0, List.of());
+            }
+            int rc = LibBpf.bpf_program__set_autoload(program, autoload);
+            if (rc != 0) {
+                throw new BpfException("cannot set autoload of " + name, -rc, LibBpfLog.drainRecentWarnings());
+            }
+        }
+    }
+
     /** Creates the maps and loads every program; the verifier's complaint ends up in the exception. */
     public void load() throws BpfException {
         int rc = LibBpf.bpf_object__load(object);
@@ -59,11 +73,14 @@ public final class BpfObject implements AutoCloseable {
         loaded = true;
     }
 
-    /** Attaches every program by its section name (tracepoint/...); all or nothing. */
+    /** Attaches every loaded program by its section name (tracepoint/...); all or nothing. */
     public void attachAll() throws BpfException {
         requireLoaded();
         for (Pointer program = LibBpf.bpf_object__next_program(object, null); program != null;
              program = LibBpf.bpf_object__next_program(object, program)) {
+            if (!LibBpf.bpf_program__autoload(program)) {
+                continue;
+            }
             Pointer link = LibBpf.bpf_program__attach(program);
             if (link == null) {
                 int errno = Libc.lastErrno();

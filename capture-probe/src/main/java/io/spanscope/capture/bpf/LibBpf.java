@@ -35,6 +35,12 @@ final class LibBpf {
 
     static native Pointer bpf_program__attach(Pointer program);
 
+    static native Pointer bpf_object__find_program_by_name(Pointer object, String name);
+
+    static native int bpf_program__set_autoload(Pointer program, boolean autoload);
+
+    static native boolean bpf_program__autoload(Pointer program);
+
     static native int bpf_link__destroy(Pointer link);
 
     static native int bpf_map__set_max_entries(Pointer map, int maxEntries);

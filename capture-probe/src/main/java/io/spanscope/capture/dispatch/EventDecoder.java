@@ -101,7 +101,8 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
                         b, ends + ENDS_LOCAL_ADDR, LittleEndian.u16(b, ends + ENDS_LOCAL_PORT),
                         b, ends + ENDS_REMOTE_ADDR, LittleEndian.u16(b, ends + ENDS_REMOTE_PORT))
                 .setRange(LittleEndian.i32(b, o + DATA_TCP_SEQ), byteCount)
-                .setPayload(b, o + DATA_PAYLOAD, payloadLength);
+                .setPayload(b, o + DATA_PAYLOAD, payloadLength)
+                .setCause(LittleEndian.i64(b, o + DATA_CAUSE_GENERATION), LittleEndian.i32(b, o + DATA_CAUSE_SEQ));
         counters.add(WorkerCounters.DATA, 1);
         counters.add(WorkerCounters.CAPTURED_BYTES, payloadLength);
         sink.onData(data);

@@ -38,6 +38,8 @@ public final class DataEvent {
     private byte[] payload = new byte[0];
     private int payloadOffset;
     private int payloadLength;
+    private long causeGeneration;
+    private int causeSequence;
 
     public DataEvent setConnection(int tgid, int tid, int fd, long generation) {
         this.tgid = tgid;
@@ -99,6 +101,18 @@ public final class DataEvent {
         this.payload = bytes;
         this.payloadOffset = offset;
         this.payloadLength = length;
+        return this;
+    }
+
+    /**
+     * The server request the writing thread worked on behalf of, as the kernel followed it across thread
+     * wakeups: the generation of that server connection (of the same process) and the TCP sequence number of
+     * the request's first byte. {@code generation == 0}: no cause known (the default; pcap sources never
+     * know one).
+     */
+    public DataEvent setCause(long generation, int sequence) {
+        this.causeGeneration = generation;
+        this.causeSequence = sequence;
         return this;
     }
 
@@ -210,6 +224,21 @@ public final class DataEvent {
         return payloadLength < byteCount;
     }
 
+    /** Whether {@link #causeGeneration()} and {@link #causeSequence()} name a server request. */
+    public boolean hasCause() {
+        return causeGeneration != 0;
+    }
+
+    /** Generation of the server connection whose request caused this data; 0 when unknown. */
+    public long causeGeneration() {
+        return causeGeneration;
+    }
+
+    /** TCP sequence number of the first byte of the causing server request (meaningful when {@link #hasCause()}). */
+    public int causeSequence() {
+        return causeSequence;
+    }
+
     /** A detached copy that owns its payload. */
     public DataEvent copy() {
         DataEvent c = new DataEvent();
@@ -232,6 +261,8 @@ public final class DataEvent {
         c.payload = Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
         c.payloadOffset = 0;
         c.payloadLength = payloadLength;
+        c.causeGeneration = causeGeneration;
+        c.causeSequence = causeSequence;
         return c;
     }
 

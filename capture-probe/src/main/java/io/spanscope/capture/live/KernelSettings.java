@@ -24,7 +24,9 @@ final class KernelSettings {
                 .putInt(CONFIG_SELF_TGID, selfTgid)
                 .putInt(CONFIG_PAYLOAD_CAP, s.payloadCapBytes())
                 .putInt(CONFIG_FILTER_FLAGS, flags)
-                .putInt(CONFIG_WAKEUP_BYTES, wakeupBytes(s.ringBufferBytes()));
+                .putInt(CONFIG_WAKEUP_BYTES, wakeupBytes(s.ringBufferBytes()))
+                .putInt(CONFIG_HANDOFF_FLAGS, s.followThreadHandoffs() ? HANDOFF_ENABLED : 0)
+                .putLong(CONFIG_CAUSE_TTL_NS, s.handoffCauseTtl().toNanos());
         bpf.map("settings").put(le(4).putInt(0, 0).array(), config.array());
 
         var pidMap = bpf.map("pid_filter");

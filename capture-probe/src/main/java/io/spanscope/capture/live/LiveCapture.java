@@ -48,12 +48,15 @@ public final class LiveCapture implements AutoCloseable {
     private static final String BPF_OBJECT_RESOURCE = "/bpf/socket_trace.bpf.o";
     // short: the kernel side wakes the reader only once a batch is waiting (KernelSettings.wakeupBytes)
     private static final int POLL_TIMEOUT_MILLIS = 10;
+    /** The scheduler programs of handoff.bpf.h, left unloaded when hand-offs are not followed. */
+    private static final List<String> HANDOFF_PROGRAMS = List.of("handoff_waking", "handoff_wakeup_new");
 
     /** Immutable configuration, as built. */
     public record Settings(int payloadCapBytes, int ringBufferBytes, int workers, int workerQueueBytes,
                            Set<Integer> allowPids, Set<Integer> denyPids, Set<Long> allowCgroups,
                            Set<Long> denyCgroups, Set<Integer> allowPorts, Set<Integer> denyPorts,
-                           Set<Integer> excludePorts, boolean traceOwnProcess) {
+                           Set<Integer> excludePorts, boolean traceOwnProcess, boolean followThreadHandoffs,
+                           Duration handoffCauseTtl) {
         public Settings {
             allowPids = Set.copyOf(allowPids);
             denyPids = Set.copyOf(denyPids);
@@ -114,6 +117,9 @@ public final class LiveCapture implements AutoCloseable {
         try {
             bpf = BpfObject.open(elf);
             bpf.setMaxEntries("events", settings.ringBufferBytes());
+            if (!settings.followThreadHandoffs()) {
+                bpf.setAutoload(HANDOFF_PROGRAMS, false);
+            }
             loadAndConfigure();
             dispatcher = new EventDispatcher(settings.workers(), settings.workerQueueBytes(), sinkPerWorker,
                     new ListeningPorts(Path.of("/proc")), both(processes, processEvents));
@@ -233,6 +239,15 @@ public final class LiveCapture implements AutoCloseable {
                 sum(workers, WorkerCounters::sinkFailures));
     }
 
+    /** What the kernel did while following thread hand-offs (all zero when switched off). */
+    public HandoffStats handoffStats() {
+        if (dispatcher == null) {
+            throw new IllegalStateException("capture not started");
+        }
+        return new HandoffStats(kernelCounter(COUNTER_CAUSE_WAKEUPS), kernelCounter(COUNTER_CAUSE_CONFLICTS),
+                kernelCounter(COUNTER_CAUSE_TABLE_FULL));
+    }
+
     private long kernelCounter(int index) {
         try {
             return counters == null ? 0 : counters.sumPerCpuLong(index);
@@ -308,6 +323,8 @@ public final class LiveCapture implements AutoCloseable {
         private final Set<Integer> denyPorts = new HashSet<>();
         private final Set<Integer> excludePorts = new HashSet<>();
         private boolean traceOwnProcess;
+        private boolean followThreadHandoffs = true;
+        private Duration handoffCauseTtl = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -393,10 +410,30 @@ public final class LiveCapture implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the kernel follows which server request each thread works on across the scheduler's wakeups
+         * within a process ({@code sched_waking}, {@code sched_wakeup_new}) and stamps it on client requests
+         * ({@link io.spanscope.capture.event.DataEvent#causeGeneration()}). On by default; off, the two
+         * scheduler programs are not even loaded.
+         */
+        public Builder followThreadHandoffs(boolean follow) {
+            this.followThreadHandoffs = follow;
+            return this;
+        }
+
+        /** How long a thread's cause lasts without being renewed (and how long an ambiguity lasts). */
+        public Builder handoffCauseTtl(Duration ttl) {
+            if (ttl.isNegative() || ttl.isZero() || ttl.toSeconds() > 3600) {
+                throw new IllegalArgumentException("cause ttl must be in (0, 1 h]: " + ttl);
+            }
+            this.handoffCauseTtl = ttl;
+            return this;
+        }
+
         public LiveCapture build() {
             return new LiveCapture(new Settings(payloadCapBytes, ringBufferBytes, workers, workerQueueBytes,
                     allowPids, denyPids, allowCgroups, denyCgroups, allowPorts, denyPorts, excludePorts,
-                    traceOwnProcess));
+                    traceOwnProcess, followThreadHandoffs, handoffCauseTtl));
         }
 
         private static Collection<Integer> checkPorts(Collection<Integer> ports) {

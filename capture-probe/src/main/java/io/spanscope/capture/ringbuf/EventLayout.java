@@ -50,8 +50,10 @@ public final class EventLayout {
     public static final int DATA_DIRECTION = 94;
     public static final int DATA_ROLE = 95;
     public static final int DATA_FLAGS = 96;
-    public static final int DATA_PAYLOAD = 104;
-    public static final int DATA_SIZE = 104;
+    public static final int DATA_CAUSE_SEQ = 100;
+    public static final int DATA_CAUSE_GENERATION = 104;
+    public static final int DATA_PAYLOAD = 112;
+    public static final int DATA_SIZE = 112;
 
     // st_data_event.flags
     public static final int FLAG_TRUNCATED = 0x1;
@@ -89,7 +91,10 @@ public final class EventLayout {
     public static final int CONFIG_PAYLOAD_CAP = 4;
     public static final int CONFIG_FILTER_FLAGS = 8;
     public static final int CONFIG_WAKEUP_BYTES = 12;
-    public static final int CONFIG_SIZE = 16;
+    public static final int CONFIG_HANDOFF_FLAGS = 16;
+    public static final int CONFIG_CAUSE_TTL_NS = 24;
+    public static final int CONFIG_SIZE = 32;
+    public static final int HANDOFF_ENABLED = 0x1;
     public static final int FILTER_PID_ALLOW_ACTIVE = 0x1;
     public static final int FILTER_CGROUP_ALLOW_ACTIVE = 0x2;
     public static final int FILTER_PORT_ALLOW_ACTIVE = 0x4;
@@ -105,5 +110,8 @@ public final class EventLayout {
     public static final int COUNTER_ACTIVE_DROPS = 5;
     public static final int COUNTER_MMSG_CALLS = 6;
     public static final int COUNTER_SENDFILE_BYTES = 7;
-    public static final int COUNTER_COUNT = 8;
+    public static final int COUNTER_CAUSE_WAKEUPS = 8;
+    public static final int COUNTER_CAUSE_CONFLICTS = 9;
+    public static final int COUNTER_CAUSE_TABLE_FULL = 10;
+    public static final int COUNTER_COUNT = 11;
 }

@@ -89,6 +89,8 @@ class EventLayoutTest {
         m.put("st_data_event.direction", EventLayout.DATA_DIRECTION);
         m.put("st_data_event.role", EventLayout.DATA_ROLE);
         m.put("st_data_event.flags", EventLayout.DATA_FLAGS);
+        m.put("st_data_event.cause_seq", EventLayout.DATA_CAUSE_SEQ);
+        m.put("st_data_event.cause_generation", EventLayout.DATA_CAUSE_GENERATION);
         m.put("st_data_event.payload", EventLayout.DATA_PAYLOAD);
         m.put("sizeof st_data_event", EventLayout.DATA_SIZE);
         m.put("ST_FLAG_TRUNCATED", EventLayout.FLAG_TRUNCATED);
@@ -115,7 +117,10 @@ class EventLayoutTest {
         m.put("st_config.payload_cap", EventLayout.CONFIG_PAYLOAD_CAP);
         m.put("st_config.filter_flags", EventLayout.CONFIG_FILTER_FLAGS);
         m.put("st_config.wakeup_bytes", EventLayout.CONFIG_WAKEUP_BYTES);
+        m.put("st_config.handoff_flags", EventLayout.CONFIG_HANDOFF_FLAGS);
+        m.put("st_config.cause_ttl_ns", EventLayout.CONFIG_CAUSE_TTL_NS);
         m.put("sizeof st_config", EventLayout.CONFIG_SIZE);
+        m.put("ST_HANDOFF_ENABLED", EventLayout.HANDOFF_ENABLED);
         m.put("ST_FILTER_PID_ALLOW_ACTIVE", EventLayout.FILTER_PID_ALLOW_ACTIVE);
         m.put("ST_FILTER_CGROUP_ALLOW_ACTIVE", EventLayout.FILTER_CGROUP_ALLOW_ACTIVE);
         m.put("ST_FILTER_PORT_ALLOW_ACTIVE", EventLayout.FILTER_PORT_ALLOW_ACTIVE);
@@ -129,6 +134,9 @@ class EventLayoutTest {
         m.put("ST_CTR_ACTIVE_DROPS", EventLayout.COUNTER_ACTIVE_DROPS);
         m.put("ST_CTR_MMSG_CALLS", EventLayout.COUNTER_MMSG_CALLS);
         m.put("ST_CTR_SENDFILE_BYTES", EventLayout.COUNTER_SENDFILE_BYTES);
+        m.put("ST_CTR_CAUSE_WAKEUPS", EventLayout.COUNTER_CAUSE_WAKEUPS);
+        m.put("ST_CTR_CAUSE_CONFLICTS", EventLayout.COUNTER_CAUSE_CONFLICTS);
+        m.put("ST_CTR_CAUSE_TABLE_FULL", EventLayout.COUNTER_CAUSE_TABLE_FULL);
         m.put("ST_CTR_MAX", EventLayout.COUNTER_COUNT);
         m.put("ST_ROLE_UNKNOWN", io.spanscope.capture.event.Role.UNKNOWN.ordinal());
         m.put("ST_ROLE_CLIENT", io.spanscope.capture.event.Role.CLIENT.ordinal());

@@ -40,6 +40,10 @@ public final class CaptureOptions {
     @Option(names = "--workers", paramLabel = "N", description = "Worker threads, sharded by connection (default: half the cores).")
     Integer workers;
 
+    @Option(names = "--no-follow-handoffs", description = "Do not follow requests across thread wakeups in the kernel "
+            + "(the scheduler programs are not loaded; calls from pool threads are then linked by time alone).")
+    boolean noFollowHandoffs;
+
     void validate() {
         if (payloadCap != null && (payloadCap < 0 || payloadCap > (64L << 20))) {
             throw new SpanscopeCommand.UsageException("--payload-cap must be between 0 and 64MiB");
@@ -74,6 +78,7 @@ public final class CaptureOptions {
         if (workers != null) {
             b.workers(workers);
         }
+        b.followThreadHandoffs(!noFollowHandoffs);
         return b;
     }
 

@@ -148,7 +148,8 @@ public final class LocalRun implements AutoCloseable {
     /** The agent's counters as one JSON object (also {@code /status}). */
     public String statusJson() {
         List<String> parsers = parserStats().stream().map(StatsJson::of).toList();
-        return "{\"capture\":" + StatsJson.of(capture.stats()) + ",\"parsers\":[" + String.join(",", parsers) + "]"
+        return "{\"capture\":" + StatsJson.of(capture.stats()) + ",\"handoffs\":" + StatsJson.of(capture.handoffStats())
+                + ",\"parsers\":[" + String.join(",", parsers) + "]"
                 + ",\"spans\":" + StatsJson.of(pipeline.stats())
                 + (export == null ? "" : ",\"export\":" + StatsJson.of(export.stats())) + "}";
     }
@@ -171,6 +172,7 @@ public final class LocalRun implements AutoCloseable {
 
     private void writeHealthMetrics(PrometheusWriter w) {
         StatsMetrics.write(w, "spanscope_capture", capture.stats());
+        StatsMetrics.write(w, "spanscope_capture_handoff", capture.handoffStats());
         StatsMetrics.write(w, "spanscope_parser", parserStats());
         StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
         if (export != null) {

@@ -79,7 +79,9 @@ public final class FragmentDecoder {
                 s.getStartEpochNanos(), s.getEndEpochNanos(), attributes(s.getAttributesList()), status(s),
                 services.get(s.getServiceIndex()), s.getTgid(), s.getRequestTid(), s.getResponseTid(),
                 s.getStartMonoNanos(), s.getEndMonoNanos(), s.hasPeer() ? endpoint(s.getPeer()) : null,
-                s.getError(), s.getConnectDurationNanos(), s.getAcceptQueueWaitNanos());
+                s.getError(), s.getConnectDurationNanos(), s.getAcceptQueueWaitNanos(),
+                // local-linking evidence stays in the agent: a published fragment is already linked
+                0, -1, 0, -1);
     }
 
     private static ServiceIdentity service(Service s) {

@@ -60,6 +60,13 @@ final class PythonPeer implements AutoCloseable {
         return new PythonPeer(pb.start());
     }
 
+    /** Any other program as a peer (e.g. a JVM test service): same output collection and exit handling. */
+    static PythonPeer startCommand(List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(env);
+        return new PythonPeer(pb.start());
+    }
+
     long pid() {
         return process.pid();
     }

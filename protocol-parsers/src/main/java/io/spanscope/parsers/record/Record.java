@@ -41,6 +41,8 @@ public final class Record {
     private final byte[] requestBody;
     private final byte[] responseBody;
     private final ConnectionSetup connectionSetup;
+    private final long causeGeneration;
+    private final long causeSequence;
 
     private Record(Builder b) {
         this.protocol = Objects.requireNonNull(b.protocol, "protocol");
@@ -63,6 +65,8 @@ public final class Record {
         this.requestBody = b.requestBody;
         this.responseBody = b.responseBody;
         this.connectionSetup = b.connectionSetup;
+        this.causeGeneration = b.causeGeneration;
+        this.causeSequence = b.causeSequence;
     }
 
     public static Builder builder() {
@@ -181,6 +185,24 @@ public final class Record {
         return connectionSetup;
     }
 
+    /**
+     * Client exchanges: whether the capture knows which server request of the same process the thread that
+     * wrote this request worked on behalf of (followed by the kernel across thread wakeups).
+     */
+    public boolean hasCause() {
+        return causeGeneration != 0;
+    }
+
+    /** Generation of the connection ({@link ConnectionId#generation()}) of the causing server request; 0 if none. */
+    public long causeGeneration() {
+        return causeGeneration;
+    }
+
+    /** Unsigned 32-bit TCP sequence number of the causing server request's first byte, or -1. */
+    public long causeSequence() {
+        return causeSequence;
+    }
+
     /** A builder holding this record's values, to derive a modified copy. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -204,6 +226,8 @@ public final class Record {
         b.requestBody = requestBody;
         b.responseBody = responseBody;
         b.connectionSetup = connectionSetup;
+        b.causeGeneration = causeGeneration;
+        b.causeSequence = causeSequence;
         return b;
     }
 
@@ -213,7 +237,8 @@ public final class Record {
                 + " req[seq=" + requestSequence + " t=" + requestStartNs + ".." + requestEndNs + " tid=" + requestTid
                 + " bytes=" + requestBytes + "] resp[seq=" + responseSequence + " t=" + responseStartNs + ".."
                 + responseEndNs + " tid=" + responseTid + " bytes=" + responseBytes + "] " + attributes
-                + (flagBits == 0 ? "" : " " + flags()) + "}";
+                + (flagBits == 0 ? "" : " " + flags())
+                + (hasCause() ? " cause=" + causeGeneration + "/" + causeSequence : "") + "}";
     }
 
     /** Builds a {@link Record}; protocol and connectionId are required. */
@@ -238,6 +263,8 @@ public final class Record {
         private byte[] requestBody = NO_BODY;
         private byte[] responseBody = NO_BODY;
         private ConnectionSetup connectionSetup;
+        private long causeGeneration;
+        private long causeSequence = -1;
 
         private Builder() {
         }
@@ -316,6 +343,16 @@ public final class Record {
 
         public Builder connectionSetup(ConnectionSetup setup) {
             this.connectionSetup = setup;
+            return this;
+        }
+
+        /**
+         * The server request that caused this client request: its connection's generation (0 = none) and the
+         * unsigned TCP sequence number of its first byte.
+         */
+        public Builder cause(long generation, long sequence) {
+            this.causeGeneration = generation;
+            this.causeSequence = generation == 0 ? -1 : sequence;
             return this;
         }
 

@@ -10,7 +10,9 @@ package io.spanscope.spans.link;
  * @param ambiguous client calls left unlinked because several server exchanges could have caused them
  * @param unlinked client calls no server exchange of their process contained
  * @param fragments fragments published
+ * @param linkedByCause client calls made a child of the server exchange the capture named as their cause (the
+ *                      kernel followed the request across thread wakeups), with no other evidence against it
  */
 public record LinkerStats(long linkedSameThread, long linkedSoleCandidate, long linkedLate, long ambiguous,
-                          long unlinked, long fragments) {
+                          long unlinked, long fragments, long linkedByCause) {
 }

@@ -15,8 +15,12 @@ import java.util.function.IntPredicate;
  * Makes a process's client calls children of the server exchange that caused them, and publishes each
  * server exchange with its children as a {@link Fragment}.
  *
- * <p>Evidence, strongest first: the call was made by the thread that read or answered the server request
+ * <p>Evidence, strongest first: the capture names the server exchange the call's thread worked on behalf of
+ * (the kernel followed the request across thread wakeups: {@link ExchangeSpan#causeGeneration()}) and the
+ * call lies inside it in time; the call was made by the thread that read or answered the server request
  * and lies inside it in time; or it lies inside the only server exchange of its process that overlaps it.
+ * A named cause is never overruled: when the thread rule picks another exchange, or the named exchange does
+ * not contain the call, the call is left unlinked; while the named exchange has not arrived, the call waits.
  * The second rule also needs {@link ServerConcurrency} to rule out a longer request of the same process
  * still in flight (its record not yet come). Anything else is ambiguous and the call is published
  * unlinked: a missing link is visible and honest, a wrong one silently corrupts a trace.
@@ -37,14 +41,17 @@ public final class LocalLinker {
     private final ServerConcurrency concurrency;
     private final Consumer<Fragment> out;
     private final Map<Integer, ProcessExchanges> processes = new HashMap<>();
+    private volatile long linkedByCause;
     private volatile long linkedSameThread;
     private volatile long linkedSoleCandidate;
     private volatile long linkedLate;
     private volatile long ambiguous;
     private volatile long unlinked;
     private volatile long fragments;
-    /** Set by {@link #decide}: whether its answer rests on thread identity. */
-    private boolean decidedBySameThread;
+    /** Set by {@link #decide}: what its answer rests on. */
+    private Evidence decidedBy = Evidence.NONE;
+
+    private enum Evidence { NONE, CAUSE, SAME_THREAD, SOLE_CANDIDATE }
 
     /**
      * @param servesRequests whether a process has accepted connections, so its calls may belong to a
@@ -142,7 +149,8 @@ public final class LocalLinker {
     }
 
     public LinkerStats stats() {
-        return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments);
+        return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments,
+                linkedByCause);
     }
 
     /** Number of exchanges held back, waiting for evidence. */
@@ -168,10 +176,10 @@ public final class LocalLinker {
             }
             ServerEntry parent = decide(process, call);
             if (parent == server) {
-                if (decidedBySameThread) {
-                    linkedSameThread++;
-                } else {
-                    linkedSoleCandidate++;
+                switch (decidedBy) {
+                    case CAUSE -> linkedByCause++;
+                    case SAME_THREAD -> linkedSameThread++;
+                    default -> linkedSoleCandidate++;
                 }
                 children.add(call);
                 clients.remove();
@@ -191,6 +199,25 @@ public final class LocalLinker {
      * The server exchange that caused {@code call}, {@link #AMBIGUOUS}, or null when none known contains it.
      */
     private ServerEntry decide(ProcessExchanges process, ExchangeSpan call) {
+        if (!call.hasCause()) {
+            return decideByThreadAndTime(process, call);
+        }
+        ServerEntry named = process.serversByKey.get(new ServerKey(call.causeGeneration(), call.causeSequence()));
+        if (named == null) {
+            decidedBy = Evidence.NONE;
+            return null; // its server exchange may still come: the call waits for it (at most clientHold)
+        }
+        ServerEntry byThread = decideByThreadAndTime(process, call);
+        boolean threadRuleDisagrees = byThread != null && byThread != AMBIGUOUS && byThread != named;
+        if (!contains(named.span, call) || threadRuleDisagrees) {
+            decidedBy = Evidence.NONE;
+            return AMBIGUOUS;
+        }
+        decidedBy = Evidence.CAUSE;
+        return named;
+    }
+
+    private ServerEntry decideByThreadAndTime(ProcessExchanges process, ExchangeSpan call) {
         ServerEntry sameThread = null;
         int sameThreadCount = 0;
         int containingCount = 0;
@@ -208,7 +235,7 @@ public final class LocalLinker {
                 }
             }
         }
-        decidedBySameThread = sameThreadCount == 1;
+        decidedBy = sameThreadCount == 1 ? Evidence.SAME_THREAD : Evidence.SOLE_CANDIDATE;
         if (sameThreadCount == 1) {
             return sameThread;
         }
@@ -259,6 +286,8 @@ public final class LocalLinker {
     private static final class ProcessExchanges {
         /** Arrival order, which is also publication order (each waits the same grace). */
         final ArrayDeque<ServerEntry> servers = new ArrayDeque<>();
+        /** The same entries by (connection generation, request sequence): what a call's cause names. */
+        final Map<ServerKey, ServerEntry> serversByKey = new HashMap<>();
         /** The same entries per thread that read or answered them, in arrival order. */
         final Map<Integer, ArrayDeque<ServerEntry>> serversByThread = new HashMap<>();
         /** Held calls by start time (then arrival), for "which calls lie inside this exchange". */
@@ -272,6 +301,9 @@ public final class LocalLinker {
             long latestEnd = previous == null ? span.endNs() : Math.max(previous.latestEndSoFar, span.endNs());
             ServerEntry entry = new ServerEntry(span, nowNs, latestEnd);
             servers.addLast(entry);
+            if (span.requestSequence() >= 0) {
+                serversByKey.put(new ServerKey(span.connectionGeneration(), span.requestSequence()), entry);
+            }
             index(span.requestTid(), entry);
             if (span.responseTid() != span.requestTid()) {
                 index(span.responseTid(), entry);
@@ -288,6 +320,8 @@ public final class LocalLinker {
 
         void removeOldestServer() {
             ServerEntry oldest = servers.pollFirst();
+            serversByKey.remove(new ServerKey(oldest.span.connectionGeneration(), oldest.span.requestSequence()),
+                    oldest);
             unindex(oldest.span.requestTid(), oldest);
             unindex(oldest.span.responseTid(), oldest);
         }
@@ -365,6 +399,9 @@ public final class LocalLinker {
             this.arrivalNs = arrivalNs;
             this.latestEndSoFar = latestEndSoFar;
         }
+    }
+
+    private record ServerKey(long connectionGeneration, long requestSequence) {
     }
 
     private record ClientKey(long startNs, long arrival) implements Comparable<ClientKey> {

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thread hand-offs: which server request a thread works on behalf of, carried from the thread that
+ * read the request to a thread it wakes, and stamped on the client requests that thread writes.
+ *
+ * A thread's "cause" is (generation of a server connection, TCP sequence of the first byte of the
+ * request read on it). Rules, all for precision first (a stamp must never name the wrong request):
+ *  - DIRECT: set when the thread reads a request on a server connection; ends when it writes on that
+ *    connection (the response). Reading a different request while one is live (an event loop
+ *    serving several connections) makes the thread AMBIGUOUS. Wakeups never change a direct cause.
+ *  - Hand-off: a thread with a live, unambiguous DIRECT cause wakes another thread of its process
+ *    (sched_waking / sched_wakeup_new run in the waker's context); the woken thread inherits it. One
+ *    hop only: a pool thread passes work for many requests on, so what it wakes says nothing reliable
+ *    (measured: passing inherited causes on gave wrong links, even when moved instead of copied).
+ *  - A thread holding a live inherited cause that is woken for another cause becomes AMBIGUOUS:
+ *    lock and GIL hand-overs wake threads that are busy with other work.
+ *  - Crossing: threads woken to drain a shared queue take whichever item is first, not the one their
+ *    waker queued (measured with a Java fixed pool and a Python ThreadPoolExecutor). So an inherited
+ *    cause is stamped only if no hand-off of a different cause happened in the process between its
+ *    own hand-off and the stamp, and a hand-off made while the previous one of another cause is still
+ *    held unconsumed makes both ambiguous. A wakeup by a thread without a direct cause in such a
+ *    process (a selector or pool thread relaying work) counts as a hand-off of unknown cause.
+ *  - An inherited cause is consumed by the first client request it stamps; every cause expires
+ *    cause_ttl_ns after it was last set, an ambiguity too.
+ * Everything stays in maps: no ring-buffer event per wakeup.
+ *
+ * Known limit: a wakeup from an interrupt (a timer expiring) is attributed to whichever thread it
+ * interrupted. Telling interrupt from task context needs the per-CPU preempt count, whose address
+ * a kernel without CONFIG_KALLSYMS_ALL does not give to BPF. Such a false edge can only come from a
+ * thread with a direct cause of the same process, and is then subject to the rules above.
+ *
+ * Included by socket_trace.bpf.c after its maps and helpers (get_config, count_add, st_conn).
+ */
+#ifndef SPANSCOPE_HANDOFF_BPF_H
+#define SPANSCOPE_HANDOFF_BPF_H
+
+#define ST_CAUSE_DIRECT 0x1    /* the thread read the request itself */
+#define ST_CAUSE_AMBIGUOUS 0x2 /* different causes reached the thread: it stamps nothing */
+
+struct st_cause {
+	__u64 generation;
+	__u64 set_ns;
+	__u64 handoff_no;  /* inherited: the process's hand-off count when this one was made */
+	__u32 seq;
+	__u32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32); /* thread id */
+	__type(value, struct st_cause);
+} thread_causes SEC(".maps");
+
+/* Per process: its hand-offs so far, the latest one, and the last one whose cause differed from its predecessor's. */
+struct st_process_handoffs {
+	__u64 count;
+	__u64 last_change_no;
+	__u64 last_generation;
+	__u32 last_seq;
+	__u32 last_wakee;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tgid */
+	__type(value, struct st_process_handoffs);
+} process_handoffs SEC(".maps");
+
+static __always_inline __u64 handoff_ttl(void)
+{
+	struct st_config *cfg = get_config();
+
+	return cfg && (cfg->handoff_flags & ST_HANDOFF_ENABLED) ? cfg->cause_ttl_ns : 0;
+}
+
+static __always_inline bool same_cause(const struct st_cause *c, __u64 generation, __u32 seq)
+{
+	return c->generation == generation && c->seq == seq;
+}
+
+/*
+ * The thread's cause, or NULL when it has none or it expired. Ended causes stay in the map with
+ * set_ns = 0 (expired) until the thread's next cause overwrites them in place, or the thread exits.
+ */
+static __always_inline struct st_cause *live_cause(__u32 tid, __u64 now, __u64 ttl)
+{
+	struct st_cause *cause = bpf_map_lookup_elem(&thread_causes, &tid);
+
+	return cause && now - cause->set_ns <= ttl ? cause : NULL;
+}
+
+static __always_inline void make_ambiguous(struct st_cause *cause, __u64 now)
+{
+	if (!(cause->flags & ST_CAUSE_AMBIGUOUS))
+		count_add(ST_CTR_CAUSE_CONFLICTS, 1);
+	cause->flags |= ST_CAUSE_AMBIGUOUS;
+	cause->set_ns = now; /* the ambiguity lasts a ttl from the latest conflict */
+}
+
+static __always_inline void set_cause(__u32 tid, __u64 generation, __u32 seq, __u32 flags, __u64 handoff_no,
+				      __u64 now)
+{
+	struct st_cause fresh = {
+		.generation = generation, .set_ns = now, .handoff_no = handoff_no, .seq = seq, .flags = flags,
+	};
+
+	if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_ANY))
+		count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
+}
+
+/* The thread read (part of) the request at `seq` on server connection `generation`. */
+static __always_inline void direct_cause(__u32 tid, __u64 generation, __u32 seq, __u64 now, __u64 ttl)
+{
+	struct st_cause *held = bpf_map_lookup_elem(&thread_causes, &tid);
+
+	if (!held) {
+		set_cause(tid, generation, seq, ST_CAUSE_DIRECT, 0, now);
+		return;
+	}
+	if (now - held->set_ns > ttl || !(held->flags & ST_CAUSE_DIRECT)) {
+		/* expired, ended by the previous response, or inherited: reading replaces it, in place (a
+		 * thread serving requests one after another costs no map insertion per request) */
+		held->generation = generation;
+		held->seq = seq;
+		held->set_ns = now;
+		held->handoff_no = 0;
+		held->flags = ST_CAUSE_DIRECT;
+		return;
+	}
+	if (!same_cause(held, generation, seq)) {
+		make_ambiguous(held, now);
+		return;
+	}
+	if (!(held->flags & ST_CAUSE_AMBIGUOUS))
+		held->set_ns = now;
+}
+
+/*
+ * Records a hand-off in its process; returns its number, with bit 63 set when it crosses the
+ * previous one (of another cause, whose wakee still holds it unconsumed).
+ */
+static __always_inline __u64 record_handoff(__u32 tgid, __u32 woken, __u64 generation, __u32 seq, __u64 now)
+{
+	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
+	struct st_process_handoffs first = {
+		.count = 1, .last_change_no = 1, .last_generation = generation, .last_seq = seq, .last_wakee = woken,
+	};
+	struct st_cause *previous;
+	bool crosses = false;
+	__u64 number;
+
+	if (!p) {
+		bpf_map_update_elem(&process_handoffs, &tgid, &first, BPF_ANY);
+		return 1;
+	}
+	number = __sync_add_and_fetch(&p->count, 1);
+	if (p->last_generation != generation || p->last_seq != seq) {
+		p->last_change_no = number;
+		previous = p->last_wakee == woken ? NULL : bpf_map_lookup_elem(&thread_causes, &p->last_wakee);
+		if (previous && !(previous->flags & ST_CAUSE_DIRECT) &&
+		    same_cause(previous, p->last_generation, p->last_seq)) {
+			make_ambiguous(previous, now);
+			crosses = true;
+		}
+	}
+	p->last_generation = generation;
+	p->last_seq = seq;
+	p->last_wakee = woken;
+	return number | (crosses ? 1ull << 63 : 0);
+}
+
+/*
+ * A thread without a direct cause woke another one in a process that hands off: work may have been
+ * relayed (a selector thread, a pool thread passing a task on) for any request. Counted as a
+ * hand-off of unknown cause, so that no inherited cause made before it is stamped after it.
+ */
+static __always_inline void relayed_wakeup(__u32 tgid)
+{
+	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
+
+	if (p) {
+		p->last_change_no = __sync_add_and_fetch(&p->count, 1);
+		p->last_generation = 0;
+		p->last_wakee = 0;
+	}
+}
+
+/* Whether a hand-off of another cause happened in the process after hand-off `number`. */
+static __always_inline bool overtaken(__u32 tgid, __u64 number)
+{
+	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
+
+	return !p || p->last_change_no > number;
+}
+
+/*
+ * Called for every data event of a traced TCP connection, before its chunks are emitted. Tracks where
+ * each run of one direction begins on the connection (a request's first byte follows the peer's
+ * last byte), sets and ends direct causes on server connections, stamps client requests.
+ */
+static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn, __u32 seq, bool egress,
+					    struct st_data_event *ev)
+{
+	__u64 ttl = handoff_ttl();
+	__u8 dir = egress ? 1 : 2;
+	__u32 tid = (__u32)pid_tgid;
+	struct st_cause *cause;
+	__u64 now;
+
+	if (!ttl)
+		return;
+	if (conn->run_dir != dir) {
+		conn->run_dir = dir;
+		conn->run_seq = seq;
+	}
+	now = bpf_ktime_get_ns();
+	if (conn->role == ST_ROLE_SERVER) {
+		if (!egress) {
+			direct_cause(tid, conn->generation, conn->run_seq, now, ttl);
+			return;
+		}
+		/* the response: this thread's work for the request ends (the entry is kept, expired, for
+		 * the thread's next request to reuse) */
+		cause = bpf_map_lookup_elem(&thread_causes, &tid);
+		if (cause && (cause->flags & ST_CAUSE_DIRECT) && cause->generation == conn->generation &&
+		    !(cause->flags & ST_CAUSE_AMBIGUOUS))
+			cause->set_ns = 0;
+		return;
+	}
+	if (conn->role != ST_ROLE_CLIENT || !egress)
+		return;
+	cause = live_cause(tid, now, ttl);
+	if (!cause || (cause->flags & ST_CAUSE_AMBIGUOUS))
+		return;
+	if (!(cause->flags & ST_CAUSE_DIRECT)) {
+		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no);
+
+		if (!stale) {
+			ev->cause_generation = cause->generation;
+			ev->cause_seq = cause->seq;
+		}
+		cause->set_ns = 0; /* a hand-off is good for one call */
+		return;
+	}
+	ev->cause_generation = cause->generation;
+	ev->cause_seq = cause->seq;
+}
+
+/* Runs in the waker's context: "current" woke `wakee`. */
+static __always_inline int handoff_wakeup(struct task_struct *wakee)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 waker = (__u32)pid_tgid, woken = wakee->pid;
+	struct st_cause *from, *to;
+	__u64 ttl, now, number;
+
+	/* cheapest test first: only wakeups inside one process carry anything */
+	if ((__u32)wakee->tgid != pid_tgid >> 32 || woken == waker)
+		return 0;
+	ttl = handoff_ttl();
+	if (!ttl)
+		return 0;
+	now = bpf_ktime_get_ns();
+	from = live_cause(waker, now, ttl);
+	if (!from || (from->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) != ST_CAUSE_DIRECT) {
+		relayed_wakeup(pid_tgid >> 32);
+		return 0;
+	}
+	to = live_cause(woken, now, ttl);
+	if (to && (to->flags & ST_CAUSE_DIRECT))
+		return 0; /* a thread that read a request itself keeps it (as the linker's same-thread rule does) */
+	if (to && same_cause(to, from->generation, from->seq))
+		return 0; /* woken again for the same request: nothing new */
+	if (to) {
+		make_ambiguous(to, now); /* busy with another request's work, or crossed: no telling */
+		return 0;
+	}
+	count_add(ST_CTR_CAUSE_WAKEUPS, 1);
+	number = record_handoff(pid_tgid >> 32, woken, from->generation, from->seq, now);
+	set_cause(woken, from->generation, from->seq, number >> 63 ? ST_CAUSE_AMBIGUOUS : 0,
+		  number & ~(1ull << 63), now);
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(handoff_waking, struct task_struct *wakee)
+{
+	return handoff_wakeup(wakee);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(handoff_wakeup_new, struct task_struct *wakee)
+{
+	return handoff_wakeup(wakee);
+}
+
+/* A thread that exits leaves no cause behind (thread ids are reused). */
+static __always_inline void handoff_thread_exit(__u32 tid)
+{
+	bpf_map_delete_elem(&thread_causes, &tid);
+}
+
+#endif /* SPANSCOPE_HANDOFF_BPF_H */

@@ -1,0 +1,13 @@
+package io.spanscope.capture.live;
+
+/**
+ * Counters of the kernel's hand-off following (handoff.bpf.h): how causes moved between the threads of
+ * traced processes, and where the evidence was too weak to carry one.
+ *
+ * @param causeWakeups wakeups within one process that carried a cause from the waker to the woken thread
+ * @param causeConflicts times a thread's cause became ambiguous (a second, different cause reached it while
+ *                       the first was live); such a thread stamps no cause until the ambiguity expires
+ * @param causeTableFull causes not recorded because the per-thread table was full
+ */
+public record HandoffStats(long causeWakeups, long causeConflicts, long causeTableFull) {
+}
