@@ -15,6 +15,8 @@ import io.spanscope.capture.proc.ListeningPorts;
 import io.spanscope.capture.proc.ProcessMetadataCache;
 import io.spanscope.capture.ringbuf.RingBufferMapping;
 import io.spanscope.capture.ringbuf.RingBufferReader;
+import io.spanscope.capture.tls.TlsDiscovery;
+import io.spanscope.capture.tls.TlsProbes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -45,15 +47,16 @@ import org.slf4j.LoggerFactory;
 public final class LiveCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
-    private static final String BPF_OBJECT_RESOURCE = "/bpf/socket_trace.bpf.o";
+    private static final String BPF_OBJECT_RESOURCE = "/bpf/spanscope.bpf.o";
     // short: the kernel side wakes the reader only once a batch is waiting (KernelSettings.wakeupBytes)
     private static final int POLL_TIMEOUT_MILLIS = 10;
+    private static final Path PROC = Path.of("/proc");
 
     /** Immutable configuration, as built. */
     public record Settings(int payloadCapBytes, int ringBufferBytes, int workers, int workerQueueBytes,
                            Set<Integer> allowPids, Set<Integer> denyPids, Set<Long> allowCgroups,
                            Set<Long> denyCgroups, Set<Integer> allowPorts, Set<Integer> denyPorts,
-                           Set<Integer> excludePorts, boolean traceOwnProcess) {
+                           Set<Integer> excludePorts, boolean traceOwnProcess, boolean tlsPlaintext) {
         public Settings {
             allowPids = Set.copyOf(allowPids);
             denyPids = Set.copyOf(denyPids);
@@ -73,6 +76,8 @@ public final class LiveCapture implements AutoCloseable {
     private RingBufferReader reader;
     private EventDispatcher dispatcher;
     private Thread readerThread;
+    private TlsProbes tlsProbes;
+    private TlsDiscovery tlsDiscovery;
     /** Anchored when the capture is built, so consumers can be wired before it starts. */
     private final CaptureClock clock = CaptureClock.monotonicAnchoredNow();
     private volatile boolean running;
@@ -115,8 +120,15 @@ public final class LiveCapture implements AutoCloseable {
             bpf = BpfObject.open(elf);
             bpf.setMaxEntries("events", settings.ringBufferBytes());
             loadAndConfigure();
+            ProcessEventListener listeners = both(processes, processEvents);
+            if (settings.tlsPlaintext()) {
+                tlsProbes = new TlsProbes(bpf, PROC);
+                tlsDiscovery = new TlsDiscovery(tlsProbes, PROC);
+                listeners = both(listeners, tlsDiscovery);
+            }
+            TlsProbes names = tlsProbes;
             dispatcher = new EventDispatcher(settings.workers(), settings.workerQueueBytes(), sinkPerWorker,
-                    new ListeningPorts(Path.of("/proc")), both(processes, processEvents));
+                    new ListeningPorts(PROC), listeners, id -> names == null ? "tls" : names.nameOf(id));
             mapping = RingBufferMapping.ofBpfMap(bpf.map("events").fd(), settings.ringBufferBytes());
             reader = new RingBufferReader(mapping, bpf.map("events").fd());
             counters = bpf.map("counters");
@@ -126,6 +138,7 @@ public final class LiveCapture implements AutoCloseable {
             readerThread.setDaemon(true);
             readerThread.start();
             attach();
+            startTlsDiscovery();
         } catch (BpfException e) {
             close();
             throw new CaptureStartException(Reason.LOAD_REJECTED, oneLine(e), e);
@@ -156,6 +169,15 @@ public final class LiveCapture implements AutoCloseable {
         }
     }
 
+    /* After the socket hooks are live: a connection a TLS call touches is then always known. */
+    private void startTlsDiscovery() {
+        if (tlsDiscovery != null) {
+            tlsDiscovery.start();
+            tlsDiscovery.scanAllProcesses();
+            LOG.info("TLS uprobes attached to {} files", tlsProbes.attachedFiles().size());
+        }
+    }
+
     private void readLoop() {
         while (running) {
             if (reader.drain(dispatcher) == 0) {
@@ -177,6 +199,12 @@ public final class LiveCapture implements AutoCloseable {
             public void onExit(int tgid) {
                 first.onExit(tgid);
                 second.onExit(tgid);
+            }
+
+            @Override
+            public void onExecutableMapped(int tgid, long device, long inode) {
+                first.onExecutableMapped(tgid, device, inode);
+                second.onExecutableMapped(tgid, device, inode);
             }
         };
     }
@@ -230,7 +258,18 @@ public final class LiveCapture implements AutoCloseable {
                 kernelCounter(COUNTER_SENDFILE_BYTES),
                 dispatcher.queueDropsPerWorker(),
                 dispatcher.malformedRecords(),
-                sum(workers, WorkerCounters::sinkFailures));
+                sum(workers, WorkerCounters::sinkFailures),
+                tlsStats(workers));
+    }
+
+    private TlsCaptureStats tlsStats(List<WorkerCounters> workers) {
+        if (tlsProbes == null) {
+            return TlsCaptureStats.DISABLED;
+        }
+        return new TlsCaptureStats(tlsProbes.attachedFiles(), tlsProbes.attachFailures(),
+                sum(workers, WorkerCounters::tlsDataEvents), kernelCounter(COUNTER_TLS_CIPHERTEXT_BYTES),
+                kernelCounter(COUNTER_TLS_UNASSOCIATED), kernelCounter(COUNTER_TLS_NESTING_DROPS),
+                tlsDiscovery.queueDrops());
     }
 
     private long kernelCounter(int index) {
@@ -249,6 +288,13 @@ public final class LiveCapture implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
+        if (tlsDiscovery != null) {
+            tlsDiscovery.close();
+            tlsDiscovery = null;
+        }
+        if (tlsProbes != null) {
+            tlsProbes.close();
+        }
         if (readerThread != null) {
             try {
                 readerThread.join(5_000);
@@ -308,6 +354,7 @@ public final class LiveCapture implements AutoCloseable {
         private final Set<Integer> denyPorts = new HashSet<>();
         private final Set<Integer> excludePorts = new HashSet<>();
         private boolean traceOwnProcess;
+        private boolean tlsPlaintext = true;
 
         private Builder() {
         }
@@ -393,10 +440,16 @@ public final class LiveCapture implements AutoCloseable {
             return this;
         }
 
+        /** Capture the plaintext of OpenSSL calls through uprobes (default true). */
+        public Builder tlsPlaintext(boolean capture) {
+            this.tlsPlaintext = capture;
+            return this;
+        }
+
         public LiveCapture build() {
             return new LiveCapture(new Settings(payloadCapBytes, ringBufferBytes, workers, workerQueueBytes,
                     allowPids, denyPids, allowCgroups, denyCgroups, allowPorts, denyPorts, excludePorts,
-                    traceOwnProcess));
+                    traceOwnProcess, tlsPlaintext));
         }
 
         private static Collection<Integer> checkPorts(Collection<Integer> ports) {

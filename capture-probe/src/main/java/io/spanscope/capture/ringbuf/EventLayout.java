@@ -17,6 +17,7 @@ public final class EventLayout {
     public static final int TYPE_ESTABLISHED = 4;
     public static final int TYPE_PROCESS_EXEC = 5;
     public static final int TYPE_PROCESS_EXIT = 6;
+    public static final int TYPE_LIBRARY_MAPPED = 7;
 
     public static final int CHUNK_BYTES = 8192;
     public static final int MAX_PAYLOAD_CAP = 64 << 20;
@@ -50,6 +51,7 @@ public final class EventLayout {
     public static final int DATA_DIRECTION = 94;
     public static final int DATA_ROLE = 95;
     public static final int DATA_FLAGS = 96;
+    public static final int DATA_TLS_LIBRARY = 100;
     public static final int DATA_PAYLOAD = 104;
     public static final int DATA_SIZE = 104;
 
@@ -57,6 +59,7 @@ public final class EventLayout {
     public static final int FLAG_TRUNCATED = 0x1;
     public static final int FLAG_NO_PAYLOAD = 0x2;
     public static final int FLAG_READ_FAULT = 0x4;
+    public static final int FLAG_TLS = 0x8;
     // st_open_event.flags
     public static final int FLAG_JOINED_MID_STREAM = 0x1;
 
@@ -84,6 +87,11 @@ public final class EventLayout {
     public static final int PROCESS_COMM = 32;
     public static final int PROCESS_SIZE = 48;
 
+    // struct st_library_mapped_event
+    public static final int LIBRARY_MAPPED_INODE = 32;
+    public static final int LIBRARY_MAPPED_DEV = 40;
+    public static final int LIBRARY_MAPPED_SIZE = 48;
+
     // struct st_config (the "settings" map value)
     public static final int CONFIG_SELF_TGID = 0;
     public static final int CONFIG_PAYLOAD_CAP = 4;
@@ -105,5 +113,8 @@ public final class EventLayout {
     public static final int COUNTER_ACTIVE_DROPS = 5;
     public static final int COUNTER_MMSG_CALLS = 6;
     public static final int COUNTER_SENDFILE_BYTES = 7;
-    public static final int COUNTER_COUNT = 8;
+    public static final int COUNTER_TLS_CIPHERTEXT_BYTES = 8;
+    public static final int COUNTER_TLS_UNASSOCIATED = 9;
+    public static final int COUNTER_TLS_NESTING_DROPS = 10;
+    public static final int COUNTER_COUNT = 11;
 }
