@@ -168,6 +168,46 @@ class TlsPlaintextCaptureTest {
         }
     }
 
+    @Test
+    void aStaticallyLinkedBinaryExportingTheSslFunctionsStartedAfterCaptureIsTraced() throws Exception {
+        // built here: gcc, OpenSSL's static archives, -rdynamic so the executable exports SSL_write & co.
+        Path source = dir.resolve("tls_static_client.c");
+        try (var in = TlsPlaintextCaptureTest.class.getResourceAsStream("/tls/tls_static_client.c")) {
+            Files.write(source, in.readAllBytes());
+        }
+        Path binary = dir.resolve("tls_static_client");
+        TlsPeers.run(dir, "gcc", "-O1", "-rdynamic", "-o", binary.toString(), source.toString(),
+                "-Wl,-Bstatic", "-lssl", "-lcrypto", "-Wl,-Bdynamic", "-ldl", "-lpthread");
+        int port = TlsPeers.freePort();
+        RecordingSink sink = new RecordingSink();
+        try (LiveCapture capture = LiveCapture.builder().allowPorts(List.of(port)).workers(1).build()) {
+            capture.start(worker -> sink);
+            Process server = python("server", port, peers.certificate().toString(), peers.key().toString(),
+                    HexFormat.of().formatHex(RESPONSE));
+            assertThat(TlsPeers.readLine(TlsPeers.stdout(server))).isEqualTo("listening");
+            Process client = new ProcessBuilder(binary.toString(), Integer.toString(port),
+                    peers.certificate().toString(), new String(REQUEST, StandardCharsets.US_ASCII)).start();
+            BufferedReader clientOut = TlsPeers.stdout(client);
+            assertThat(TlsPeers.readLine(clientOut)).isEqualTo("ready");
+            // found at exec (the kernel maps the binary; no library is loaded): wait for the attach, then talk
+            assertThat(RecordingSink.await(WAIT, () -> capture.stats().tls().attachedFiles().contains(binary.toString())))
+                    .isTrue();
+            PrintWriter clientIn = new PrintWriter(client.getOutputStream(), true, StandardCharsets.US_ASCII);
+            clientIn.println("connect");
+            assertThat(HexFormat.of().parseHex(TlsPeers.readLine(clientOut))).isEqualTo(RESPONSE);
+            int clientPid = (int) client.pid();
+            int serverPid = (int) server.pid();
+            awaitPlaintext(sink, clientPid, Direction.INGRESS, RESPONSE.length);
+            awaitPlaintext(sink, serverPid, Direction.INGRESS, REQUEST.length);
+            assertThat(plaintext(sink, clientPid, Direction.EGRESS)).isEqualTo(REQUEST);
+            assertThat(plaintext(sink, clientPid, Direction.INGRESS)).isEqualTo(RESPONSE);
+            assertThat(first(sink, clientPid, Direction.EGRESS).tlsLibrary()).isEqualTo("tls_static_client");
+            assertThat(first(sink, clientPid, Direction.EGRESS).tcpSequence())
+                    .isEqualTo(first(sink, serverPid, Direction.INGRESS).tcpSequence());
+            assertNoCiphertextOnceTls(sink, clientPid);
+        }
+    }
+
     private static Process python(String mode, int port, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("python3", peers.peerScript().toString(), mode,
                 Integer.toString(port)));
