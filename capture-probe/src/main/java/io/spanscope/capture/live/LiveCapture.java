@@ -266,7 +266,8 @@ public final class LiveCapture implements AutoCloseable {
         if (tlsProbes == null) {
             return TlsCaptureStats.DISABLED;
         }
-        return new TlsCaptureStats(tlsProbes.attachedFiles(), tlsProbes.attachFailures(),
+        List<String> files = tlsProbes.attachedFiles();
+        return new TlsCaptureStats(files, files.size(), tlsProbes.attachFailures(),
                 sum(workers, WorkerCounters::tlsDataEvents), kernelCounter(COUNTER_TLS_CIPHERTEXT_BYTES),
                 kernelCounter(COUNTER_TLS_UNASSOCIATED), kernelCounter(COUNTER_TLS_NESTING_DROPS),
                 tlsDiscovery.queueDrops());
@@ -290,7 +291,6 @@ public final class LiveCapture implements AutoCloseable {
         running = false;
         if (tlsDiscovery != null) {
             tlsDiscovery.close();
-            tlsDiscovery = null;
         }
         if (tlsProbes != null) {
             tlsProbes.close();

@@ -6,6 +6,7 @@ import java.util.List;
  * TLS plaintext capture counters of a live capture.
  *
  * @param attachedFiles files the TLS uprobes are attached to (libssl, static binaries), in order
+ * @param attachedFileCount their number (a metric; the list is for people)
  * @param attachFailures files that define the SSL functions but could not be attached (each logged once)
  * @param plaintextEvents data events carrying TLS plaintext handed to sinks
  * @param ciphertextBytesNotForwarded ciphertext bytes of TLS-traced connections counted but not forwarded
@@ -15,6 +16,7 @@ import java.util.List;
  */
 public record TlsCaptureStats(
         List<String> attachedFiles,
+        int attachedFileCount,
         long attachFailures,
         long plaintextEvents,
         long ciphertextBytesNotForwarded,
@@ -26,5 +28,5 @@ public record TlsCaptureStats(
         attachedFiles = List.copyOf(attachedFiles);
     }
 
-    public static final TlsCaptureStats DISABLED = new TlsCaptureStats(List.of(), 0, 0, 0, 0, 0, 0);
+    public static final TlsCaptureStats DISABLED = new TlsCaptureStats(List.of(), 0, 0, 0, 0, 0, 0, 0);
 }

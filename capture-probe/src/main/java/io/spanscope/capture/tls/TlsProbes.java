@@ -115,14 +115,13 @@ public final class TlsProbes implements AutoCloseable {
         return attachFailures.get();
     }
 
-    /** Detaches every probe. */
+    /** Detaches every probe; {@link #attachedFiles()} still tells what was attached (for final stats). */
     @Override
     public synchronized void close() {
         closed = true;
         for (AttachedFile file : attached.values()) {
             file.links().forEach(UprobeLink::close);
         }
-        attached.clear();
     }
 
     private static Map<String, String> orderedMap(String... keysAndValues) {
