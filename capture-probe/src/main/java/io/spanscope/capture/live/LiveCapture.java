@@ -72,6 +72,8 @@ public final class LiveCapture implements AutoCloseable {
     private final ProcessMetadataCache processes = ProcessMetadataCache.ofHost();
     private BpfObject bpf;
     private BpfMap counters;
+    /** The kernel counters as they were when the maps were released, so stats after close stay true. */
+    private long[] finalKernelCounters;
     private RingBufferMapping mapping;
     private RingBufferReader reader;
     private EventDispatcher dispatcher;
@@ -274,8 +276,11 @@ public final class LiveCapture implements AutoCloseable {
     }
 
     private long kernelCounter(int index) {
+        if (counters == null) {
+            return finalKernelCounters == null ? 0 : finalKernelCounters[index];
+        }
         try {
-            return counters == null ? 0 : counters.sumPerCpuLong(index);
+            return counters.sumPerCpuLong(index);
         } catch (BpfException e) {
             LOG.warn("cannot read kernel counter {}: {}", index, e.getMessage());
             return -1;
@@ -316,6 +321,13 @@ public final class LiveCapture implements AutoCloseable {
             reader = null;
         }
         if (bpf != null) {
+            if (counters != null) {
+                long[] last = new long[COUNTER_COUNT];
+                for (int i = 0; i < COUNTER_COUNT; i++) {
+                    last[i] = kernelCounter(i);
+                }
+                finalKernelCounters = last;
+            }
             bpf.close();
             bpf = null;
             counters = null;
