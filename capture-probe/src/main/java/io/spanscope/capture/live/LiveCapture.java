@@ -175,7 +175,12 @@ public final class LiveCapture implements AutoCloseable {
     private void startTlsDiscovery() {
         if (tlsDiscovery != null) {
             tlsDiscovery.start();
-            tlsDiscovery.scanAllProcesses();
+            try {
+                tlsDiscovery.scanAllProcesses();
+            } catch (IllegalStateException e) {
+                // socket capture goes on; processes still reach discovery through exec and mmap events
+                LOG.warn("TLS libraries of running processes not searched: {}", e.getMessage());
+            }
             LOG.info("TLS uprobes attached to {} files", tlsProbes.attachedFiles().size());
         }
     }

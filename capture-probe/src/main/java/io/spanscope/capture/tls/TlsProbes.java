@@ -79,6 +79,10 @@ public final class TlsProbes implements AutoCloseable {
             functions = ElfDynamicSymbols.definedFunctions(path, ENTRY_PROGRAMS.keySet());
         } catch (IOException e) {
             return false; // the process exited (its root is gone): another process or event will bring it back
+        } catch (RuntimeException e) {
+            decided.add(key); // an ELF file the reader cannot make sense of: not a TLS library for us
+            LOG.debug("cannot read the symbols of {}: {}", file.path(), e.toString());
+            return false;
         }
         decided.add(key);
         if (!functions.containsAll(REQUIRED)) {
