@@ -59,6 +59,8 @@ struct st_conn {
  * (TLS 1.3 session tickets, two by default in OpenSSL).
  */
 #define ST_SSL_WRITES_KEPT 4
+/* Record starts an SSL call keeps from one read-ahead read (nginx reads up to 16 KiB at once). */
+#define ST_SSL_RECORDS_KEPT 4
 /* Plaintext bytes per TLS record (2^14, RFC 8446 5.1) */
 #define ST_TLS_MAX_PLAINTEXT_RECORD 16384
 
@@ -69,17 +71,21 @@ struct st_ssl_call {
 	__s32 fd;          /* from a nested socket syscall; -1 until one ran */
 	__u32 read_seq;    /* reads: TCP sequence number of the record carrying the plaintext */
 	__u32 write_seq[ST_SSL_WRITES_KEPT]; /* writes: sequence numbers of the first nested writes */
+	__u32 read_records[ST_SSL_RECORDS_KEPT]; /* read-ahead: records found in the first nested read */
+	__u32 requested;   /* bytes the caller asked for (reads: fewer returned = the record is used up) */
 	__u8 direction;    /* enum st_direction */
 	__u8 read_seq_source; /* enum st_ssl_seq_source */
 	__u8 writes;       /* nested writes seen (saturating) */
 	__u8 depth;        /* nested entries of exported SSL functions (one library calling another) */
-	__u32 reserved;
+	__u8 read_record_count;
+	__u8 reserved[7];
 };
 
 enum st_ssl_seq_source {
 	ST_SSL_SEQ_NONE = 0,
 	ST_SSL_SEQ_FIRST_SYSCALL = 1,  /* the first nested read */
 	ST_SSL_SEQ_RECORD_HEADER = 2,  /* a nested read of exactly one record header */
+	ST_SSL_SEQ_READ_AHEAD = 3,     /* a nested read of whole records (read-ahead), parsed */
 };
 
 /* A read of exactly this many bytes is OpenSSL reading one record header (no read-ahead). */

@@ -19,6 +19,33 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
+ * A read-ahead library (nginx turns it on) reads many records at once and hands their plaintext out
+ * over several calls, the later ones with no syscall. When the read starts with a record header, the
+ * starts of the first records in it are kept, so each call's plaintext can be given its own record.
+ */
+static __always_inline void find_records(struct st_ssl_call *call, __u64 buf, __u32 seq, __u32 total)
+{
+	__u32 offset = 0;
+	__u8 header[ST_TLS_RECORD_HEADER_BYTES];
+
+	call->read_record_count = 0;
+	for (int i = 0; i < ST_SSL_RECORDS_KEPT; i++) {
+		if (offset + ST_TLS_RECORD_HEADER_BYTES > total)
+			break;
+		if (bpf_probe_read_user(header, sizeof(header), (void *)(buf + offset)))
+			break;
+		/* content type 20..24, legacy version 3.x: anything else is not a record start */
+		if (header[0] < 20 || header[0] > 24 || header[1] != 3)
+			break;
+		call->read_records[i] = seq + offset;
+		call->read_record_count = i + 1;
+		offset += ST_TLS_RECORD_HEADER_BYTES + ((__u32)header[3] << 8 | header[4]);
+	}
+	if (call->read_record_count)
+		call->read_seq_source = ST_SSL_SEQ_READ_AHEAD;
+}
+
+/*
  * Called for every data syscall on a traced connection. Inside a TLS library call on this thread, the
  * syscall tells that call its connection and the TCP sequence number of the record that carries the
  * plaintext, and marks the connection TLS. From then on the connection's bytes are ciphertext whose
@@ -50,6 +77,8 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 			} else if (call->read_seq_source == ST_SSL_SEQ_NONE) {
 				call->read_seq = a->seq;
 				call->read_seq_source = ST_SSL_SEQ_FIRST_SYSCALL;
+				if (a->arg_kind == ST_ARG_BUF)
+					find_records(call, a->buf, a->seq, total);
 			}
 		}
 	}

@@ -37,7 +37,11 @@ struct st_ssl_conn {
 	__s32 fd;
 	__u32 egress_seq;  /* sequence number of the last record per direction */
 	__u32 ingress_seq;
-	__u32 reserved;
+	__u32 ingress_delivered; /* plaintext bytes of the last ingress record handed out so far */
+	__u32 ingress_pending[ST_SSL_RECORDS_KEPT - 1]; /* read-ahead: later records of the last read */
+	__u8 ingress_pending_count;
+	__u8 ingress_record_done; /* the last call returned less than asked: its record is used up */
+	__u8 reserved[2];
 };
 
 struct st_exec_mapping {
@@ -60,7 +64,7 @@ struct {
 	__type(value, struct st_exec_mapping);
 } exec_mappings SEC(".maps");
 
-static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 out_len, __u8 direction)
+static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 num, __u64 out_len, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct st_ssl_call *running = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
@@ -69,6 +73,7 @@ static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 out_len, __u8 d
 		.buf = buf,
 		.out_len = out_len,
 		.fd = -1,
+		.requested = num > 0xffffffff ? 0xffffffff : num,
 		.direction = direction,
 	};
 
@@ -87,25 +92,25 @@ static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 out_len, __u8 d
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
 {
-	return ssl_enter((__u64)ssl, (__u64)buf, 0, ST_DIR_EGRESS);
+	return ssl_enter((__u64)ssl, (__u64)buf, num < 0 ? 0 : num, 0, ST_DIR_EGRESS);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
 {
-	return ssl_enter((__u64)ssl, (__u64)buf, 0, ST_DIR_INGRESS);
+	return ssl_enter((__u64)ssl, (__u64)buf, num < 0 ? 0 : num, 0, ST_DIR_INGRESS);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, __u64 num, __u64 *written)
 {
-	return ssl_enter((__u64)ssl, (__u64)buf, (__u64)written, ST_DIR_EGRESS);
+	return ssl_enter((__u64)ssl, (__u64)buf, num, (__u64)written, ST_DIR_EGRESS);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, __u64 num, __u64 *readbytes)
 {
-	return ssl_enter((__u64)ssl, (__u64)buf, (__u64)readbytes, ST_DIR_INGRESS);
+	return ssl_enter((__u64)ssl, (__u64)buf, num, (__u64)readbytes, ST_DIR_INGRESS);
 }
 
 /* Plaintext bytes the call moved: the return value (an int: the upper half of the register is not
@@ -133,7 +138,7 @@ static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32
 	__u32 records, index;
 
 	if (call->direction == ST_DIR_INGRESS) {
-		*seq = call->read_seq;
+		*seq = call->read_seq_source == ST_SSL_SEQ_READ_AHEAD ? call->read_records[0] : call->read_seq;
 		return call->read_seq_source != ST_SSL_SEQ_NONE;
 	}
 	if (call->writes == 0)
@@ -146,38 +151,65 @@ static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32
 	return true;
 }
 
-/* The connection this call's plaintext belongs to; remembers it (and the record number) per SSL *. */
+/* The records after the first of a read-ahead read, waiting for the calls served from the buffer. */
+static __always_inline void keep_pending_records(struct st_ssl_conn *next, const struct st_ssl_call *call)
+{
+	__u8 count = call->read_record_count;
+
+	if (count > 1)
+		next->ingress_pending[0] = call->read_records[1];
+	if (count > 2)
+		next->ingress_pending[1] = call->read_records[2];
+	if (count > 3)
+		next->ingress_pending[2] = call->read_records[3];
+	next->ingress_pending_count = count > 1 ? count - 1 : 0;
+}
+
+/*
+ * The connection of this call's plaintext, and the number of its first byte: the sequence number of
+ * the record that carried it plus the plaintext bytes of that record that earlier calls already
+ * handed out (a caller whose buffer is smaller than the record gets it over several calls, the later
+ * ones served from the library's buffer with no syscall). Both ends then number a byte the same,
+ * however each side's calls cut the plaintext: parsers add the offset into the event
+ * (ChunkOrigin.sequenceAt). Writes always start a new record.
+ */
 static __always_inline bool ssl_connection(__u64 pid_tgid, const struct st_ssl_call *call, bool has_seq,
-					   __s32 *fd, __u32 *seq)
+					   __u32 total, __s32 *fd, __u32 *seq)
 {
 	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
 	struct st_ssl_conn *known = bpf_map_lookup_elem(&ssl_conns, &key);
-	bool egress = call->direction == ST_DIR_EGRESS;
+	struct st_ssl_conn next = { .fd = call->fd };
 
-	if (call->fd >= 0) {
-		struct st_ssl_conn fresh = { .fd = call->fd };
-
-		if (known && known->fd == call->fd) {
-			fresh.egress_seq = known->egress_seq;
-			fresh.ingress_seq = known->ingress_seq;
-		}
-		/* no syscall in this direction (e.g. only a write inside SSL_read): the record is an earlier one */
+	if (known && (call->fd < 0 || known->fd == call->fd))
+		next = *known;
+	else if (call->fd < 0)
+		return false; /* no syscall, and this SSL object was never seen on a connection */
+	if (call->direction == ST_DIR_EGRESS) {
+		if (has_seq)
+			next.egress_seq = *seq;
+		*seq = next.egress_seq;
+	} else {
 		if (has_seq) {
-			if (egress)
-				fresh.egress_seq = *seq;
-			else
-				fresh.ingress_seq = *seq;
+			next.ingress_seq = *seq;
+			next.ingress_delivered = 0;
+			next.ingress_pending_count = 0;
+			if (call->read_seq_source == ST_SSL_SEQ_READ_AHEAD)
+				keep_pending_records(&next, call);
+		} else if (next.ingress_record_done && next.ingress_pending_count) {
+			/* served from a read-ahead buffer, and the last record is used up: the next one */
+			next.ingress_seq = next.ingress_pending[0];
+			next.ingress_delivered = 0;
+			next.ingress_pending[0] = next.ingress_pending[1];
+			next.ingress_pending[1] = next.ingress_pending[2];
+			next.ingress_pending_count--;
 		}
-		bpf_map_update_elem(&ssl_conns, &key, &fresh, BPF_ANY);
-		*fd = call->fd;
-		*seq = egress ? fresh.egress_seq : fresh.ingress_seq;
-		return true;
+		*seq = next.ingress_seq + next.ingress_delivered;
+		next.ingress_delivered += total;
+		/* a library returns at most one record per call, and all of it unless the caller's buffer is full */
+		next.ingress_record_done = total > 0 && total < call->requested;
 	}
-	if (!known)
-		return false;
-	/* served from the library's buffer: the rest of a record whose header an earlier call read */
-	*fd = known->fd;
-	*seq = egress ? known->egress_seq : known->ingress_seq;
+	*fd = next.fd;
+	bpf_map_update_elem(&ssl_conns, &key, &next, BPF_ANY);
 	return true;
 }
 
@@ -206,7 +238,7 @@ int BPF_KRETPROBE(ssl_return, int ret)
 	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
 	total = ssl_bytes(&call, ret);
 	has_seq = ssl_record_seq(&call, total, &seq);
-	if (!ssl_connection(pid_tgid, &call, has_seq, &fd, &seq)) {
+	if (!ssl_connection(pid_tgid, &call, has_seq, total, &fd, &seq)) {
 		if (total)
 			count_add(ST_CTR_TLS_UNASSOCIATED, 1);
 		return 0;

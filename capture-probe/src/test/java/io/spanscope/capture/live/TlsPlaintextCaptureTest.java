@@ -212,6 +212,45 @@ class TlsPlaintextCaptureTest {
         }
     }
 
+    @Test
+    void aFileThatCannotBeAttachedIsReportedOnceAndCaptureGoesOn() throws Exception {
+        Path source = dir.resolve("ifunc_ssl.c");
+        try (var in = TlsPlaintextCaptureTest.class.getResourceAsStream("/tls/ifunc_ssl.c")) {
+            Files.write(source, in.readAllBytes());
+        }
+        Path library = dir.resolve("libifunc_ssl.so");
+        TlsPeers.run(dir, "gcc", "-shared", "-fPIC", "-o", library.toString(), source.toString());
+        String loader = "import ctypes, sys; ctypes.CDLL(sys.argv[1]); print('loaded', flush=True); sys.stdin.readline()";
+        int port = TlsPeers.freePort();
+        RecordingSink sink = new RecordingSink();
+        try (LiveCapture capture = LiveCapture.builder().allowPorts(List.of(port)).workers(1).build()) {
+            capture.start(worker -> sink);
+            List<Process> loaders = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Process p = new ProcessBuilder("python3", "-c", loader, library.toString()).start();
+                    loaders.add(p);
+                    assertThat(TlsPeers.readLine(TlsPeers.stdout(p))).isEqualTo("loaded");
+                    assertThat(RecordingSink.await(WAIT, () -> capture.stats().tls().attachFailures() >= 1)).isTrue();
+                }
+                // capture goes on: a TLS exchange after the failure is captured in full
+                Process server = python("server", port, peers.certificate().toString(), peers.key().toString(),
+                        HexFormat.of().formatHex(RESPONSE));
+                assertThat(TlsPeers.readLine(TlsPeers.stdout(server))).isEqualTo("listening");
+                Process client = python("client", port, peers.certificate().toString(), HexFormat.of().formatHex(REQUEST));
+                assertThat(HexFormat.of().parseHex(TlsPeers.readLine(TlsPeers.stdout(client)))).isEqualTo(RESPONSE);
+                awaitPlaintext(sink, (int) client.pid(), Direction.INGRESS, RESPONSE.length);
+                assertThat(plaintext(sink, (int) client.pid(), Direction.EGRESS)).isEqualTo(REQUEST);
+            } finally {
+                loaders.forEach(Process::destroy);
+            }
+            TlsCaptureStats tls = capture.stats().tls();
+            // the second process mapped the same file: it was not tried (nor reported) again
+            assertThat(tls.attachFailures()).isEqualTo(1);
+            assertThat(tls.attachedFiles()).noneMatch(file -> file.endsWith("libifunc_ssl.so"));
+        }
+    }
+
     private static Process python(String mode, int port, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("python3", peers.peerScript().toString(), mode,
                 Integer.toString(port)));
