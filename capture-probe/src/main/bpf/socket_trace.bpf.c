@@ -540,6 +540,8 @@ int process_exit(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
+	/* a thread that dies inside an SSL call (killed while blocked in SSL_read) never returns from it */
+	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
 	if ((__u32)pid_tgid == pid_tgid >> 32)
 		emit_process_event(ST_EVENT_PROCESS_EXIT);
 	return 0;

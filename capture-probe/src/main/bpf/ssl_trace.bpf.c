@@ -77,8 +77,9 @@ static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 num, __u64 out_
 		.direction = direction,
 	};
 
-	if (running) {
-		/* an exported SSL function called through another one: the outer call reports */
+	if (running && running->ssl == ssl) {
+		/* an exported SSL function called through another one: the outer call reports. An entry
+		 * for another SSL object is stale (its call never returned): it is replaced below. */
 		running->depth++;
 		return 0;
 	}
