@@ -11,7 +11,7 @@ command -v dpkg-query >/dev/null || die "not a Debian or Ubuntu machine (dpkg-qu
 # build: BPF compiler, libbpf (loaded through JNA at run time), bpftool (vmlinux.h), JDK, Maven
 build_pkgs=(clang llvm libbpf-dev libelf-dev zlib1g-dev make gcc)
 # real peers the tests drive and watch
-test_pkgs=(curl nginx-light python3 tcpdump iproute2 nftables procps wrk nghttp2-client mariadb-server mariadb-client python3-pymysql postgresql postgresql-contrib python3-psycopg2)
+test_pkgs=(curl nginx-light python3 tcpdump iproute2 nftables procps wrk nghttp2-client mariadb-server mariadb-client python3-pymysql postgresql postgresql-contrib python3-psycopg2 openssl libssl-dev gcc)
 
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -2,11 +2,15 @@
 # A/B benchmark: wrk against nginx on loopback (keep-alive, small responses), untraced versus traced by
 # `spanscope capture`, alternating the order each round. Prints per-round figures, medians, the
 # traced/untraced ratio, the agent's CPU seconds per 100k requests and its lost events.
-# Usage (root): scripts/bench/capture-overhead.sh [rounds] [seconds-per-run]
+# Usage (root): scripts/bench/capture-overhead.sh [--tls] [rounds] [seconds-per-run]
+# --tls: nginx serves HTTPS (self-signed certificate made here with openssl) and wrk speaks TLS; the traced
+# side captures the plaintext through the OpenSSL uprobes of both wrk and nginx.
 # VARIANT=handoffs compares two traced runs instead: A with --no-follow-handoffs (no scheduler programs),
 # B with the default (thread hand-offs followed through sched_waking / sched_wakeup_new).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+tls=0
+if [ "${1:-}" = --tls ]; then tls=1; shift; fi
 rounds=${1:-5}
 secs=${2:-10}
 port=${PORT:-18089}
@@ -18,6 +22,14 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 
 work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/logs"
+listen="listen 127.0.0.1:$port;"
+scheme=http
+if [ "$tls" = 1 ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -keyout "$work/key.pem" -out "$work/cert.pem" \
+    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+  listen="listen 127.0.0.1:$port ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;"
+  scheme=https
+fi
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -28,13 +40,13 @@ http {
   access_log off;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$port;
+    $listen
     location / { default_type application/json; return 200 '{"status":"ok","items":[1,2,3]}'; }
   }
 }
 CONF
 nginx -p "$work" -c "$work/nginx.conf" &
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do curl -skf "$scheme://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
 
 variant=${VARIANT:-untraced}
 case "$variant" in
@@ -57,7 +69,7 @@ traced_run() {
 $(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk '{print $3}')"
 }
 
-run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "http://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }
+run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "$scheme://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
@@ -72,16 +84,9 @@ for r in $(seq "$rounds"); do
     if [ "$side" = A ]; then
       untraced+=("$(run_wrk)")
     else
-      java -jar "$jar" capture --port "$port" --quiet 2> "$work/capture.err" &
-      cap=$!
-      for _ in $(seq 200); do grep -q "capturing" "$work/capture.err" 2>/dev/null && break; sleep 0.1; done
-      c0=$(cpu_ticks "$cap")
-      rps=$(run_wrk)
-      c1=$(cpu_ticks "$cap")
-      kill -TERM "$cap"; wait "$cap" || true
-      traced+=("$rps")
-      cpu_per_100k+=("$(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}')")
-      lost+=("$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk "{print \$3}")")
+      read -r rps cpu lostn <<< "$(traced_run)"
+      traced+=("$rps"); cpu_per_100k+=("$cpu"); lost+=("$lostn")
+      if [ "$tls" = 1 ]; then grep "TLS plaintext" "$work/capture.err" | tail -1 >&2 || echo "no TLS plaintext captured" >&2; fi
     fi
   done
   echo "round $r: $la ${untraced[-1]} req/s, $lb ${traced[-1]} req/s, agent ${cpu_per_100k[-1]} CPU s/100k req, lost ${lost[-1]}"

@@ -25,6 +25,11 @@ if [ ! -s "$work_dir/vmlinux.h" ]; then
     "${BPFTOOL:-bpftool}" btf dump file /sys/kernel/btf/vmlinux format c > "$work_dir/vmlinux.h.tmp"
     mv "$work_dir/vmlinux.h.tmp" "$work_dir/vmlinux.h"
 fi
-"${CLANG:-clang}" -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
-    -I "$work_dir" -I "$src_dir" \
-    -c "$src_dir/socket_trace.bpf.c" -o "$out_dir/socket_trace.bpf.o"
+# One .bpf.c per program, linked into one object: the socket tracer and the TLS uprobes share their
+# maps (socket_common.bpf.h, __weak definitions merged by the static linker) and load in one go.
+for program in socket_trace ssl_trace; do
+    "${CLANG:-clang}" -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
+        -I "$work_dir" -I "$src_dir" \
+        -c "$src_dir/$program.bpf.c" -o "$work_dir/$program.bpf.o"
+done
+"${BPFTOOL:-bpftool}" gen object "$out_dir/spanscope.bpf.o" "$work_dir/socket_trace.bpf.o" "$work_dir/ssl_trace.bpf.o"

@@ -14,500 +14,79 @@
 #include <bpf/bpf_tracing.h>
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
+#include "socket_common.bpf.h"
+#include "handoff.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define ST_EINPROGRESS 115
-#define ST_MAX_MMSG 64
-#define ST_TCP_ESTABLISHED 1
-#define ST_TCP_SYN_SENT 2
-#define ST_TCP_SYN_RECV 3
-#define ST_TCP_CLOSE 7
-
-#ifndef barrier_var
-#define barrier_var(var) asm volatile("" : "+r"(var))
-#endif
-
-/* How the user memory of an in-flight syscall is described. */
-enum st_arg_kind {
-	ST_ARG_NONE = 0,   /* no payload (connect, accept, sendfile, *mmsg) */
-	ST_ARG_BUF = 1,    /* one buffer: read, write, sendto, recvfrom */
-	ST_ARG_IOV = 2,    /* iovec array: readv, writev, sendmsg, recvmsg */
-};
-
-struct st_active {
-	__u64 buf;         /* buffer, iovec array or mmsghdr array */
-	__u64 sk;
-	__u32 count;       /* iovec count or mmsg vlen (a buffer's length comes from the return value) */
-	__s32 fd;
-	__u32 seq;
-	__u16 syscall;
-	__u8 arg_kind;
-	__u8 sock_kind;
-};
-
-struct st_conn {
-	__u64 generation;
-	__u64 sk;          /* tells a reused fd number from the connection we knew */
-	__u64 bytes_sent;
-	__u64 bytes_received;
-	__u8 role;
-	__u8 run_dir;      /* direction of the latest data (1 egress, 2 ingress, 0 none): see handoff.bpf.h */
-	__u8 reserved[2];
-	__u32 run_seq;     /* TCP sequence where the current run of that direction began */
-};
-
-/* Handshake timing per struct sock, from sock:inet_sock_set_state. */
-struct st_sk_timing {
-	__u64 syn_sent_ns;
-	__u64 established_ns;
-	__u64 generation;  /* set when a nonblocking connect() returned before the handshake ended */
-	__u32 tgid;
-	__u32 tid;
-	__s32 fd;
-	__u32 emitted;     /* claimed (CAS 0 -> 1) by whoever emits the ESTABLISHED event */
-};
-
-/* One data event under construction: header followed by up to one chunk of payload. */
-struct st_data_scratch {
-	__u8 bytes[sizeof(struct st_data_event) + ST_CHUNK_BYTES];
-};
-
-/* Progress of one payload walk. */
-struct walk_state {
-	__u64 seg_ptr;     /* current user memory segment */
-	__u64 seg_left;
-	__u64 iov_ptr;     /* next struct iovec to load */
-	__u32 iov_left;
-	__u32 walked;      /* bytes copied (or attempted) so far */
-	__u32 reported;    /* stream bytes covered by emitted events */
-	__u32 limit;       /* min(total, payload cap) */
-	__u32 total;       /* bytes the syscall moved */
-	__u32 seq;         /* TCP sequence of the syscall's first byte */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* user space sets the real size before load */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct st_config);
-} settings SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} generation_seq SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ST_CTR_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64); /* tgid << 32 | fd */
-	__type(value, struct st_conn);
-} conns SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct st_active);
-} active SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* struct sock * */
-	__type(value, struct st_sk_timing);
-} sk_timing SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct st_data_scratch);
-} data_scratch SEC(".maps");
-
 /*
- * The walk state lives in a per-CPU map, not on the stack: the verifier then sees its fields as
- * unknown scalars and checks the bpf_loop callback once, instead of exploring every constant
- * iovec count it could track through the stack.
+ * A read-ahead library (nginx turns it on) reads many records at once and hands their plaintext out
+ * over several calls, the later ones with no syscall. When the read starts with a record header, the
+ * starts of the first records in it are kept, so each call's plaintext can be given its own record.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct walk_state);
-} walk_scratch SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u8);
-} pid_filter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, __u8);
-} cgroup_filter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u16);
-	__type(value, __u8);
-} port_filter SEC(".maps");
-
-static __always_inline void count_add(enum st_counter index, __u64 amount)
+static __always_inline void find_records(struct st_ssl_call *call, __u64 buf, __u32 seq, __u32 total)
 {
-	__u32 key = index;
-	__u64 *value = bpf_map_lookup_elem(&counters, &key);
+	__u32 offset = 0;
+	__u8 header[ST_TLS_RECORD_HEADER_BYTES];
 
-	if (value)
-		*value += amount; /* per-CPU slot: no atomics needed */
-}
-
-static __always_inline struct st_config *get_config(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&settings, &zero);
+	call->read_record_count = 0;
+	for (int i = 0; i < ST_SSL_RECORDS_KEPT; i++) {
+		if (offset + ST_TLS_RECORD_HEADER_BYTES > total)
+			break;
+		if (bpf_probe_read_user(header, sizeof(header), (void *)(buf + offset)))
+			break;
+		/* content type 20..24, legacy version 3.x: anything else is not a record start */
+		if (header[0] < 20 || header[0] > 24 || header[1] != 3)
+			break;
+		call->read_records[i] = seq + offset;
+		call->read_record_count = i + 1;
+		offset += ST_TLS_RECORD_HEADER_BYTES + ((__u32)header[3] << 8 | header[4]);
+	}
+	if (call->read_record_count)
+		call->read_seq_source = ST_SSL_SEQ_READ_AHEAD;
 }
 
 /*
- * Waking the reader for every event costs a context switch per event, which at high request rates
- * costs more than the capture itself. Events go in silently until wakeup_bytes are waiting; the
- * reader also polls with a short timeout, so a trickle is never held back for long.
+ * Called for every data syscall on a traced connection. Inside a TLS library call on this thread, the
+ * syscall tells that call its connection and the TCP sequence number of the record that carries the
+ * plaintext, and marks the connection TLS. From then on the connection's bytes are ciphertext whose
+ * plaintext the uprobes deliver: they are counted, not forwarded. Ciphertext before the first SSL
+ * call (the handshake) is still forwarded; parsers pass over it.
  */
-static __always_inline __u64 ringbuf_flags(void)
+static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn, const struct st_active *a,
+					   bool egress, __u32 total)
 {
-	struct st_config *cfg = get_config();
+	struct st_ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
 
-	if (!cfg || cfg->wakeup_bytes == 0)
-		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-										  : BPF_RB_NO_WAKEUP;
-}
+	if (call) {
+		conn->tls = 1;
+		call->fd = a->fd;
+		if (call->direction == ST_DIR_EGRESS && egress) {
+			/* one write per record; the return picks the plaintext's first record among them */
+			__u32 index = call->writes;
 
-static __always_inline __u64 next_generation(void)
-{
-	__u32 zero = 0;
-	__u64 *seq = bpf_map_lookup_elem(&generation_seq, &zero);
-
-	return seq ? __sync_fetch_and_add(seq, 1) + 1 : 0;
-}
-
-static __always_inline __u64 conn_key(__u32 tgid, __s32 fd)
-{
-	return ((__u64)tgid << 32) | (__u32)fd;
-}
-
-/* ---- filters ---------------------------------------------------------------------------------- */
-
-static __always_inline bool process_traced(__u32 tgid)
-{
-	struct st_config *cfg = get_config();
-	__u8 *verdict;
-	__u64 cgroup;
-
-	if (!cfg || (cfg->self_tgid && cfg->self_tgid == tgid))
-		return false;
-	verdict = bpf_map_lookup_elem(&pid_filter, &tgid);
-	if (verdict && (*verdict & ST_FILTER_DENY))
-		return false;
-	if ((cfg->filter_flags & ST_FILTER_PID_ALLOW_ACTIVE) && !(verdict && (*verdict & ST_FILTER_ALLOW)))
-		return false;
-	cgroup = bpf_get_current_cgroup_id();
-	verdict = bpf_map_lookup_elem(&cgroup_filter, &cgroup);
-	if (verdict && (*verdict & ST_FILTER_DENY))
-		return false;
-	if ((cfg->filter_flags & ST_FILTER_CGROUP_ALLOW_ACTIVE) && !(verdict && (*verdict & ST_FILTER_ALLOW)))
-		return false;
-	return true;
-}
-
-/* A port matches on either end, so denying a server port hides both the server and its clients. */
-static __always_inline bool ports_traced(const struct st_endpoints *ends)
-{
-	struct st_config *cfg = get_config();
-	__u16 local = ends->local_port, remote = ends->remote_port;
-	__u8 *lv, *rv;
-	__u8 both;
-
-	if (!cfg)
-		return false;
-	lv = bpf_map_lookup_elem(&port_filter, &local);
-	rv = bpf_map_lookup_elem(&port_filter, &remote);
-	both = (lv ? *lv : 0) | (rv ? *rv : 0);
-	if (both & ST_FILTER_DENY)
-		return false;
-	if ((cfg->filter_flags & ST_FILTER_PORT_ALLOW_ACTIVE) && !(both & ST_FILTER_ALLOW))
-		return false;
-	return true;
-}
-
-/* ---- fixed-size events ------------------------------------------------------------------------ */
-
-static __always_inline void fill_header(struct st_event_header *hdr, __u32 type, __u64 pid_tgid,
-					__s32 fd, __u64 generation)
-{
-	hdr->type = type;
-	hdr->tgid = pid_tgid >> 32;
-	hdr->tid = (__u32)pid_tgid;
-	hdr->fd = fd;
-	hdr->timestamp_ns = bpf_ktime_get_ns();
-	hdr->generation = generation;
-}
-
-static __always_inline void emit_open(__u64 pid_tgid, __s32 fd, const struct st_conn *conn,
-				      const struct st_endpoints *ends, __u16 syscall, __u32 flags)
-{
-	struct st_open_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-
-	if (!ev) {
-		count_add(ST_CTR_RINGBUF_DROPS, 1);
-		return;
-	}
-	fill_header(&ev->hdr, ST_EVENT_OPEN, pid_tgid, fd, conn->generation);
-	ev->ends = *ends;
-	ev->cgroup_id = bpf_get_current_cgroup_id();
-	ev->syscall = syscall;
-	ev->role = conn->role;
-	ev->reserved = 0;
-	ev->flags = flags;
-	bpf_ringbuf_submit(ev, ringbuf_flags());
-}
-
-static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 generation, __u8 role,
-					     __u64 syn_sent_ns, __u64 established_ns, __u64 accepted_ns)
-{
-	struct st_established_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-
-	if (!ev) {
-		count_add(ST_CTR_RINGBUF_DROPS, 1);
-		return;
-	}
-	fill_header(&ev->hdr, ST_EVENT_ESTABLISHED, pid_tgid, fd, generation);
-	ev->syn_sent_ns = syn_sent_ns;
-	ev->established_ns = established_ns;
-	ev->accepted_ns = accepted_ns;
-	ev->role = role;
-	__builtin_memset(ev->reserved, 0, sizeof(ev->reserved));
-	bpf_ringbuf_submit(ev, ringbuf_flags());
-}
-
-static __always_inline void emit_process_event(__u32 type)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct st_process_event *ev;
-
-	/* the pid/cgroup filters apply: metadata is only wanted for processes that are traced */
-	if (!process_traced(pid_tgid >> 32))
-		return;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_add(ST_CTR_RINGBUF_DROPS, 1);
-		return;
-	}
-	fill_header(&ev->hdr, type, pid_tgid, -1, 0);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	bpf_ringbuf_submit(ev, ringbuf_flags());
-}
-
-/* ---- connection tracking ---------------------------------------------------------------------- */
-
-static __always_inline struct st_conn *register_conn(__u64 pid_tgid, __s32 fd, struct sock *sk, __u8 role)
-{
-	__u64 key = conn_key(pid_tgid >> 32, fd);
-	struct st_conn conn = {
-		.generation = next_generation(),
-		.sk = (__u64)sk,
-		.role = role,
-	};
-
-	if (bpf_map_update_elem(&conns, &key, &conn, BPF_ANY))
-		return NULL;
-	return bpf_map_lookup_elem(&conns, &key);
-}
-
-/*
- * The connection a data syscall touched. An fd we never saw connect/accept (open before capture
- * started, or its number reused behind our back) is announced as joined mid-stream, role unknown.
- */
-static __always_inline struct st_conn *conn_for_data(__u64 pid_tgid, __s32 fd, struct sock *sk,
-						     const struct st_endpoints *ends, __u16 syscall)
-{
-	__u64 key = conn_key(pid_tgid >> 32, fd);
-	struct st_conn *conn = bpf_map_lookup_elem(&conns, &key);
-
-	if (conn && conn->sk == (__u64)sk)
-		return conn;
-	conn = register_conn(pid_tgid, fd, sk, ST_ROLE_UNKNOWN);
-	if (conn)
-		emit_open(pid_tgid, fd, conn, ends, syscall, ST_FLAG_JOINED_MID_STREAM);
-	return conn;
-}
-
-/* ---- payload walker --------------------------------------------------------------------------- */
-
-
-static __always_inline void output_data(struct st_data_event *ev)
-{
-	__u32 len = ev->payload_len;
-
-	barrier_var(len);
-	if (len > ST_CHUNK_BYTES)
-		len = ST_CHUNK_BYTES;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + len, ringbuf_flags())) {
-		count_add(ST_CTR_RINGBUF_DROPS, 1);
-		count_add(ST_CTR_RINGBUF_DROP_BYTES, ev->byte_count);
-	}
-}
-
-/* One bpf_loop step: load the next iovec, or emit one chunk of the current segment. */
-static long walk_step(__u32 index, void *unused)
-{
-	__u32 zero = 0, len;
-	struct st_data_scratch *scratch;
-	struct st_data_event *ev;
-	struct walk_state *w = bpf_map_lookup_elem(&walk_scratch, &zero);
-
-	if (!w)
-		return 1;
-	if (w->walked >= w->limit)
-		return 1;
-	if (w->seg_left == 0) {
-		struct iovec iov;
-
-		if (w->iov_left == 0 || bpf_probe_read_user(&iov, sizeof(iov), (void *)w->iov_ptr))
-			return 1;
-		w->iov_ptr += sizeof(iov);
-		w->iov_left--;
-		w->seg_ptr = (__u64)iov.iov_base;
-		w->seg_left = iov.iov_len;
-		if (w->seg_left == 0)
-			return 0;
-		/* fall through: the first chunk of this iovec goes out in the same step */
-	}
-	scratch = bpf_map_lookup_elem(&data_scratch, &zero);
-	if (!scratch)
-		return 1;
-	ev = (struct st_data_event *)scratch->bytes;
-	len = w->limit - w->walked;
-	if (len > w->seg_left)
-		len = w->seg_left;
-	barrier_var(len);
-	if (len > ST_CHUNK_BYTES)
-		len = ST_CHUNK_BYTES;
-	ev->flags &= ~(ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED);
-	ev->payload_len = len;
-	if (bpf_probe_read_user(ev->payload, len, (void *)w->seg_ptr)) {
-		ev->payload_len = 0;
-		ev->flags |= ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED;
-		count_add(ST_CTR_READ_FAULTS, 1);
-	}
-	ev->tcp_seq = w->seq + w->walked;
-	ev->byte_count = len;
-	w->walked += len;
-	w->seg_ptr += len;
-	w->seg_left -= len;
-	if (w->walked >= w->limit && w->limit < w->total) {
-		/* the cap cut this syscall: the last event stands for the uncaptured rest too */
-		ev->byte_count += w->total - w->limit;
-		ev->flags |= ST_FLAG_TRUNCATED;
-		count_add(ST_CTR_TRUNCATED_BYTES, w->total - w->limit);
-	}
-	w->reported += ev->byte_count;
-	output_data(ev);
-	return 0;
-}
-
-/* Fills the per-CPU scratch event with everything but the per-chunk fields. */
-static __always_inline struct st_data_event *prepare_data_event(__u64 pid_tgid, const struct st_active *a,
-								 const struct st_conn *conn,
-								 const struct st_endpoints *ends, __u8 direction)
-{
-	__u32 zero = 0;
-	struct st_data_scratch *scratch = bpf_map_lookup_elem(&data_scratch, &zero);
-	struct st_data_event *ev;
-
-	if (!scratch)
-		return NULL;
-	ev = (struct st_data_event *)scratch->bytes;
-	fill_header(&ev->hdr, ST_EVENT_DATA, pid_tgid, a->fd, conn->generation);
-	ev->ends = *ends;
-	ev->cgroup_id = bpf_get_current_cgroup_id();
-	ev->syscall = a->syscall;
-	ev->direction = direction;
-	ev->role = conn->role;
-	ev->flags = a->arg_kind == ST_ARG_NONE ? ST_FLAG_NO_PAYLOAD : 0;
-	ev->cause_seq = 0;
-	ev->cause_generation = 0;
-	return ev;
-}
-
-static __always_inline void emit_payload(struct st_data_event *ev, const struct st_active *a, __u32 total)
-{
-	struct st_config *cfg = get_config();
-	__u32 cap = cfg ? cfg->payload_cap : 0;
-	__u32 zero = 0, loops;
-	struct walk_state *w = bpf_map_lookup_elem(&walk_scratch, &zero);
-
-	if (!w)
-		return;
-	if (cap > ST_MAX_PAYLOAD_CAP)
-		cap = ST_MAX_PAYLOAD_CAP;
-	__builtin_memset(w, 0, sizeof(*w));
-	w->total = total;
-	w->seq = a->seq;
-	w->limit = a->arg_kind == ST_ARG_NONE ? 0 : (total < cap ? total : cap);
-	if (a->arg_kind == ST_ARG_BUF) {
-		w->seg_ptr = a->buf;
-		w->seg_left = total;
-	} else if (a->arg_kind == ST_ARG_IOV) {
-		w->iov_ptr = a->buf;
-		w->iov_left = a->count < ST_MAX_IOV ? a->count : ST_MAX_IOV;
-	}
-	/* one step per chunk, and at most one extra per iovec (a chunk never spans two iovecs) */
-	loops = w->limit / ST_CHUNK_BYTES + 1 + 2 * w->iov_left;
-	if (w->limit)
-		bpf_loop(loops, walk_step, NULL, 0);
-	if (w->reported < total) {
-		/* metadata-only syscall, cap 0, or iovecs that ended early: one event for the hole */
-		ev->tcp_seq = a->seq + w->reported;
-		ev->byte_count = total - w->reported;
-		ev->payload_len = 0;
-		if (a->arg_kind != ST_ARG_NONE) {
-			ev->flags |= ST_FLAG_TRUNCATED;
-			count_add(ST_CTR_TRUNCATED_BYTES, total - w->reported);
+			if (index < ST_SSL_WRITES_KEPT)
+				call->write_seq[index] = a->seq;
+			if (call->writes < 255)
+				call->writes++;
+		} else if (call->direction == ST_DIR_INGRESS && !egress) {
+			/* the last record header read is that of the record the plaintext comes from (records
+			 * before it in the same call, such as TLS 1.3 session tickets, carry no plaintext) */
+			if (total == ST_TLS_RECORD_HEADER_BYTES) {
+				call->read_seq = a->seq;
+				call->read_seq_source = ST_SSL_SEQ_RECORD_HEADER;
+			} else if (call->read_seq_source == ST_SSL_SEQ_NONE) {
+				call->read_seq = a->seq;
+				call->read_seq_source = ST_SSL_SEQ_FIRST_SYSCALL;
+				if (a->arg_kind == ST_ARG_BUF)
+					find_records(call, a->buf, a->seq, total);
+			}
 		}
-		output_data(ev);
 	}
-}
-
-#include "handoff.bpf.h"
-
-/* ---- data syscalls ---------------------------------------------------------------------------- */
-
-static __always_inline bool is_egress(__u16 syscall)
-{
-	return syscall == ST_SYS_WRITE || syscall == ST_SYS_WRITEV || syscall == ST_SYS_SENDTO ||
-	       syscall == ST_SYS_SENDMSG || syscall == ST_SYS_SENDMMSG || syscall == ST_SYS_SENDFILE;
+	if (!conn->tls)
+		return false;
+	count_add(ST_CTR_TLS_CIPHERTEXT_BYTES, total);
+	return true;
 }
 
 static __always_inline int data_enter(__s32 fd, __u64 buf, __u32 count, __u16 syscall, __u8 arg_kind)
@@ -604,9 +183,12 @@ static __always_inline int data_exit(long ret)
 		__sync_fetch_and_add(&conn->bytes_sent, total);
 	else
 		__sync_fetch_and_add(&conn->bytes_received, total);
+	if (tls_ciphertext(pid_tgid, conn, &a, egress, total))
+		return 0;
 	ev = prepare_data_event(pid_tgid, &a, conn, &ends, egress ? ST_DIR_EGRESS : ST_DIR_INGRESS);
 	if (!ev)
 		return 0;
+	/* hand-off causes follow plaintext socket data only: a TLS connection returned above */
 	handoff_on_data(pid_tgid, conn, a.seq, egress, ev);
 	emit_payload(ev, &a, total);
 	return 0;
@@ -962,6 +544,8 @@ int process_exit(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
+	/* a thread that dies inside an SSL call (killed while blocked in SSL_read) never returns from it */
+	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
 	handoff_thread_exit((__u32)pid_tgid);
 	if ((__u32)pid_tgid == pid_tgid >> 32)
 		emit_process_event(ST_EVENT_PROCESS_EXIT);

@@ -26,6 +26,7 @@ enum st_event_type {
 	ST_EVENT_ESTABLISHED = 4,
 	ST_EVENT_PROCESS_EXEC = 5,
 	ST_EVENT_PROCESS_EXIT = 6,
+	ST_EVENT_LIBRARY_MAPPED = 7,  /* a traced process mapped a file executable (exec, dlopen) */
 };
 
 /* Which syscall produced a data event (our own numbering, stable across architectures). */
@@ -44,6 +45,8 @@ enum st_syscall {
 	ST_SYS_CONNECT = 12,
 	ST_SYS_ACCEPT = 13,
 	ST_SYS_ACCEPT4 = 14,
+	ST_SYS_SSL_READ = 15,   /* plaintext returned by SSL_read / SSL_read_ex */
+	ST_SYS_SSL_WRITE = 16,  /* plaintext passed to SSL_write / SSL_write_ex */
 };
 
 enum st_direction {
@@ -62,6 +65,7 @@ enum st_role {
 #define ST_FLAG_TRUNCATED 0x1        /* payload_len < byte_count: the cap (or a fault) cut the bytes */
 #define ST_FLAG_NO_PAYLOAD 0x2       /* metadata only by design (sendfile, sendmmsg, recvmmsg) */
 #define ST_FLAG_READ_FAULT 0x4       /* bpf_probe_read_user failed for this chunk */
+#define ST_FLAG_TLS 0x8              /* plaintext of a TLS library call; tcp_seq is the nested syscall's */
 /* st_open_event.flags */
 #define ST_FLAG_JOINED_MID_STREAM 0x1
 
@@ -78,7 +82,10 @@ enum st_counter {
 	ST_CTR_CAUSE_WAKEUPS = 8,     /* in-process wakeups that carried a cause to the woken thread */
 	ST_CTR_CAUSE_CONFLICTS = 9,   /* wakeups or reads that made a thread's cause ambiguous */
 	ST_CTR_CAUSE_TABLE_FULL = 10, /* causes not recorded because the per-thread table was full */
-	ST_CTR_MAX = 11,
+	ST_CTR_TLS_CIPHERTEXT_BYTES = 11, /* ciphertext bytes of TLS-traced connections, not forwarded */
+	ST_CTR_TLS_UNASSOCIATED = 12, /* SSL calls whose connection was unknown (plaintext dropped) */
+	ST_CTR_TLS_NESTING_DROPS = 13,/* SSL calls not traced because the in-flight SSL table was full */
+	ST_CTR_MAX = 14,
 };
 
 /* config map, single entry, written by user space before the programs see traffic. */
@@ -136,6 +143,8 @@ struct st_data_event {
 	 * the TCP sequence of that request's first byte and its connection's generation; 0 = none. */
 	__u32 cause_seq;
 	__u64 cause_generation;
+	__u32 tls_library;    /* ST_FLAG_TLS: which attached file supplied the plaintext (user-space id) */
+	__u32 reserved2;
 	__u8 payload[];       /* ring-buffer records are header + payload_len bytes exactly */
 };
 
@@ -167,6 +176,14 @@ struct st_established_event {
 struct st_process_event {
 	struct st_event_header hdr;  /* tgid = the process; fd = -1 */
 	char comm[16];
+};
+
+/* A traced process mapped a file with PROT_EXEC: user space looks for TLS libraries in it. */
+struct st_library_mapped_event {
+	struct st_event_header hdr;  /* fd = the mmap fd */
+	__u64 inode;
+	__u32 dev;            /* the kernel's dev_t: major << 20 | minor */
+	__u32 reserved;
 };
 
 #endif /* SPANSCOPE_SOCKET_TRACE_H */

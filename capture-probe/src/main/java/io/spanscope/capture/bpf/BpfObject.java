@@ -20,6 +20,7 @@ public final class BpfObject implements AutoCloseable {
     /* libbpf may keep pointing into the ELF image until close: keep it reachable. */
     private final Memory image;
     private final List<Pointer> links = new ArrayList<>();
+    private final List<UprobeLink> uprobeLinks = new ArrayList<>();
     private boolean loaded;
     private boolean closed;
 
@@ -73,12 +74,16 @@ public final class BpfObject implements AutoCloseable {
         loaded = true;
     }
 
-    /** Attaches every loaded program by its section name (tracepoint/...); all or nothing. */
+    /**
+     * Attaches every loaded program that has a fixed target in its section name (tracepoint/...); all
+     * or nothing. Uprobe programs are left out: their targets are files found at run time
+     * ({@link #attachUprobe}).
+     */
     public void attachAll() throws BpfException {
         requireLoaded();
         for (Pointer program = LibBpf.bpf_object__next_program(object, null); program != null;
              program = LibBpf.bpf_object__next_program(object, program)) {
-            if (!LibBpf.bpf_program__autoload(program)) {
+            if (!LibBpf.bpf_program__autoload(program) || isUprobe(LibBpf.bpf_program__section_name(program))) {
                 continue;
             }
             Pointer link = LibBpf.bpf_program__attach(program);
@@ -91,6 +96,37 @@ public final class BpfObject implements AutoCloseable {
             links.add(link);
         }
         LOG.debug("attached {} BPF programs", links.size());
+    }
+
+    private static boolean isUprobe(String section) {
+        return section != null && (section.startsWith("uprobe") || section.startsWith("uretprobe"));
+    }
+
+    /**
+     * Attaches a uprobe program to a function of an ELF file, for every process that maps it (the
+     * kernel keys uprobes by inode). libbpf finds the function's offset by name in the file's symbol
+     * tables.
+     *
+     * @param cookie what the program reads with {@code bpf_get_attach_cookie}
+     * @return the link; close it to detach (closing this object detaches it too)
+     */
+    public UprobeLink attachUprobe(String programName, String binaryPath, String functionName, boolean onReturn,
+                                   long cookie) throws BpfException {
+        requireLoaded();
+        Pointer program = LibBpf.bpf_object__find_program_by_name(object, programName);
+        if (program == null) {
+            throw new BpfException("no program named " + programName + " in the BPF object", 0, List.of());
+        }
+        try (UprobeOptions options = new UprobeOptions(functionName, onReturn, cookie)) {
+            Pointer link = LibBpf.bpf_program__attach_uprobe_opts(program, -1, binaryPath, 0, options.pointer());
+            if (link == null) {
+                throw new BpfException("cannot attach " + programName + " to " + functionName + " in " + binaryPath,
+                        Libc.lastErrno(), LibBpfLog.drainRecentWarnings());
+            }
+            UprobeLink handle = new UprobeLink(link, uprobeLinks);
+            uprobeLinks.add(handle);
+            return handle;
+        }
     }
 
     public int attachedPrograms() {
@@ -133,6 +169,9 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
+        for (UprobeLink link : List.copyOf(uprobeLinks)) {
+            link.close();
+        }
         detachAll();
         LibBpf.bpf_object__close(object);
         image.close();

@@ -41,6 +41,12 @@ final class LibBpf {
 
     static native boolean bpf_program__autoload(Pointer program);
 
+    static native String bpf_program__section_name(Pointer program);
+
+    /** {@code opts} is a {@code struct bpf_uprobe_opts} (see {@link UprobeOptions}). */
+    static native Pointer bpf_program__attach_uprobe_opts(Pointer program, int pid, String binaryPath,
+                                                          long functionOffset, Pointer opts);
+
     static native int bpf_link__destroy(Pointer link);
 
     static native int bpf_map__set_max_entries(Pointer map, int maxEntries);

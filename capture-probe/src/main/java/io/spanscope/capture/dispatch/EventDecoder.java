@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
     private final CaptureEventSink sink;
     private final RoleResolver roleResolver;
     private final WorkerCounters counters;
+    private final IntFunction<String> tlsLibraryNames;
     private final DataEvent data = new DataEvent().setSource(DataSource.SOCKET);
     private final Map<Long, long[]> joinedRoles = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -45,8 +47,11 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
         }
     };
 
-    public EventDecoder(CaptureEventSink sink, RoleResolver roleResolver, WorkerCounters counters) {
+    /** @param tlsLibraryNames names of the files the TLS uprobes are attached to, by the id the kernel reports */
+    public EventDecoder(CaptureEventSink sink, RoleResolver roleResolver, WorkerCounters counters,
+                        IntFunction<String> tlsLibraryNames) {
         this.sink = sink;
+        this.tlsLibraryNames = tlsLibraryNames;
         this.roleResolver = roleResolver;
         this.counters = counters;
     }
@@ -103,6 +108,12 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
                 .setRange(LittleEndian.i32(b, o + DATA_TCP_SEQ), byteCount)
                 .setPayload(b, o + DATA_PAYLOAD, payloadLength)
                 .setCause(LittleEndian.i64(b, o + DATA_CAUSE_GENERATION), LittleEndian.i32(b, o + DATA_CAUSE_SEQ));
+        if ((LittleEndian.i32(b, o + DATA_FLAGS) & FLAG_TLS) != 0) {
+            data.setSource(DataSource.TLS).setTlsLibrary(tlsLibraryNames.apply(LittleEndian.i32(b, o + DATA_TLS_LIBRARY)));
+            counters.add(WorkerCounters.TLS_DATA, 1);
+        } else {
+            data.setSource(DataSource.SOCKET).setTlsLibrary(null);
+        }
         counters.add(WorkerCounters.DATA, 1);
         counters.add(WorkerCounters.CAPTURED_BYTES, payloadLength);
         sink.onData(data);

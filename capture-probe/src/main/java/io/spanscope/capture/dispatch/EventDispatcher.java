@@ -32,7 +32,8 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
     private static final int MALFORMED = 2;
 
     public EventDispatcher(int workerCount, int queueBytes, IntFunction<CaptureEventSink> sinkPerWorker,
-                           RoleResolver roleResolver, ProcessEventListener processEvents) {
+                           RoleResolver roleResolver, ProcessEventListener processEvents,
+                           IntFunction<String> tlsLibraryNames) {
         if (workerCount < 1) {
             throw new IllegalArgumentException("at least one worker is needed");
         }
@@ -46,7 +47,7 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             queues[i] = new SpscByteQueue(queueBytes);
             workerCounters[i] = new WorkerCounters();
             workers[i] = new DispatchWorker(queues[i],
-                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i]));
+                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i], tlsLibraryNames));
             threads[i] = new Thread(workers[i], "spanscope-capture-worker-" + i);
             threads[i].setDaemon(true);
         }
@@ -67,6 +68,16 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
         }
         int type = buffer.getInt(offset + HEADER_TYPE);
         int tgid = buffer.getInt(offset + HEADER_TGID);
+        if (type == TYPE_LIBRARY_MAPPED) {
+            increment(readerCounts, PROCESS_EVENTS);
+            if (length < LIBRARY_MAPPED_SIZE) {
+                increment(readerCounts, MALFORMED);
+                return;
+            }
+            processEvents.onExecutableMapped(tgid, Integer.toUnsignedLong(buffer.getInt(offset + LIBRARY_MAPPED_DEV)),
+                    buffer.getLong(offset + LIBRARY_MAPPED_INODE));
+            return;
+        }
         if (type == TYPE_PROCESS_EXEC || type == TYPE_PROCESS_EXIT) {
             increment(readerCounts, PROCESS_EVENTS);
             if (type == TYPE_PROCESS_EXEC) {

@@ -7,6 +7,14 @@ public interface ProcessEventListener {
 
     void onExit(int tgid);
 
+    /**
+     * A traced process mapped a file executable (the dynamic loader after exec, or dlopen).
+     *
+     * @param device the kernel's dev_t of the file's filesystem ({@code major << 20 | minor})
+     */
+    default void onExecutableMapped(int tgid, long device, long inode) {
+    }
+
     ProcessEventListener NONE = new ProcessEventListener() {
         @Override
         public void onExec(int tgid) {

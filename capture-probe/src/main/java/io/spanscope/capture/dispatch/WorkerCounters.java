@@ -12,7 +12,8 @@ public final class WorkerCounters {
     static final int MALFORMED = 4;
     static final int CAPTURED_BYTES = 5;
     static final int SINK_FAILURES = 6;
-    private static final int COUNT = 7;
+    static final int TLS_DATA = 7;
+    private static final int COUNT = 8;
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
 
@@ -48,6 +49,11 @@ public final class WorkerCounters {
 
     public long capturedPayloadBytes() {
         return get(CAPTURED_BYTES);
+    }
+
+    /** Data events carrying TLS plaintext (a subset of {@link #dataEvents()}). */
+    public long tlsDataEvents() {
+        return get(TLS_DATA);
     }
 
     /** Exceptions thrown by the sink; the event is lost for it but the worker keeps going. */

@@ -27,6 +27,7 @@ public final class DataEvent {
     private Direction direction = Direction.EGRESS;
     private Role role = Role.UNKNOWN;
     private DataSource source = DataSource.SOCKET;
+    private String tlsLibrary;
     private boolean ipv6;
     private final byte[] localAddress = new byte[ADDRESS_BYTES];
     private final byte[] remoteAddress = new byte[ADDRESS_BYTES];
@@ -66,6 +67,12 @@ public final class DataEvent {
 
     public DataEvent setSource(DataSource source) {
         this.source = source;
+        return this;
+    }
+
+    /** For {@link DataSource#TLS} events, the file that supplied the plaintext (e.g. "libssl.so.3"); else null. */
+    public DataEvent setTlsLibrary(String tlsLibrary) {
+        this.tlsLibrary = tlsLibrary;
         return this;
     }
 
@@ -151,6 +158,11 @@ public final class DataEvent {
 
     public DataSource source() {
         return source;
+    }
+
+    /** The TLS library (file name) that supplied a {@link DataSource#TLS} event's plaintext; null otherwise. */
+    public String tlsLibrary() {
+        return tlsLibrary;
     }
 
     public long cgroupId() {
@@ -250,6 +262,7 @@ public final class DataEvent {
         c.direction = direction;
         c.role = role;
         c.source = source;
+        c.tlsLibrary = tlsLibrary;
         c.ipv6 = ipv6;
         System.arraycopy(localAddress, 0, c.localAddress, 0, ADDRESS_BYTES);
         System.arraycopy(remoteAddress, 0, c.remoteAddress, 0, ADDRESS_BYTES);

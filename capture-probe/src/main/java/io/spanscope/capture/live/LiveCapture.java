@@ -15,6 +15,8 @@ import io.spanscope.capture.proc.ListeningPorts;
 import io.spanscope.capture.proc.ProcessMetadataCache;
 import io.spanscope.capture.ringbuf.RingBufferMapping;
 import io.spanscope.capture.ringbuf.RingBufferReader;
+import io.spanscope.capture.tls.TlsDiscovery;
+import io.spanscope.capture.tls.TlsProbes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -45,18 +47,19 @@ import org.slf4j.LoggerFactory;
 public final class LiveCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
-    private static final String BPF_OBJECT_RESOURCE = "/bpf/socket_trace.bpf.o";
+    private static final String BPF_OBJECT_RESOURCE = "/bpf/spanscope.bpf.o";
     // short: the kernel side wakes the reader only once a batch is waiting (KernelSettings.wakeupBytes)
     private static final int POLL_TIMEOUT_MILLIS = 10;
     /** The scheduler programs of handoff.bpf.h, left unloaded when hand-offs are not followed. */
     private static final List<String> HANDOFF_PROGRAMS = List.of("handoff_waking", "handoff_wakeup_new");
+    private static final Path PROC = Path.of("/proc");
 
     /** Immutable configuration, as built. */
     public record Settings(int payloadCapBytes, int ringBufferBytes, int workers, int workerQueueBytes,
                            Set<Integer> allowPids, Set<Integer> denyPids, Set<Long> allowCgroups,
                            Set<Long> denyCgroups, Set<Integer> allowPorts, Set<Integer> denyPorts,
                            Set<Integer> excludePorts, boolean traceOwnProcess, boolean followThreadHandoffs,
-                           Duration handoffCauseTtl) {
+                           Duration handoffCauseTtl, boolean tlsPlaintext) {
         public Settings {
             allowPids = Set.copyOf(allowPids);
             denyPids = Set.copyOf(denyPids);
@@ -72,10 +75,14 @@ public final class LiveCapture implements AutoCloseable {
     private final ProcessMetadataCache processes = ProcessMetadataCache.ofHost();
     private BpfObject bpf;
     private BpfMap counters;
+    /** The kernel counters as they were when the maps were released, so stats after close stay true. */
+    private long[] finalKernelCounters;
     private RingBufferMapping mapping;
     private RingBufferReader reader;
     private EventDispatcher dispatcher;
     private Thread readerThread;
+    private TlsProbes tlsProbes;
+    private TlsDiscovery tlsDiscovery;
     /** Anchored when the capture is built, so consumers can be wired before it starts. */
     private final CaptureClock clock = CaptureClock.monotonicAnchoredNow();
     private volatile boolean running;
@@ -121,8 +128,15 @@ public final class LiveCapture implements AutoCloseable {
                 bpf.setAutoload(HANDOFF_PROGRAMS, false);
             }
             loadAndConfigure();
+            ProcessEventListener listeners = both(processes, processEvents);
+            if (settings.tlsPlaintext()) {
+                tlsProbes = new TlsProbes(bpf, PROC);
+                tlsDiscovery = new TlsDiscovery(tlsProbes, PROC);
+                listeners = both(listeners, tlsDiscovery);
+            }
+            TlsProbes names = tlsProbes;
             dispatcher = new EventDispatcher(settings.workers(), settings.workerQueueBytes(), sinkPerWorker,
-                    new ListeningPorts(Path.of("/proc")), both(processes, processEvents));
+                    new ListeningPorts(PROC), listeners, id -> names == null ? "tls" : names.nameOf(id));
             mapping = RingBufferMapping.ofBpfMap(bpf.map("events").fd(), settings.ringBufferBytes());
             reader = new RingBufferReader(mapping, bpf.map("events").fd());
             counters = bpf.map("counters");
@@ -132,6 +146,7 @@ public final class LiveCapture implements AutoCloseable {
             readerThread.setDaemon(true);
             readerThread.start();
             attach();
+            startTlsDiscovery();
         } catch (BpfException e) {
             close();
             throw new CaptureStartException(Reason.LOAD_REJECTED, oneLine(e), e);
@@ -162,6 +177,20 @@ public final class LiveCapture implements AutoCloseable {
         }
     }
 
+    /* After the socket hooks are live: a connection a TLS call touches is then always known. */
+    private void startTlsDiscovery() {
+        if (tlsDiscovery != null) {
+            tlsDiscovery.start();
+            try {
+                tlsDiscovery.scanAllProcesses();
+            } catch (IllegalStateException e) {
+                // socket capture goes on; processes still reach discovery through exec and mmap events
+                LOG.warn("TLS libraries of running processes not searched: {}", e.getMessage());
+            }
+            LOG.info("TLS uprobes attached to {} files", tlsProbes.attachedFiles().size());
+        }
+    }
+
     private void readLoop() {
         while (running) {
             if (reader.drain(dispatcher) == 0) {
@@ -183,6 +212,12 @@ public final class LiveCapture implements AutoCloseable {
             public void onExit(int tgid) {
                 first.onExit(tgid);
                 second.onExit(tgid);
+            }
+
+            @Override
+            public void onExecutableMapped(int tgid, long device, long inode) {
+                first.onExecutableMapped(tgid, device, inode);
+                second.onExecutableMapped(tgid, device, inode);
             }
         };
     }
@@ -236,7 +271,19 @@ public final class LiveCapture implements AutoCloseable {
                 kernelCounter(COUNTER_SENDFILE_BYTES),
                 dispatcher.queueDropsPerWorker(),
                 dispatcher.malformedRecords(),
-                sum(workers, WorkerCounters::sinkFailures));
+                sum(workers, WorkerCounters::sinkFailures),
+                tlsStats(workers));
+    }
+
+    private TlsCaptureStats tlsStats(List<WorkerCounters> workers) {
+        if (tlsProbes == null) {
+            return TlsCaptureStats.DISABLED;
+        }
+        List<String> files = tlsProbes.attachedFiles();
+        return new TlsCaptureStats(files, files.size(), tlsProbes.attachFailures(),
+                sum(workers, WorkerCounters::tlsDataEvents), kernelCounter(COUNTER_TLS_CIPHERTEXT_BYTES),
+                kernelCounter(COUNTER_TLS_UNASSOCIATED), kernelCounter(COUNTER_TLS_NESTING_DROPS),
+                tlsDiscovery.queueDrops());
     }
 
     /** What the kernel did while following thread hand-offs (all zero when switched off). */
@@ -249,8 +296,11 @@ public final class LiveCapture implements AutoCloseable {
     }
 
     private long kernelCounter(int index) {
+        if (counters == null) {
+            return finalKernelCounters == null ? 0 : finalKernelCounters[index];
+        }
         try {
-            return counters == null ? 0 : counters.sumPerCpuLong(index);
+            return counters.sumPerCpuLong(index);
         } catch (BpfException e) {
             LOG.warn("cannot read kernel counter {}: {}", index, e.getMessage());
             return -1;
@@ -264,6 +314,12 @@ public final class LiveCapture implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
+        if (tlsDiscovery != null) {
+            tlsDiscovery.close();
+        }
+        if (tlsProbes != null) {
+            tlsProbes.close();
+        }
         if (readerThread != null) {
             try {
                 readerThread.join(5_000);
@@ -285,6 +341,13 @@ public final class LiveCapture implements AutoCloseable {
             reader = null;
         }
         if (bpf != null) {
+            if (counters != null) {
+                long[] last = new long[COUNTER_COUNT];
+                for (int i = 0; i < COUNTER_COUNT; i++) {
+                    last[i] = kernelCounter(i);
+                }
+                finalKernelCounters = last;
+            }
             bpf.close();
             bpf = null;
             counters = null;
@@ -325,6 +388,7 @@ public final class LiveCapture implements AutoCloseable {
         private boolean traceOwnProcess;
         private boolean followThreadHandoffs = true;
         private Duration handoffCauseTtl = Duration.ofSeconds(1);
+        private boolean tlsPlaintext = true;
 
         private Builder() {
         }
@@ -430,10 +494,16 @@ public final class LiveCapture implements AutoCloseable {
             return this;
         }
 
+        /** Capture the plaintext of OpenSSL calls through uprobes (default true). */
+        public Builder tlsPlaintext(boolean capture) {
+            this.tlsPlaintext = capture;
+            return this;
+        }
+
         public LiveCapture build() {
             return new LiveCapture(new Settings(payloadCapBytes, ringBufferBytes, workers, workerQueueBytes,
                     allowPids, denyPids, allowCgroups, denyCgroups, allowPorts, denyPorts, excludePorts,
-                    traceOwnProcess, followThreadHandoffs, handoffCauseTtl));
+                    traceOwnProcess, followThreadHandoffs, handoffCauseTtl, tlsPlaintext));
         }
 
         private static Collection<Integer> checkPorts(Collection<Integer> ports) {

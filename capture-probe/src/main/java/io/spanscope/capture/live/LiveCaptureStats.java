@@ -23,6 +23,7 @@ import java.util.List;
  * @param workerQueueDrops per worker: records dropped because its queue was full
  * @param malformedRecords records that could not be decoded
  * @param sinkFailures exceptions thrown by sinks (caught; the worker went on)
+ * @param tls TLS plaintext capture (attached files, plaintext events, suppressed ciphertext, losses)
  */
 public record LiveCaptureStats(
         long recordsRead,
@@ -42,7 +43,8 @@ public record LiveCaptureStats(
         long sendfileBytes,
         List<Long> workerQueueDrops,
         long malformedRecords,
-        long sinkFailures) {
+        long sinkFailures,
+        TlsCaptureStats tls) {
 
     public LiveCaptureStats {
         workerQueueDrops = List.copyOf(workerQueueDrops);
@@ -52,7 +54,7 @@ public record LiveCaptureStats(
         return workerQueueDrops.stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Events lost anywhere between kernel and sinks. */
+    /** Events lost anywhere between kernel and sinks (TLS calls without a known connection excluded: see {@link #tls()}). */
     public long eventsLost() {
         return ringBufferDrops + workerQueueDropsTotal() + malformedRecords;
     }

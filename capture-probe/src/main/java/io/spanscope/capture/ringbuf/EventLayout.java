@@ -17,6 +17,7 @@ public final class EventLayout {
     public static final int TYPE_ESTABLISHED = 4;
     public static final int TYPE_PROCESS_EXEC = 5;
     public static final int TYPE_PROCESS_EXIT = 6;
+    public static final int TYPE_LIBRARY_MAPPED = 7;
 
     public static final int CHUNK_BYTES = 8192;
     public static final int MAX_PAYLOAD_CAP = 64 << 20;
@@ -52,13 +53,15 @@ public final class EventLayout {
     public static final int DATA_FLAGS = 96;
     public static final int DATA_CAUSE_SEQ = 100;
     public static final int DATA_CAUSE_GENERATION = 104;
-    public static final int DATA_PAYLOAD = 112;
-    public static final int DATA_SIZE = 112;
+    public static final int DATA_TLS_LIBRARY = 112;
+    public static final int DATA_PAYLOAD = 120;
+    public static final int DATA_SIZE = 120;
 
     // st_data_event.flags
     public static final int FLAG_TRUNCATED = 0x1;
     public static final int FLAG_NO_PAYLOAD = 0x2;
     public static final int FLAG_READ_FAULT = 0x4;
+    public static final int FLAG_TLS = 0x8;
     // st_open_event.flags
     public static final int FLAG_JOINED_MID_STREAM = 0x1;
 
@@ -85,6 +88,11 @@ public final class EventLayout {
     // struct st_process_event
     public static final int PROCESS_COMM = 32;
     public static final int PROCESS_SIZE = 48;
+
+    // struct st_library_mapped_event
+    public static final int LIBRARY_MAPPED_INODE = 32;
+    public static final int LIBRARY_MAPPED_DEV = 40;
+    public static final int LIBRARY_MAPPED_SIZE = 48;
 
     // struct st_config (the "settings" map value)
     public static final int CONFIG_SELF_TGID = 0;
@@ -113,5 +121,8 @@ public final class EventLayout {
     public static final int COUNTER_CAUSE_WAKEUPS = 8;
     public static final int COUNTER_CAUSE_CONFLICTS = 9;
     public static final int COUNTER_CAUSE_TABLE_FULL = 10;
-    public static final int COUNTER_COUNT = 11;
+    public static final int COUNTER_TLS_CIPHERTEXT_BYTES = 11;
+    public static final int COUNTER_TLS_UNASSOCIATED = 12;
+    public static final int COUNTER_TLS_NESTING_DROPS = 13;
+    public static final int COUNTER_COUNT = 14;
 }

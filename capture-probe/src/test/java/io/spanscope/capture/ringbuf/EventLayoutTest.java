@@ -64,6 +64,7 @@ class EventLayoutTest {
         m.put("ST_EVENT_ESTABLISHED", EventLayout.TYPE_ESTABLISHED);
         m.put("ST_EVENT_PROCESS_EXEC", EventLayout.TYPE_PROCESS_EXEC);
         m.put("ST_EVENT_PROCESS_EXIT", EventLayout.TYPE_PROCESS_EXIT);
+        m.put("ST_EVENT_LIBRARY_MAPPED", EventLayout.TYPE_LIBRARY_MAPPED);
         m.put("ST_CHUNK_BYTES", EventLayout.CHUNK_BYTES);
         m.put("ST_MAX_PAYLOAD_CAP", EventLayout.MAX_PAYLOAD_CAP);
         m.put("ST_ADDR_BYTES", EventLayout.ADDRESS_BYTES);
@@ -91,11 +92,13 @@ class EventLayoutTest {
         m.put("st_data_event.flags", EventLayout.DATA_FLAGS);
         m.put("st_data_event.cause_seq", EventLayout.DATA_CAUSE_SEQ);
         m.put("st_data_event.cause_generation", EventLayout.DATA_CAUSE_GENERATION);
+        m.put("st_data_event.tls_library", EventLayout.DATA_TLS_LIBRARY);
         m.put("st_data_event.payload", EventLayout.DATA_PAYLOAD);
         m.put("sizeof st_data_event", EventLayout.DATA_SIZE);
         m.put("ST_FLAG_TRUNCATED", EventLayout.FLAG_TRUNCATED);
         m.put("ST_FLAG_NO_PAYLOAD", EventLayout.FLAG_NO_PAYLOAD);
         m.put("ST_FLAG_READ_FAULT", EventLayout.FLAG_READ_FAULT);
+        m.put("ST_FLAG_TLS", EventLayout.FLAG_TLS);
         m.put("ST_FLAG_JOINED_MID_STREAM", EventLayout.FLAG_JOINED_MID_STREAM);
         m.put("st_open_event.ends", EventLayout.OPEN_ENDS);
         m.put("st_open_event.cgroup_id", EventLayout.OPEN_CGROUP_ID);
@@ -113,6 +116,9 @@ class EventLayoutTest {
         m.put("sizeof st_established_event", EventLayout.ESTABLISHED_SIZE);
         m.put("st_process_event.comm", EventLayout.PROCESS_COMM);
         m.put("sizeof st_process_event", EventLayout.PROCESS_SIZE);
+        m.put("st_library_mapped_event.inode", EventLayout.LIBRARY_MAPPED_INODE);
+        m.put("st_library_mapped_event.dev", EventLayout.LIBRARY_MAPPED_DEV);
+        m.put("sizeof st_library_mapped_event", EventLayout.LIBRARY_MAPPED_SIZE);
         m.put("st_config.self_tgid", EventLayout.CONFIG_SELF_TGID);
         m.put("st_config.payload_cap", EventLayout.CONFIG_PAYLOAD_CAP);
         m.put("st_config.filter_flags", EventLayout.CONFIG_FILTER_FLAGS);
@@ -137,6 +143,9 @@ class EventLayoutTest {
         m.put("ST_CTR_CAUSE_WAKEUPS", EventLayout.COUNTER_CAUSE_WAKEUPS);
         m.put("ST_CTR_CAUSE_CONFLICTS", EventLayout.COUNTER_CAUSE_CONFLICTS);
         m.put("ST_CTR_CAUSE_TABLE_FULL", EventLayout.COUNTER_CAUSE_TABLE_FULL);
+        m.put("ST_CTR_TLS_CIPHERTEXT_BYTES", EventLayout.COUNTER_TLS_CIPHERTEXT_BYTES);
+        m.put("ST_CTR_TLS_UNASSOCIATED", EventLayout.COUNTER_TLS_UNASSOCIATED);
+        m.put("ST_CTR_TLS_NESTING_DROPS", EventLayout.COUNTER_TLS_NESTING_DROPS);
         m.put("ST_CTR_MAX", EventLayout.COUNTER_COUNT);
         m.put("ST_ROLE_UNKNOWN", io.spanscope.capture.event.Role.UNKNOWN.ordinal());
         m.put("ST_ROLE_CLIENT", io.spanscope.capture.event.Role.CLIENT.ordinal());

@@ -195,6 +195,12 @@ public final class CaptureCommand implements Callable<Integer> {
         System.err.println("spanscope: lost events " + stats.eventsLost() + " (ring buffer " + stats.ringBufferDrops()
                 + ", worker queues " + stats.workerQueueDropsTotal() + ", malformed " + stats.malformedRecords()
                 + "), truncated bytes " + stats.truncatedBytes());
+        if (!stats.tls().attachedFiles().isEmpty() || stats.tls().attachFailures() > 0) {
+            System.err.println("spanscope: TLS plaintext from " + String.join(", ", stats.tls().attachedFiles())
+                    + "; " + stats.tls().plaintextEvents() + " plaintext events, "
+                    + stats.tls().ciphertextBytesNotForwarded() + " ciphertext bytes not forwarded, "
+                    + stats.tls().attachFailures() + " files not attachable");
+        }
         System.err.println("spanscope: capture stats " + StatsJson.of(stats));
     }
 }

@@ -44,6 +44,9 @@ public final class CaptureOptions {
             + "(the scheduler programs are not loaded; calls from pool threads are then linked by time alone).")
     boolean noFollowHandoffs;
 
+    @Option(names = "--no-tls", description = "Do not capture TLS plaintext (no uprobes on OpenSSL); TLS connections are then seen as ciphertext only.")
+    boolean noTls;
+
     void validate() {
         if (payloadCap != null && (payloadCap < 0 || payloadCap > (64L << 20))) {
             throw new SpanscopeCommand.UsageException("--payload-cap must be between 0 and 64MiB");
@@ -68,7 +71,8 @@ public final class CaptureOptions {
         LiveCapture.Builder b = LiveCapture.builder()
                 .allowPids(pids).denyPids(excludePids)
                 .allowPorts(ports).denyPorts(excludePorts)
-                .allowCgroups(cgroups).denyCgroups(excludeCgroups);
+                .allowCgroups(cgroups).denyCgroups(excludeCgroups)
+                .tlsPlaintext(!noTls);
         if (payloadCap != null) {
             b.payloadCapBytes(payloadCap.intValue());
         }
@@ -95,6 +99,9 @@ public final class CaptureOptions {
         }
         if (!excludePids.isEmpty() || !excludePorts.isEmpty() || !excludeCgroups.isEmpty()) {
             parts.add("with exclusions");
+        }
+        if (noTls) {
+            parts.add("no TLS plaintext");
         }
         return parts.isEmpty() ? "every process" : String.join(", ", parts);
     }

@@ -9,6 +9,7 @@ import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.ConnectionOpenEvent;
 import io.spanscope.capture.event.DataEvent;
+import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.event.Endpoint;
 
 import java.io.IOException;
@@ -36,6 +37,8 @@ public final class CaptureConsole implements CaptureEventSink {
     private final ProcessNames processNames;
     private final ConnectionDirectory directory = new ConnectionDirectory();
     private final ConcurrentHashMap<ConnectionId, ConnectionOpenEvent> open = new ConcurrentHashMap<>();
+    /** Connections whose plaintext a TLS library supplied, and that library's file name. */
+    private final ConcurrentHashMap<ConnectionId, String> tlsLibraries = new ConcurrentHashMap<>();
 
     /**
      * @param connections whether open, established and close lines are printed
@@ -97,6 +100,9 @@ public final class CaptureConsole implements CaptureEventSink {
 
     @Override
     public void onData(DataEvent e) {
+        if (e.source() == DataSource.TLS) {
+            noteTls(e);
+        }
         if (previewBytes == 0) {
             return;
         }
@@ -107,6 +113,9 @@ public final class CaptureConsole implements CaptureEventSink {
                 g.writeStringField("direction", e.direction().name());
                 g.writeStringField("role", e.role().name());
                 g.writeStringField("source", e.source().name());
+                if (e.tlsLibrary() != null) {
+                    g.writeStringField("tlsLibrary", e.tlsLibrary());
+                }
                 endpoints(g, e.localEndpoint(), e.remoteEndpoint());
                 g.writeNumberField("tcpSeq", e.tcpSequenceUnsigned());
                 g.writeNumberField("bytes", e.byteCount());
@@ -118,13 +127,34 @@ public final class CaptureConsole implements CaptureEventSink {
             String preview = PayloadPreview.of(e.payload(), e.payloadOffset(), e.payloadLength(), previewBytes);
             String dir = e.direction() == io.spanscope.capture.event.Direction.EGRESS ? "→" : "←";
             line(e.timestampNs(), "DATA ", processNames.label(e.tgid()) + " fd " + e.fd() + " " + dir + " " + e.byteCount() + " B"
-                    + (e.isTruncated() ? " (" + e.payloadLength() + " captured)" : "") + "  \"" + preview + "\"");
+                    + (e.isTruncated() ? " (" + e.payloadLength() + " captured)" : "")
+                    + (e.source() == DataSource.TLS ? " tls" : "") + "  \"" + preview + "\"");
+        }
+    }
+
+    /** The first plaintext of a connection tells it is TLS and which library supplied it: one line. */
+    private void noteTls(DataEvent e) {
+        ConnectionId id = e.connectionId();
+        String library = e.tlsLibrary() == null ? "tls" : e.tlsLibrary();
+        if (tlsLibraries.putIfAbsent(id, library) != null || !connections) {
+            return;
+        }
+        ConnectionOpenEvent opened = open.get(id);
+        if (format == Format.JSON) {
+            json(g -> {
+                header(g, "tls", id, e.tid(), e.timestampNs());
+                g.writeStringField("library", library);
+            });
+        } else {
+            String where = opened != null ? arrow(opened) : "fd " + id.fd();
+            line(e.timestampNs(), "TLS  ", processNames.label(id.tgid()) + " " + where + "  tls " + library);
         }
     }
 
     @Override
     public void onClose(ConnectionCloseEvent e) {
         ConnectionOpenEvent opened = open.remove(e.id());
+        String tlsLibrary = tlsLibraries.remove(e.id());
         if (opened != null) {
             directory.closed(opened.local());
         }
@@ -136,11 +166,15 @@ public final class CaptureConsole implements CaptureEventSink {
                 header(g, "close", e.id(), e.tid(), e.timestampNs());
                 g.writeNumberField("bytesSent", e.bytesSent());
                 g.writeNumberField("bytesReceived", e.bytesReceived());
+                if (tlsLibrary != null) {
+                    g.writeStringField("tlsLibrary", tlsLibrary);
+                }
             });
         } else {
             String where = opened != null ? arrow(opened) : "fd " + e.id().fd();
             line(e.timestampNs(), "CLOSE", processNames.label(e.id().tgid()) + " " + where + "  sent " + ByteSizes.format(e.bytesSent())
-                    + "  received " + ByteSizes.format(e.bytesReceived()));
+                    + "  received " + ByteSizes.format(e.bytesReceived())
+                    + (tlsLibrary != null ? "  tls " + tlsLibrary : ""));
         }
     }
 

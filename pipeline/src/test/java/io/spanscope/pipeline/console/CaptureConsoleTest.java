@@ -8,6 +8,7 @@ import io.spanscope.capture.event.ConnectionCloseEvent;
 import io.spanscope.capture.event.ConnectionId;
 import io.spanscope.capture.event.ConnectionOpenEvent;
 import io.spanscope.capture.event.DataEvent;
+import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.event.Direction;
 import io.spanscope.capture.event.Endpoint;
 import io.spanscope.capture.event.Role;
@@ -66,6 +67,35 @@ class CaptureConsoleTest {
                 .containsEntry("timeUnixNano", String.valueOf(1_000_000 + 5_000))
                 .containsEntry("local", "127.0.0.1:50000").containsEntry("remote", "127.0.0.1:8080")
                 .containsEntry("preview", "GET / HTTP/1.1\r\n\r\n");
+    }
+
+    @Test
+    void aTlsConnectionIsAnnouncedOnceWithItsLibraryAndMarkedOnDataAndClose() throws Exception {
+        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.TEXT, true, 16, CaptureClock.WALL, names);
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        ConnectionId client = new ConnectionId(100, 3, 2);
+        console.onOpen(new ConnectionOpenEvent(client, 100, 2_000, Role.CLIENT,
+                new Endpoint(lo, 50000), new Endpoint(lo, 8443), false, 0));
+        byte[] request = "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        console.onData(data(client, request).setSource(DataSource.TLS).setTlsLibrary("libssl.so.3"));
+        console.onData(data(client, request).setSource(DataSource.TLS).setTlsLibrary("libssl.so.3"));
+        console.onClose(new ConnectionCloseEvent(client, 100, 3_000, 100, 200));
+
+        List<String> lines = buffer.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(1)).contains("TLS", "curl[100]", "127.0.0.1:50000 ⇄ 127.0.0.1:8443", "tls libssl.so.3");
+        assertThat(lines.get(2)).contains("DATA", " tls ");
+        assertThat(lines.get(3)).contains("DATA", " tls ");
+        assertThat(lines.get(4)).contains("CLOSE", "tls libssl.so.3");
+    }
+
+    @Test
+    void jsonTlsLineNamesTheLibrary() throws Exception {
+        CaptureConsole console = new CaptureConsole(out, CaptureConsole.Format.JSON, true, 0, CaptureClock.WALL, names);
+        console.onData(data(new ConnectionId(100, 3, 2), new byte[] {1}).setSource(DataSource.TLS)
+                .setTlsLibrary("tls_static_client"));
+        assertThat(parse(buffer.toString(StandardCharsets.UTF_8).strip())).containsEntry("type", "tls")
+                .containsEntry("library", "tls_static_client").containsEntry("pid", "100");
     }
 
     @Test

@@ -23,6 +23,18 @@ final class NginxServer implements AutoCloseable {
     }
 
     static NginxServer start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * nginx with TLS (a self-signed certificate for 127.0.0.1 made with openssl) and HTTP/2 offered by ALPN:
+     * {@code curl --http1.1} speaks HTTP/1.1 inside TLS, {@code curl --http2} HTTP/2.
+     */
+    static NginxServer startTls() throws IOException, InterruptedException {
+        return start(true);
+    }
+
+    private static NginxServer start(boolean tls) throws IOException, InterruptedException {
         int port = TestPorts.free();
         Path prefix = Files.createTempDirectory("spanscope-nginx");
         Files.createDirectories(prefix.resolve("logs"));
@@ -31,6 +43,18 @@ final class NginxServer implements AutoCloseable {
         // nginx's worker runs as nobody: let it into the private temporary directory
         for (Path p : new Path[] {prefix, prefix.resolve("html")}) {
             Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        String listen = "listen 127.0.0.1:" + port + ";";
+        if (tls) {
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", prefix.resolve("key.pem").toString(), "-out", prefix.resolve("cert.pem").toString(),
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (openssl.waitFor() != 0) {
+                throw new IOException("openssl could not make a test certificate");
+            }
+            listen = "listen 127.0.0.1:%d ssl http2; ssl_certificate %s; ssl_certificate_key %s;"
+                    .formatted(port, prefix.resolve("cert.pem"), prefix.resolve("key.pem"));
         }
         Files.writeString(prefix.resolve("nginx.conf"), """
                 worker_processes 1;
@@ -43,11 +67,11 @@ final class NginxServer implements AutoCloseable {
                   keepalive_requests 100000;
                   types { application/json json; }
                   server {
-                    listen 127.0.0.1:%2$d;
+                    %2$s
                     root %1$s/html;
                   }
                 }
-                """.formatted(prefix, port));
+                """.formatted(prefix, listen));
         Process p = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
         NginxServer server = new NginxServer(prefix, p, port);
@@ -61,6 +85,15 @@ final class NginxServer implements AutoCloseable {
 
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    String httpsUrl(String path) {
+        return "https://127.0.0.1:" + port + path;
+    }
+
+    /** The certificate of a {@link #startTls()} server, for clients that verify it. */
+    Path certificate() {
+        return prefix.resolve("cert.pem");
     }
 
     @Override

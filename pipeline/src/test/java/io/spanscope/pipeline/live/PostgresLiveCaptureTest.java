@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("live")
 class PostgresLiveCaptureTest {
 
-    private static final List<String> TPCB_EXTENDED = List.of(
+    static final List<String> TPCB_EXTENDED = List.of(
             "BEGIN;",
             "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;",
             "SELECT abalance FROM pgbench_accounts WHERE aid = $1;",
@@ -169,11 +169,11 @@ class PostgresLiveCaptureTest {
         DbServiceSpans.assertEachQueryIsAChildOfItsRequest(spansFile, "pg_db_service", requests, "postgresql", "postgres");
     }
 
-    private static String sequences(Record r) {
+    static String sequences(Record r) {
         return r.requestSequence() + "/" + r.responseSequence();
     }
 
-    private static List<List<Record>> byConnection(List<Record> records) {
+    static List<List<Record>> byConnection(List<Record> records) {
         Map<ConnectionId, List<Record>> grouped = new LinkedHashMap<>();
         for (Record r : records) {
             grouped.computeIfAbsent(r.connectionId(), k -> new ArrayList<>()).add(r);
@@ -194,6 +194,15 @@ class PostgresLiveCaptureTest {
         }
 
         static PostgresServer start() throws IOException, InterruptedException {
+            return start(false);
+        }
+
+        /** With {@code ssl=on} (a self-signed certificate made with openssl): clients may ask for TLS. */
+        static PostgresServer startTls() throws IOException, InterruptedException {
+            return start(true);
+        }
+
+        private static PostgresServer start(boolean tls) throws IOException, InterruptedException {
             Path bin = findBin();
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -205,9 +214,20 @@ class PostgresLiveCaptureTest {
             server.run("chmod", "755", dir.toString());
             server.run("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D",
                     dir.resolve("data").toString(), "-U", "postgres", "--auth=trust");
+            String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1";
+            if (tls) {
+                server.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+                // PostgreSQL refuses a key others can read
+                server.run("chown", "postgres", dir.resolve("key.pem").toString(), dir.resolve("cert.pem").toString());
+                server.run("chmod", "600", dir.resolve("key.pem").toString());
+                options += " -c ssl=on -c ssl_cert_file=" + dir.resolve("cert.pem") + " -c ssl_key_file="
+                        + dir.resolve("key.pem");
+            }
             server.run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D",
                     dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w", "start", "-o",
-                    "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1");
+                    options);
             TestPorts.awaitListening(port, Duration.ofSeconds(20));
             return server;
         }

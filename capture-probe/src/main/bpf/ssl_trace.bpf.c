@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * spanscope TLS tracer: uprobes on the plaintext side of OpenSSL (SSL_read, SSL_write, SSL_read_ex,
+ * SSL_write_ex) in libssl and in binaries that export those symbols, plus the mmap hook that tells
+ * user space when a traced process maps a new executable file (so libraries loaded by the dynamic
+ * loader after exec, or by dlopen later, are found).
+ *
+ * Linked with socket_trace.bpf.c into one object (build.sh): both see the same maps
+ * (socket_common.bpf.h). Flow per SSL call: entry records (SSL *, buffer, direction) per thread in
+ * ssl_calls; socket syscalls nested in the call fill in fd and record sequence number and suppress the
+ * ciphertext (socket_trace.bpf.c, tls_ciphertext); the return emits the plaintext as data events with
+ * ST_FLAG_TLS, chunked like the socket path, for the connection of the nested syscall or, when the
+ * library served the call from its own buffer, the connection last seen for that SSL object.
+ *
+ * The attach cookie (bpf_get_attach_cookie) is the user-space id of the attached file, so every
+ * plaintext event names the library that supplied it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
+#include "socket_trace.h"
+#include "socket_lookup.bpf.h"
+#include "socket_common.bpf.h"
+
+#define ST_PROT_EXEC 0x4
+
+/* Per process and SSL object: the connection of its last nested syscall, and its record numbers. */
+struct st_ssl_key {
+	__u64 ssl;
+	__u32 tgid;
+	__u32 reserved;
+};
+
+struct st_ssl_conn {
+	__s32 fd;
+	__u32 egress_seq;  /* sequence number of the last record per direction */
+	__u32 ingress_seq;
+	__u32 ingress_delivered; /* plaintext bytes of the last ingress record handed out so far */
+	__u32 ingress_pending[ST_SSL_RECORDS_KEPT - 1]; /* read-ahead: later records of the last read */
+	__u8 ingress_pending_count;
+	__u8 ingress_record_done; /* the last call returned less than asked: its record is used up */
+	__u8 reserved[2];
+};
+
+struct st_exec_mapping {
+	__u64 inode;
+	__u32 dev;
+	__s32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct st_ssl_key);
+	__type(value, struct st_ssl_conn);
+} ssl_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct st_exec_mapping);
+} exec_mappings SEC(".maps");
+
+static __always_inline int ssl_enter(__u64 ssl, __u64 buf, __u64 num, __u64 out_len, __u8 direction)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_ssl_call *running = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
+	struct st_ssl_call call = {
+		.ssl = ssl,
+		.buf = buf,
+		.out_len = out_len,
+		.fd = -1,
+		.requested = num > 0xffffffff ? 0xffffffff : num,
+		.direction = direction,
+	};
+
+	if (running && running->ssl == ssl) {
+		/* an exported SSL function called through another one: the outer call reports. An entry
+		 * for another SSL object is stale (its call never returned): it is replaced below. */
+		running->depth++;
+		return 0;
+	}
+	if (!process_traced(pid_tgid >> 32))
+		return 0;
+	if (bpf_map_update_elem(&ssl_calls, &pid_tgid, &call, BPF_ANY))
+		count_add(ST_CTR_TLS_NESTING_DROPS, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
+{
+	return ssl_enter((__u64)ssl, (__u64)buf, num < 0 ? 0 : num, 0, ST_DIR_EGRESS);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
+{
+	return ssl_enter((__u64)ssl, (__u64)buf, num < 0 ? 0 : num, 0, ST_DIR_INGRESS);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, __u64 num, __u64 *written)
+{
+	return ssl_enter((__u64)ssl, (__u64)buf, num, (__u64)written, ST_DIR_EGRESS);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, __u64 num, __u64 *readbytes)
+{
+	return ssl_enter((__u64)ssl, (__u64)buf, num, (__u64)readbytes, ST_DIR_INGRESS);
+}
+
+/* Plaintext bytes the call moved: the return value (an int: the upper half of the register is not
+ * part of it), or *out_len when an _ex form returned 1. */
+static __always_inline __u32 ssl_bytes(const struct st_ssl_call *call, int ret)
+{
+	__u64 n = 0;
+
+	if (ret <= 0)
+		return 0;
+	if (!call->out_len)
+		return ret;
+	if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)call->out_len))
+		return 0;
+	return n > 0x7fffffff ? 0 : n;
+}
+
+/*
+ * TCP sequence number of the record that carries the first plaintext byte of a call, when a nested
+ * syscall in the call's direction showed it. Writes: the plaintext went out as its last
+ * ceil(bytes / 2^14) records, one write each, after whatever the library had pending.
+ */
+static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32 total, __u32 *seq)
+{
+	__u32 records, index;
+
+	if (call->direction == ST_DIR_INGRESS) {
+		*seq = call->read_seq_source == ST_SSL_SEQ_READ_AHEAD ? call->read_records[0] : call->read_seq;
+		return call->read_seq_source != ST_SSL_SEQ_NONE;
+	}
+	if (call->writes == 0)
+		return false;
+	records = (total + ST_TLS_MAX_PLAINTEXT_RECORD - 1) / ST_TLS_MAX_PLAINTEXT_RECORD;
+	index = call->writes > records ? call->writes - records : 0;
+	if (index >= ST_SSL_WRITES_KEPT)
+		index = 0; /* more pending records than kept: the first write is the best guess */
+	*seq = call->write_seq[index];
+	return true;
+}
+
+/* The records after the first of a read-ahead read, waiting for the calls served from the buffer. */
+static __always_inline void keep_pending_records(struct st_ssl_conn *next, const struct st_ssl_call *call)
+{
+	__u8 count = call->read_record_count;
+
+	if (count > 1)
+		next->ingress_pending[0] = call->read_records[1];
+	if (count > 2)
+		next->ingress_pending[1] = call->read_records[2];
+	if (count > 3)
+		next->ingress_pending[2] = call->read_records[3];
+	next->ingress_pending_count = count > 1 ? count - 1 : 0;
+}
+
+/*
+ * The connection of this call's plaintext, and the number of its first byte: the sequence number of
+ * the record that carried it plus the plaintext bytes of that record that earlier calls already
+ * handed out (a caller whose buffer is smaller than the record gets it over several calls, the later
+ * ones served from the library's buffer with no syscall). Both ends then number a byte the same,
+ * however each side's calls cut the plaintext: parsers add the offset into the event
+ * (ChunkOrigin.sequenceAt). Writes always start a new record.
+ */
+static __always_inline bool ssl_connection(__u64 pid_tgid, const struct st_ssl_call *call, bool has_seq,
+					   __u32 total, __s32 *fd, __u32 *seq)
+{
+	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
+	struct st_ssl_conn *known = bpf_map_lookup_elem(&ssl_conns, &key);
+	struct st_ssl_conn next = { .fd = call->fd };
+
+	if (known && (call->fd < 0 || known->fd == call->fd))
+		next = *known;
+	else if (call->fd < 0)
+		return false; /* no syscall, and this SSL object was never seen on a connection */
+	if (call->direction == ST_DIR_EGRESS) {
+		if (has_seq)
+			next.egress_seq = *seq;
+		*seq = next.egress_seq;
+	} else {
+		if (has_seq) {
+			next.ingress_seq = *seq;
+			next.ingress_delivered = 0;
+			next.ingress_pending_count = 0;
+			if (call->read_seq_source == ST_SSL_SEQ_READ_AHEAD)
+				keep_pending_records(&next, call);
+		} else if (next.ingress_record_done && next.ingress_pending_count) {
+			/* served from a read-ahead buffer, and the last record is used up: the next one */
+			next.ingress_seq = next.ingress_pending[0];
+			next.ingress_delivered = 0;
+			next.ingress_pending[0] = next.ingress_pending[1];
+			next.ingress_pending[1] = next.ingress_pending[2];
+			next.ingress_pending_count--;
+		}
+		*seq = next.ingress_seq + next.ingress_delivered;
+		next.ingress_delivered += total;
+		/* a library returns at most one record per call, and all of it unless the caller's buffer is full */
+		next.ingress_record_done = total > 0 && total < call->requested;
+	}
+	*fd = next.fd;
+	bpf_map_update_elem(&ssl_conns, &key, &next, BPF_ANY);
+	return true;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_return, int ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_ssl_call *found = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
+	struct st_endpoints ends = {};
+	struct st_data_event *ev;
+	struct st_ssl_call call;
+	struct st_active a = {};
+	struct st_conn *conn;
+	__u64 key;
+	__u32 total, seq = 0;
+	__s32 fd = -1;
+	bool has_seq;
+
+	if (!found)
+		return 0;
+	if (found->depth) {
+		found->depth--;
+		return 0;
+	}
+	call = *found;
+	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
+	total = ssl_bytes(&call, ret);
+	has_seq = ssl_record_seq(&call, total, &seq);
+	if (!ssl_connection(pid_tgid, &call, has_seq, total, &fd, &seq)) {
+		if (total)
+			count_add(ST_CTR_TLS_UNASSOCIATED, 1);
+		return 0;
+	}
+	if (total == 0)
+		return 0;
+	key = conn_key(pid_tgid >> 32, fd);
+	conn = bpf_map_lookup_elem(&conns, &key);
+	if (!conn) {
+		count_add(ST_CTR_TLS_UNASSOCIATED, 1);
+		return 0;
+	}
+	conn->tls = 1;
+	read_endpoints((struct sock *)conn->sk, &ends);
+	a.buf = call.buf;
+	a.fd = fd;
+	a.seq = seq;
+	a.arg_kind = ST_ARG_BUF;
+	a.syscall = call.direction == ST_DIR_EGRESS ? ST_SYS_SSL_WRITE : ST_SYS_SSL_READ;
+	ev = prepare_data_event(pid_tgid, &a, conn, &ends, call.direction);
+	if (!ev)
+		return 0;
+	ev->flags |= ST_FLAG_TLS;
+	ev->tls_library = bpf_get_attach_cookie(ctx);
+	emit_payload(ev, &a, total);
+	return 0;
+}
+
+/* ---- discovery of libraries mapped after start ------------------------------------------------- */
+
+/* The inode and device of an fd, when it is a regular file. */
+static __always_inline bool file_identity(__s32 fd, struct st_exec_mapping *out)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	out->inode = BPF_CORE_READ(file, f_inode, i_ino);
+	out->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	out->fd = fd;
+	return true;
+}
+
+/*
+ * Executable file mappings are how both the dynamic loader (after exec) and dlopen bring libssl into
+ * a process; they are rare (a handful per process start), so reporting each is cheap. The event goes
+ * out at exit, once the mapping exists in /proc/PID/maps for user space to read.
+ */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int enter_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_exec_mapping mapping = {};
+
+	if (!(ctx->args[2] & ST_PROT_EXEC) || (__s32)ctx->args[4] < 0)
+		return 0;
+	if (!process_traced(pid_tgid >> 32) || !file_identity(ctx->args[4], &mapping))
+		return 0;
+	bpf_map_update_elem(&exec_mappings, &pid_tgid, &mapping, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int exit_mmap(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_exec_mapping *mapping = bpf_map_lookup_elem(&exec_mappings, &pid_tgid);
+	struct st_library_mapped_event *ev;
+
+	if (!mapping)
+		return 0;
+	if (ctx->ret < 0 && ctx->ret > -4096) {
+		bpf_map_delete_elem(&exec_mappings, &pid_tgid);
+		return 0;
+	}
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (ev) {
+		fill_header(&ev->hdr, ST_EVENT_LIBRARY_MAPPED, pid_tgid, mapping->fd, 0);
+		ev->inode = mapping->inode;
+		ev->dev = mapping->dev;
+		ev->reserved = 0;
+		bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+	} else {
+		count_add(ST_CTR_RINGBUF_DROPS, 1);
+	}
+	bpf_map_delete_elem(&exec_mappings, &pid_tgid);
+	return 0;
+}
