@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = SpanscopeCommand.Version.class,
         description = "Zero-instrumentation distributed tracing with eBPF.",
-        subcommands = {RunCommand.class, CaptureCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SpanBuilderCommand.class, CaptureCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class SpanscopeCommand implements Runnable {
 
     public static final int EXIT_USAGE = 2;
