@@ -33,15 +33,19 @@ public final class SpanBuilderService implements AutoCloseable {
     private final Thread exporterThread;
     private final Thread heartbeatThread;
 
-    private SpanBuilderService(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout) {
+    private SpanBuilderService(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout,
+                               Map<String, Object> clientOverrides) {
         this.config = config;
         // at most one poll beyond what was exported is in the queue: it never overflows
         int capacity = Math.max(config.exportQueueSpans(), MAX_POLL_RECORDS * 64);
         this.export = new SpanExportQueue(spanExporter, capacity, 512, Duration.ofMillis(100), exportTimeout,
                 Duration.ofSeconds(5));
-        Map<String, Object> client = config.kafka().clientProperties();
+        Map<String, Object> client = new java.util.HashMap<>(config.kafka().clientProperties());
+        client.putAll(clientOverrides);
+        Map<String, Object> streamsProps = new java.util.HashMap<>(config.streamsProperties());
+        streamsProps.putAll(clientOverrides);
         this.streams = new KafkaStreams(SpanBuilderTopology.build(config.topology(), resolverStats),
-                new org.apache.kafka.streams.StreamsConfig(config.streamsProperties()));
+                new org.apache.kafka.streams.StreamsConfig(streamsProps));
         this.exporter = new ResolvedFragmentExporter(client, config.applicationId() + "-export",
                 config.topology().resolvedTopic(), export, new MetricsListener(red, graph), MAX_POLL_RECORDS);
         this.heartbeats = new AgentHeartbeats(client, config.kafka().heartbeatsTopic(), 10_000,
@@ -58,8 +62,17 @@ public final class SpanBuilderService implements AutoCloseable {
      */
     public static SpanBuilderService start(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout)
             throws InterruptedException {
+        return start(config, spanExporter, exportTimeout, Map.of());
+    }
+
+    /**
+     * @param clientOverrides Kafka client properties applied on top of the configuration to Streams and the
+     *                        consumers (tests shorten session timeouts with it)
+     */
+    public static SpanBuilderService start(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout,
+                                           Map<String, Object> clientOverrides) throws InterruptedException {
         TopicLayout.ensure(config.kafka().clientProperties(), config.topology(), config.partitions());
-        SpanBuilderService service = new SpanBuilderService(config, spanExporter, exportTimeout);
+        SpanBuilderService service = new SpanBuilderService(config, spanExporter, exportTimeout, clientOverrides);
         service.streams.start();
         service.exporterThread.start();
         service.heartbeatThread.start();
