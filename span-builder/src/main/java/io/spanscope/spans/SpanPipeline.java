@@ -27,6 +27,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
@@ -51,6 +52,7 @@ public final class SpanPipeline implements AutoCloseable {
     private final IntPredicate servesRequests;
     private final LocalLinker linker;
     private final TraceResolver resolver;
+    private final Consumer<Fragment> fragmentSink;
     private final List<ResolvedSpanListener> listeners;
     private final LongSupplier nanoClock;
     private final Thread thread;
@@ -73,6 +75,7 @@ public final class SpanPipeline implements AutoCloseable {
         this.resolver = new TraceResolver(
                 new InMemoryResolverState(b.parentWait.toNanos() * 10, b.maxKnownSpans, b.maxWaitingFragments),
                 b.parentWait.toNanos(), b.peerIsTraced, new Fanout());
+        this.fragmentSink = b.fragmentSink;
         this.linker = new LocalLinker(b.linkerConfig, servesRequests,
                 b.connectionEvidence ? serverConnections : ServerConcurrency.RECORDS_ONLY, this::onFragment);
         this.thread = new Thread(this::run, "spanscope-span-builder");
@@ -190,7 +193,11 @@ public final class SpanPipeline implements AutoCloseable {
     }
 
     private void onFragment(Fragment fragment) {
-        resolver.onFragment(fragment, nanoClock.getAsLong());
+        if (fragmentSink != null) {
+            fragmentSink.accept(fragment);
+        } else {
+            resolver.onFragment(fragment, nanoClock.getAsLong());
+        }
     }
 
     /** Hands each resolved span and edge to every listener; one failing listener does not starve the rest. */
@@ -233,6 +240,7 @@ public final class SpanPipeline implements AutoCloseable {
         private int maxWaitingFragments = 200_000;
         private LongSupplier nanoClock = System::nanoTime;
         private boolean connectionEvidence;
+        private Consumer<Fragment> fragmentSink;
         private final List<ResolvedSpanListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -304,6 +312,16 @@ public final class SpanPipeline implements AutoCloseable {
         /** The clock the waits run on; must be the capture source's clock for live capture (monotonic). */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = nanoClock;
+            return this;
+        }
+
+        /**
+         * Hands every fragment the linker completes to {@code sink} (on the pipeline's thread; it must not
+         * block) instead of resolving its trace here: the agent of the distributed mode publishes them and
+         * a span builder resolves them. Listeners then receive nothing.
+         */
+        public Builder fragmentSink(Consumer<Fragment> sink) {
+            this.fragmentSink = Objects.requireNonNull(sink);
             return this;
         }
 

@@ -101,6 +101,26 @@ class SpanPipelineTest {
     }
 
     @Test
+    void aFragmentSinkReceivesEveryFragmentInsteadOfTheResolver() {
+        List<io.spanscope.spans.link.Fragment> fragments = Collections.synchronizedList(new ArrayList<>());
+        SpanPipeline pipeline = pipeline().fragmentSink(fragments::add).build().start();
+        for (int i = 0; i < 20; i++) {
+            pipeline.recordSink().onRecord(call(i));
+            pipeline.recordSink().onRecord(served(i));
+        }
+        pipeline.close();
+
+        assertThat(fragments).hasSize(40);
+        assertThat(spans).isEmpty();
+        assertThat(pipeline.stats().spansOut()).isZero();
+        List<io.spanscope.spans.link.Fragment> servers = fragments.stream().filter(f -> f.root().isServer()).toList();
+        assertThat(servers).hasSize(20).allSatisfy(f -> assertThat(f.rootParentIsRemote()).isTrue());
+        assertThat(servers.stream().map(f -> f.rootParentSpanId()))
+                .containsExactlyInAnyOrderElementsOf(fragments.stream().filter(f -> !f.root().isServer())
+                        .map(f -> f.root().spanId()).toList());
+    }
+
+    @Test
     void callsToAnAddressATracedServiceAnswersAtNameThatService() {
         SpanPipeline pipeline = pipeline().build().start();
         pipeline.recordSink().onRecord(served(0));

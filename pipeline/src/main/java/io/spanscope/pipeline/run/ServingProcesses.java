@@ -18,7 +18,7 @@ import java.util.Set;
  * record comes later), and how many connections it serves at once bounds how many requests can be in
  * flight. One per capture worker (a connection's events all reach one worker), so its set needs no lock.
  */
-final class ServingProcesses implements CaptureEventSink {
+public final class ServingProcesses implements CaptureEventSink {
 
     private final SpanPipeline pipeline;
     /**
@@ -29,7 +29,7 @@ final class ServingProcesses implements CaptureEventSink {
     private static final int MAX_TRACKED = 65_536;
     private final Set<ConnectionId> serverConnections = new LinkedHashSet<>();
 
-    ServingProcesses(SpanPipeline pipeline) {
+    public ServingProcesses(SpanPipeline pipeline) {
         this.pipeline = pipeline;
     }
 

@@ -52,6 +52,29 @@ class SpanscopeCommandTest {
     }
 
     @Test
+    void agentSettingErrorsAreOneLineAndExitTwoBeforeAnythingStarts(@TempDir Path tmp) throws IOException {
+        assertThat(run("agent", "--kafka-bootstrap-servers", "nohost")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: kafka.bootstrap-servers 'nohost' must be host:port[,host:port…]"
+                + " (from flag --kafka-bootstrap-servers)");
+
+        err.reset();
+        assertThat(run("agent", "--kafka-bootstrap-servers", "127.0.0.1:9092", "--set", "kafka.sasl.mechanism=GSSAPI"))
+                .isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: kafka.sasl.mechanism 'GSSAPI' must be PLAIN, SCRAM-SHA-256"
+                + " or SCRAM-SHA-512 (from flag --set kafka.sasl.mechanism)");
+
+        err.reset();
+        assertThat(run("agent", "--set", "kafka.bootstrap.servers=x:1")).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: --set kafka.bootstrap.servers: unknown setting");
+
+        err.reset();
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "kafka:\n  bootstrap-servers: 127.0.0.1:9092\nagent:\n  buffer: 1KiB\n");
+        assertThat(run("agent", "--config", file.toString())).isEqualTo(2);
+        assertThat(errLines()).containsExactly("spanscope: agent.buffer '1KiB' must be between 65536 and 17179869184 bytes"
+                + " (from file " + file + ")");
+    }
+
+    @Test
     void unknownOptionIsOneLineAndExitTwo() {
         assertThat(run("capture", "--frobnicate")).isEqualTo(2);
         assertThat(errLines()).hasSize(1);

@@ -1,0 +1,149 @@
+package io.spanscope.pipeline.cli;
+
+import io.spanscope.capture.live.CaptureStartException;
+import io.spanscope.capture.live.LiveCapture;
+import io.spanscope.pipeline.agent.AgentRun;
+import io.spanscope.pipeline.agent.PublisherStats;
+import io.spanscope.pipeline.config.AgentConfig;
+import io.spanscope.pipeline.config.ConfigException;
+import io.spanscope.pipeline.config.Setting;
+import io.spanscope.pipeline.config.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spanscope agent}: capture, parse and link locally on this node, publish the fragments to Kafka.
+ * Settings: flag, else {@code SPANSCOPE_…} variable, else {@code --config} file, else default.
+ */
+@Command(name = "agent",
+        description = "Trace this node with eBPF and publish span fragments to Kafka for a span builder (needs root).",
+        sortOptions = false)
+public final class AgentCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Mixin
+    CaptureOptions captureOptions = new CaptureOptions();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (.yaml, .yml or .properties).")
+    Path configFile;
+
+    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,…]", description = "Kafka brokers (kafka.bootstrap-servers).")
+    String bootstrapServers;
+
+    @Option(names = "--agent-id", paramLabel = "ID", description = "Agent id in fragments and heartbeats (default: host name).")
+    String agentId;
+
+    @Option(names = "--buffer", paramLabel = "SIZE", description = "Bytes of fragments held while Kafka is down (agent.buffer, default 64MiB); beyond it the oldest are dropped and counted.")
+    String buffer;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "agent.heartbeat-interval (default 10s).")
+    String heartbeatInterval;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /metrics, /healthz, /readyz, /status (http.port, default 9464; 0 any; -1 off).")
+    String httpPort;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting by its key, e.g. --set kafka.sasl.mechanism=SCRAM-SHA-512 (repeatable).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop after this long; default: until interrupted.")
+    Duration duration;
+
+    @Override
+    public Integer call() throws Exception {
+        captureOptions.validate();
+        AgentConfig config = config(System.getenv());
+        LiveCapture.Builder capture = captureOptions.captureBuilder();
+        capture.excludePorts(ownPorts(config));
+        AgentRun agent;
+        try {
+            agent = AgentRun.builder(capture, config).start();
+        } catch (CaptureStartException e) {
+            System.err.println("spanscope: cannot capture: " + SpanscopeCommand.oneLine(e));
+            return SpanscopeCommand.EXIT_FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopped.countDown();
+            finish(agent);
+        }, "spanscope-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.err.println("spanscope: agent " + config.agentId() + " tracing (" + captureOptions.describeFilters()
+                + "), publishing to " + String.join(",", config.kafka().bootstrapServers()) + " topic "
+                + config.kafka().fragmentsTopic()
+                + (agent.httpPort() < 0 ? "" : ", metrics on http://" + config.httpAddress() + ":" + agent.httpPort() + "/metrics")
+                + "; Ctrl-C stops");
+        boolean interrupted = duration == null ? awaitForever(stopped)
+                : stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        if (!interrupted) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            finish(agent);
+        }
+        return 0;
+    }
+
+    /** The settings from flags, {@code env} and the config file; a bad one is a usage error (exit 2). */
+    AgentConfig config(Map<String, String> env) {
+        Map<Setting, Settings.Value> flags = new EnumMap<>(Setting.class);
+        flag(flags, Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers");
+        flag(flags, Setting.AGENT_ID, agentId, "--agent-id");
+        flag(flags, Setting.AGENT_BUFFER, buffer, "--buffer");
+        flag(flags, Setting.AGENT_HEARTBEAT_INTERVAL, heartbeatInterval, "--heartbeat-interval");
+        flag(flags, Setting.HTTP_PORT, httpPort, "--http-port");
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            String key = eq < 0 ? set : set.substring(0, eq).trim();
+            Setting s = Setting.forKey(key).orElseThrow(() -> new SpanscopeCommand.UsageException(
+                    "--set " + key + ": unknown setting"));
+            if (eq < 0) {
+                throw new SpanscopeCommand.UsageException("--set " + key + ": expected KEY=VALUE");
+            }
+            flag(flags, s, set.substring(eq + 1), "--set " + key);
+        }
+        try {
+            return AgentConfig.from(Settings.resolve(configFile, env, flags), AgentRun.localHostName());
+        } catch (ConfigException e) {
+            throw new SpanscopeCommand.UsageException(e.getMessage());
+        }
+    }
+
+    private static void flag(Map<Setting, Settings.Value> flags, Setting s, String value, String name) {
+        if (value != null) {
+            flags.put(s, new Settings.Value(value, "flag " + name));
+        }
+    }
+
+    /** The brokers' and our own HTTP port: the agent's own traffic never becomes spans. */
+    private static List<Integer> ownPorts(AgentConfig config) {
+        List<Integer> ports = new ArrayList<>();
+        for (String server : config.kafka().bootstrapServers()) {
+            ports.add(Integer.parseInt(server.substring(server.lastIndexOf(':') + 1)));
+        }
+        if (config.httpPort() > 0) {
+            ports.add(config.httpPort());
+        }
+        return ports;
+    }
+
+    private static boolean awaitForever(CountDownLatch stopped) throws InterruptedException {
+        stopped.await();
+        return true;
+    }
+
+    private static void finish(AgentRun agent) {
+        agent.close();
+        PublisherStats p = agent.publisherStats();
+        System.err.println("spanscope: published " + p.sentRecords() + " fragments (" + p.sentBytes() + " bytes); dropped "
+                + p.droppedRecords() + " (" + p.droppedBytes() + " bytes, buffer full or unsent at shutdown); failed "
+                + p.failedRecords() + "; not encodable " + p.encodeFailures());
+        System.err.println("spanscope: status " + agent.statusJson());
+    }
+}
