@@ -63,6 +63,10 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
         p.put("num.stream.threads", streamThreads);
         p.put("state.dir", stateDir.toString());
         p.put("commit.interval.ms", 100);
+        // the resolver takes fragments and announcements in any order: a task must not stall waiting to
+        // line up the two inputs' timestamps (with the default it idles whenever announcements it just
+        // produced are on the broker but not yet fetched)
+        p.put("max.task.idle.ms", -1L);
         return p;
     }
 }

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class SpanBuilderService implements AutoCloseable {
 
-    private static final int MAX_POLL_RECORDS = 500;
+    private static final int MAX_POLL_RECORDS = 2_000;
 
     private final SpanBuilderConfig config;
     private final ResolverStatsRegistry resolverStats = new ResolverStatsRegistry();

@@ -25,7 +25,7 @@ public final class SpanscopeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (run, agent, capture, replay)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (run, agent, span-builder, capture, replay)");
     }
 
     public static void main(String[] args) {

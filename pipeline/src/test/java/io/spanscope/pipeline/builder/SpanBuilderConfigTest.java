@@ -25,7 +25,7 @@ class SpanBuilderConfigTest {
         assertThat(c.topology().knownSpansTopic()).isEqualTo("spanscope.known-spans");
         assertThat(c.applicationId()).isEqualTo("spanscope-span-builder");
         assertThat(c.streamsProperties()).containsEntry("processing.guarantee", "exactly_once_v2")
-                .containsEntry("application.id", "spanscope-span-builder").containsEntry("num.stream.threads", 2)
+                .containsEntry("application.id", "spanscope-span-builder").containsEntry("num.stream.threads", 2).containsEntry("max.task.idle.ms", -1L)
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092").doesNotContainKey("client.id");
     }
 

@@ -30,6 +30,9 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
     private final long maxBackoffNs;
     private final Thread thread;
     private final AtomicLong accepted = new AtomicLong();
+    /** Spans up to this accepted count are awaited: a batch that holds them all goes without the batch delay. */
+    private volatile long awaitedMark;
+    private long taken;
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong droppedFull = new AtomicLong();
     private final AtomicLong droppedShutdown = new AtomicLong();
@@ -77,6 +80,9 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
      */
     public boolean awaitExported(long acceptedMark, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (acceptedMark > awaitedMark) {
+            awaitedMark = acceptedMark;
+        }
         while (exported.get() < acceptedMark) {
             if (System.nanoTime() - deadline >= 0 || stopping && !thread.isAlive()) {
                 return false;
@@ -134,11 +140,13 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
             return;
         }
         batch.add(first);
+        long takenBefore = taken;
         long deadline = System.nanoTime() + batchDelayNs;
         while (batch.size() < maxBatch && !stopping) {
             queue.drainTo(batch, maxBatch - batch.size());
             long left = deadline - System.nanoTime();
-            if (batch.size() >= maxBatch || left <= 0) {
+            long awaited = awaitedMark;
+            if (batch.size() >= maxBatch || left <= 0 || awaited > takenBefore && takenBefore + batch.size() >= awaited) {
                 break;
             }
             SpanData next = queue.poll(left, TimeUnit.NANOSECONDS);
@@ -147,6 +155,7 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
             }
         }
         queue.drainTo(batch, maxBatch - batch.size());
+        taken += batch.size();
     }
 
     /** @return false when shutdown's deadline passed before the batch was taken */
