@@ -36,7 +36,7 @@ public final class SpanBuilderCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or properties file with settings.")
     Path configFile;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (kafka.bootstrap-servers).")
+    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (kafka.bootstrap-servers).")
     String bootstrapServers;
 
     @Option(names = "--application-id", paramLabel = "ID", description = "Instances with one id share the partitions (builder.application-id).")
@@ -94,16 +94,17 @@ public final class SpanBuilderCommand implements Callable<Integer> {
 
     private Map<Setting, Settings.Value> flags() {
         Map<Setting, Settings.Value> flags = new EnumMap<>(Setting.class);
-        put(flags, Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--bootstrap-servers");
+        put(flags, Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers");
         put(flags, Setting.BUILDER_APPLICATION_ID, applicationId, "--application-id");
         put(flags, Setting.BUILDER_PARENT_WAIT, parentWait, "--parent-wait");
         put(flags, Setting.HTTP_PORT, httpPort, "--http-port");
         for (String set : sets) {
             int eq = set.indexOf('=');
-            Setting s = eq < 0 ? null : Setting.forKey(set.substring(0, eq).trim()).orElse(null);
-            if (s == null) {
-                throw new SpanscopeCommand.UsageException("--set " + set + ": expected KEY=VALUE with a known key");
+            if (eq < 0) {
+                throw new SpanscopeCommand.UsageException("--set " + set + ": expected KEY=VALUE");
             }
+            Setting s = Setting.forKey(set.substring(0, eq).trim()).orElseThrow(() ->
+                    new SpanscopeCommand.UsageException("--set " + set.substring(0, eq).trim() + ": unknown setting"));
             flags.put(s, new Settings.Value(set.substring(eq + 1).trim(), "flag --set " + s.key()));
         }
         return flags;
