@@ -129,6 +129,7 @@ public final class FragmentPublisher implements Consumer<Fragment>, AutoCloseabl
 
     private void run() {
         try {
+            awaitTopicMetadata();
             while (!(stopping && queue.isEmpty())) {
                 awaitProducerRoom();
                 PublishQueue.Entry entry = queue.poll(POLL_NANOS);
@@ -138,6 +139,22 @@ public final class FragmentPublisher implements Consumer<Fragment>, AutoCloseabl
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Until the producer knows the topic's partitions, {@code send} would wait for them ({@code max.block.ms})
+     * and then fail the record: when Kafka is unreachable at start, records wait in the queue instead.
+     */
+    private void awaitTopicMetadata() throws InterruptedException {
+        while (!stopping) {
+            try {
+                producer.partitionsFor(topic);
+                return;
+            } catch (org.apache.kafka.common.KafkaException e) {
+                lastFailure = "topic " + topic + " metadata: " + e.getMessage();
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -64,6 +64,8 @@ public final class FragmentEncoder {
     private final List<ServiceIdentity> services = new ArrayList<>();
     private final AttributeSizer sizer = new AttributeSizer();
     private final AttributeWriter writer = new AttributeWriter();
+    /** Sizes of the root (index 0) and the children, computed once per fragment and used when writing. */
+    private int[] spanSizes = new int[16];
 
     /** @param agentId written into every fragment (empty for none) */
     public FragmentEncoder(String agentId) {
@@ -109,9 +111,15 @@ public final class FragmentEncoder {
     // ---- sizes ----
 
     private int fragmentSize(Fragment f, long published) {
-        int size = messageFieldSize(FRAGMENT_ROOT, spanSize(f.root()));
-        for (ExchangeSpan child : f.children()) {
-            size += messageFieldSize(FRAGMENT_CHILDREN, spanSize(child));
+        List<ExchangeSpan> children = f.children();
+        if (spanSizes.length < children.size() + 1) {
+            spanSizes = new int[children.size() + 1];
+        }
+        spanSizes[0] = spanSize(f.root());
+        int size = messageFieldSize(FRAGMENT_ROOT, spanSizes[0]);
+        for (int i = 0; i < children.size(); i++) {
+            spanSizes[i + 1] = spanSize(children.get(i));
+            size += messageFieldSize(FRAGMENT_CHILDREN, spanSizes[i + 1]);
         }
         size += fixed64Size(FRAGMENT_ROOT_PARENT, f.rootParentSpanId());
         for (ServiceIdentity s : services) {
@@ -189,9 +197,10 @@ public final class FragmentEncoder {
     // ---- writing ----
 
     private void writeFragment(CodedOutputStream o, Fragment f, long published) throws IOException {
-        writeSpan(o, FRAGMENT_ROOT, f.root());
-        for (ExchangeSpan child : f.children()) {
-            writeSpan(o, FRAGMENT_CHILDREN, child);
+        writeSpan(o, FRAGMENT_ROOT, f.root(), spanSizes[0]);
+        List<ExchangeSpan> children = f.children();
+        for (int i = 0; i < children.size(); i++) {
+            writeSpan(o, FRAGMENT_CHILDREN, children.get(i), spanSizes[i + 1]);
         }
         writeFixed64(o, FRAGMENT_ROOT_PARENT, f.rootParentSpanId());
         for (ServiceIdentity s : services) {
@@ -201,9 +210,9 @@ public final class FragmentEncoder {
         writeFixed64(o, FRAGMENT_PUBLISHED, published);
     }
 
-    private void writeSpan(CodedOutputStream o, int field, ExchangeSpan s) throws IOException {
+    private void writeSpan(CodedOutputStream o, int field, ExchangeSpan s, int size) throws IOException {
         o.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        o.writeUInt32NoTag(spanSize(s));
+        o.writeUInt32NoTag(size);
         writeFixed64(o, SPAN_ID, s.spanId());
         writeFixed64(o, SPAN_REMOTE_PARENT, s.remoteParentSpanId());
         int kind = kindNumber(s.kind());

@@ -112,6 +112,24 @@ class AgentKafkaTest {
     }
 
     @Test
+    void anAgentStartedWhileKafkaIsDownPublishesOnceItIsUp() throws Exception {
+        kafka.stop();
+        AgentRun agent = agent(AgentConfig.builder().bufferBytes(16L << 20)).start();
+        try {
+            load(1, 10);
+            assertThat(agent.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
+            Thread.sleep(15_000);  // longer than the producer's max.block.ms
+            assertThat(agent.publisherStats().failedRecords()).isZero();
+            kafka.start();
+            await(() -> agent.publisherStats().sentRecords() == 20, "the 20 fragments acknowledged after the start");
+        } finally {
+            agent.close();
+        }
+        assertThat(agent.publisherStats().droppedRecords() + agent.publisherStats().failedRecords()).isZero();
+        assertThat(rootSpanIds(readAll(FRAGMENTS, 20))).hasSize(20);
+    }
+
+    @Test
     void aThirtySecondBrokerOutageLosesNothingWithinTheBuffer() throws Exception {
         AgentRun agent = agent(AgentConfig.builder().bufferBytes(16L << 20)).start();
         try {

@@ -9,20 +9,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Loopback ports for the test's own servers. */
-final class TestPorts {
+public final class TestPorts {
 
     private TestPorts() {
     }
 
     /** A port nothing listens on right now (the kernel's choice, so parallel runs do not collide). */
-    static int free() throws IOException {
+    public static int free() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** Waits until something accepts connections on 127.0.0.1:port. */
-    static void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
+    public static void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
         awaitListening("127.0.0.1", port, timeout);
     }
 
@@ -32,7 +32,7 @@ final class TestPorts {
     }
 
     /** Waits until {@code server} accepts on 127.0.0.1:port; fails at once, with its log, if it exits first. */
-    static void awaitListening(Process server, Path log, int port, Duration timeout)
+    public static void awaitListening(Process server, Path log, int port, Duration timeout)
             throws IOException, InterruptedException {
         awaitListening(server, log, "127.0.0.1", port, timeout);
     }

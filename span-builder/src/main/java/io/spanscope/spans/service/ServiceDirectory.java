@@ -14,8 +14,9 @@ import java.util.function.IntFunction;
  * Service identity per observed process, built once per process and cached (bounded, least recently used
  * evicted). A cached identity is used only while the process lookup still answers with the metadata it was
  * built from: the lookup (capture's metadata cache) forgets a process when it execs or exits, so a new
- * program, or a new process under a reused pid, is described afresh. Used from the span builder's single
- * thread.
+ * program, or a new process under a reused pid, is described afresh. When the lookup no longer knows the
+ * pid at all (the process exited), the last identity built for it stays in use, so records that were still in
+ * flight at the exit keep their service. Used from the span builder's single thread.
  */
 public final class ServiceDirectory {
 
@@ -46,10 +47,12 @@ public final class ServiceDirectory {
 
     public ServiceIdentity forProcess(int pid) {
         Optional<ProcessMetadata> process = processes.apply(pid);
-        if (process.isEmpty()) {
-            return unknown(pid);
-        }
         Described cached = byPid.get(pid);
+        if (process.isEmpty()) {
+            // the process exited after it was described: its last exchanges reach the span builder after the
+            // exit, and are still its own
+            return cached != null ? cached.identity : unknown(pid);
+        }
         if (cached != null && cached.source == process.get()) {
             return cached.identity;
         }

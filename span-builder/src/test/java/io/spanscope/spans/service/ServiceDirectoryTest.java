@@ -47,4 +47,14 @@ class ServiceDirectoryTest {
         assertThat(gone.traced()).isFalse();
         assertThat(gone.resource().getAttribute(AttributeKey.longKey("process.pid"))).isEqualTo(42L);
     }
+
+    @Test
+    void aProcessThatExitedAfterItWasDescribedKeepsItsIdentityForItsLastRecords() {
+        proc.put(7, python(7, "loadgen.py"));
+        ServiceIdentity alive = directory.forProcess(7);
+        proc.remove(7);
+        assertThat(directory.forProcess(7)).isSameAs(alive);
+        proc.put(7, python(7, "billing.py"));
+        assertThat(directory.forProcess(7).serviceName()).as("a new process under the pid").isEqualTo("billing");
+    }
 }
