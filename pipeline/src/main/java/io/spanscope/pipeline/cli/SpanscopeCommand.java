@@ -13,7 +13,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = SpanscopeCommand.Version.class,
         description = "Zero-instrumentation distributed tracing with eBPF.",
-        subcommands = {RunCommand.class, AgentCommand.class, CaptureCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, AgentCommand.class, SpanBuilderCommand.class, CaptureCommand.class, ReplayCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SpanscopeCommand implements Runnable {
 
     public static final int EXIT_USAGE = 2;
@@ -24,7 +25,7 @@ public final class SpanscopeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (run, agent, capture, replay)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (run, agent, span-builder, capture, replay)");
     }
 
     public static void main(String[] args) {

@@ -36,6 +36,17 @@ public enum Setting {
     AGENT_ID("agent.id", null, "agent id in heartbeats and fragments (default: host name)"),
     AGENT_BUFFER("agent.buffer", "64MiB", "bytes of encoded fragments held while Kafka is slow or down; beyond it the oldest are dropped"),
     AGENT_HEARTBEAT_INTERVAL("agent.heartbeat-interval", "10s", "how often a heartbeat is published"),
+    BUILDER_APPLICATION_ID("builder.application-id", "spanscope-span-builder", "Kafka Streams application id: span builders with the same id share the partitions"),
+    BUILDER_TOPIC_KNOWN_SPANS("kafka.topics.known-spans", "spanscope.known-spans", "span builder internal topic of announced spans (same partition count as fragments)"),
+    BUILDER_TOPIC_RESOLVED("kafka.topics.resolved-fragments", "spanscope.resolved-fragments", "span builder internal topic of resolved fragments, read by its exporter"),
+    BUILDER_PARTITIONS("builder.partitions", "8", "partitions of the span builder's topics when it has to create them (an existing fragments topic decides)"),
+    BUILDER_PARENT_WAIT("builder.parent-wait", "5s", "how long a fragment waits for its parent before it becomes a trace root"),
+    BUILDER_KNOWN_SPAN_RETENTION("builder.known-span-retention", "60s", "how long a resolved span can still parent a late fragment (also the duplicate window)"),
+    BUILDER_MAX_KNOWN_SPANS("builder.max-known-spans", "1000000", "known spans held per partition task; beyond it the oldest is evicted and counted"),
+    BUILDER_MAX_WAITING_FRAGMENTS("builder.max-waiting-fragments", "200000", "waiting fragments per partition task; beyond it a fragment becomes a root at once, counted"),
+    BUILDER_STREAM_THREADS("builder.stream-threads", "1", "Kafka Streams threads of this instance"),
+    BUILDER_STATE_DIR("builder.state-dir", null, "Kafka Streams state directory (default: a directory under java.io.tmpdir)"),
+    BUILDER_EXPORT_QUEUE("builder.export-queue", "100000", "spans held for the OTLP exporter (Kafka holds the backlog beyond it)"),
     HTTP_ADDRESS("http.address", "127.0.0.1", "address of /metrics, /healthz, /readyz, /status"),
     HTTP_PORT("http.port", "9464", "port of the HTTP endpoints (0 picks one, -1 disables)");
 

@@ -29,6 +29,10 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
     private final Duration exportTimeout;
     private final long maxBackoffNs;
     private final Thread thread;
+    private final AtomicLong accepted = new AtomicLong();
+    /** Spans up to this accepted count are awaited: a batch that holds them all goes without the batch delay. */
+    private volatile long awaitedMark;
+    private long taken;
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong droppedFull = new AtomicLong();
     private final AtomicLong droppedShutdown = new AtomicLong();
@@ -57,7 +61,35 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
     public void offer(SpanData span) {
         if (stopping || !queue.offer(span)) {
             droppedFull.incrementAndGet();
+        } else {
+            accepted.incrementAndGet();
         }
+    }
+
+    /** Spans taken into the queue so far (a mark for {@link #awaitExported}). */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /**
+     * Waits until the first {@code acceptedMark} accepted spans were exported (the queue is FIFO and a batch
+     * counts as exported only once the backend took it), or the timeout passes. Lets a caller that reads
+     * from a log (Kafka) commit its position only behind what the backend has.
+     *
+     * @return whether they were exported within the timeout
+     */
+    public boolean awaitExported(long acceptedMark, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (acceptedMark > awaitedMark) {
+            awaitedMark = acceptedMark;
+        }
+        while (exported.get() < acceptedMark) {
+            if (System.nanoTime() - deadline >= 0 || stopping && !thread.isAlive()) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(2);
+        }
+        return true;
     }
 
     public ExportStats stats() {
@@ -108,11 +140,13 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
             return;
         }
         batch.add(first);
+        long takenBefore = taken;
         long deadline = System.nanoTime() + batchDelayNs;
         while (batch.size() < maxBatch && !stopping) {
             queue.drainTo(batch, maxBatch - batch.size());
             long left = deadline - System.nanoTime();
-            if (batch.size() >= maxBatch || left <= 0) {
+            long awaited = awaitedMark;
+            if (batch.size() >= maxBatch || left <= 0 || awaited > takenBefore && takenBefore + batch.size() >= awaited) {
                 break;
             }
             SpanData next = queue.poll(left, TimeUnit.NANOSECONDS);
@@ -121,6 +155,7 @@ public final class SpanExportQueue implements ResolvedSpanListener, AutoCloseabl
             }
         }
         queue.drainTo(batch, maxBatch - batch.size());
+        taken += batch.size();
     }
 
     /** @return false when shutdown's deadline passed before the batch was taken */

@@ -96,4 +96,25 @@ class SpanExportQueueTest {
         assertThat(queue.stats().droppedQueueFull()).isEqualTo(1);
         assertThat(exporter.received()).hasSize(1_500);
     }
+
+    @Test
+    void awaitExportedReturnsOnlyOnceTheBackendTookEverySpanUpToTheMark() throws InterruptedException {
+        FlakyExporter exporter = new FlakyExporter(2); // the first two attempts fail
+        try (SpanExportQueue queue = queue(exporter, 1_000, 50)) {
+            spans(120).forEach(queue::offer);
+            long mark = queue.accepted();
+            assertThat(mark).isEqualTo(120);
+
+            assertThat(queue.awaitExported(mark, Duration.ofSeconds(30))).isTrue();
+            assertThat(exporter.received()).hasSizeGreaterThanOrEqualTo(120);
+            assertThat(queue.stats().exported()).isGreaterThanOrEqualTo(120);
+        }
+        FlakyExporter down = new FlakyExporter(Integer.MAX_VALUE);
+        try (SpanExportQueue queue = new SpanExportQueue(down, 10, 5, Duration.ofMillis(5), Duration.ofSeconds(1),
+                Duration.ofMillis(20))) {
+            spans(3).forEach(queue::offer);
+            assertThat(queue.awaitExported(queue.accepted(), Duration.ofMillis(300))).isFalse();
+            queue.shutdown(Duration.ofMillis(100));
+        }
+    }
 }

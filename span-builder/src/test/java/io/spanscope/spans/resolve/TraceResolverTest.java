@@ -12,6 +12,7 @@ import io.opentelemetry.api.trace.TraceId;
 import io.spanscope.spans.CapturedSpanData;
 import io.spanscope.spans.ExchangeSpan;
 import io.spanscope.spans.link.Fragment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -230,5 +231,47 @@ class TraceResolverTest {
         assertThat(spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(backendServer));
         assertParent(dbServer, backendCall, true);
         assertThat(resolver.stats().waiting()).isZero();
+    }
+
+    /**
+     * Two "partition tasks", each a resolver over its own state: a fragment goes to the task of the span it
+     * waits for (or of its root), an announcement to the task of its span, delivered later through a queue
+     * as the known-spans topic would. Every arrival order gives the trace of the single-process resolver.
+     */
+    @Test
+    void announcementsDeliveredLaterInAnotherTaskResolveTheSameChain() {
+        List<List<Fragment>> orders = List.of(List.of(loadgen, frontend, backend, db),
+                List.of(db, backend, frontend, loadgen), List.of(backend, loadgen, db, frontend),
+                List.of(frontend, db, loadgen, backend));
+        for (List<Fragment> order : orders) {
+            spans.clear();
+            edges.clear();
+            ArrayDeque<long[]> topic = new ArrayDeque<>();
+            List<KnownSpan> announced = new ArrayList<>();
+            TraceResolver[] tasks = new TraceResolver[2];
+            for (int t = 0; t < 2; t++) {
+                tasks[t] = new TraceResolver(new InMemoryResolverState(RETENTION, 1_000, 1_000), PARENT_WAIT,
+                        peer -> !peer.equals(LOAD_BALANCER), new ResolvedSpans(listener), (spanId, known, now) -> {
+                            announced.add(known);
+                            topic.addLast(new long[] {spanId, announced.size() - 1});
+                        });
+            }
+            for (Fragment f : order) {
+                long key = f.rootParentSpanId() != 0 ? f.rootParentSpanId() : f.root().spanId();
+                tasks[(int) Math.floorMod(key, 2L)].onFragment(f, 0);
+                while (!topic.isEmpty()) {
+                    long[] a = topic.pollFirst();
+                    tasks[(int) Math.floorMod(a[0], 2L)].onAnnouncement(a[0], announced.get((int) a[1]), 0);
+                }
+            }
+
+            assertThat(spans).as("order %s", order).hasSize(6);
+            assertThat(spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(loadgenCall));
+            assertParent(frontendServer, loadgenCall, true);
+            assertParent(backendServer, frontendCall, true);
+            assertParent(dbServer, backendCall, true);
+            assertThat(edges).containsExactlyInAnyOrder("loadgen->frontend", "frontend->backend", "backend->db");
+            assertThat(tasks[0].stats().waiting() + tasks[1].stats().waiting()).isZero();
+        }
     }
 }

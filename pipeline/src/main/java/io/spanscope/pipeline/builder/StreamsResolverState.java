@@ -1,0 +1,249 @@
+package io.spanscope.pipeline.builder;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.spanscope.pipeline.builder.proto.PendingSpan;
+import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
+import io.spanscope.pipeline.builder.proto.WaitingFragment;
+import io.spanscope.pipeline.builder.proto.WaitingFragments;
+import io.spanscope.spans.ExchangeSpan;
+import io.spanscope.spans.link.Fragment;
+import io.spanscope.spans.resolve.KnownSpan;
+import io.spanscope.spans.resolve.ResolverState;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The resolver state of one partition task, in two changelogged stores: the spans announced to this
+ * partition ({@code known-spans}: resolved ones, and "pending" markers for spans of fragments that are
+ * themselves still waiting) and the fragments waiting here for a parent ({@code waiting-fragments}, keyed
+ * by that parent). Fragments keyed by their parent and announcements keyed by their span meet in this
+ * partition, so every lookup is local.
+ *
+ * <p>A fragment that starts waiting announces its own spans as pending (through {@link PendingAnnouncer},
+ * to the partitions that own them). A waiter whose deadline passes while its parent is pending here is
+ * parked — its deadline moved on by one wait — instead of becoming a root: the pending fragment will either
+ * be resolved or time out itself and then release it, so a chain whose root never comes still times out as
+ * one trace, as in {@code run}. A pending marker lapses after the known-span retention, which bounds a
+ * park (ids that collide into a cycle included).
+ */
+final class StreamsResolverState implements ResolverState {
+
+    /** Sends "span {@code spanId} belongs to a waiting fragment" to the partition that owns the span. */
+    @FunctionalInterface
+    interface PendingAnnouncer {
+        void announcePending(long spanId, long untilNs);
+    }
+
+    private final ExpiringStore known;
+    private final KeyValueStore<Bytes, byte[]> waiting;
+    private final ExpiryQueue byDeadline = new ExpiryQueue();
+    private final FragmentBytes fragmentBytes;
+    private final PendingAnnouncer pendingAnnouncer;
+    private final long retentionNs;
+    private final long parentWaitNs;
+    private final int maxWaitingFragments;
+    private int waitingCount;
+    private long parked;
+
+    StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
+                         FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
+                         SpanBuilderSettings settings) {
+        this.known = new ExpiringStore(knownStore, settings.maxKnownSpans());
+        this.waiting = waitingStore;
+        this.fragmentBytes = fragmentBytes;
+        this.pendingAnnouncer = pendingAnnouncer;
+        this.retentionNs = settings.knownSpanRetention().toNanos();
+        this.parentWaitNs = settings.parentWait().toNanos();
+        this.maxWaitingFragments = settings.maxWaitingFragments();
+        try (KeyValueIterator<Bytes, byte[]> it = waitingStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                long parent = ByteBuffer.wrap(e.key.get()).getLong();
+                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
+                    byDeadline.add(w.getDeadlineEpochNanos(), parent);
+                    waitingCount++;
+                }
+            }
+        }
+        byDeadline.sort();
+    }
+
+    @Override
+    public KnownSpan lookup(long spanId) {
+        SpanAnnouncement a = announcement(spanId);
+        return a != null && a.hasResolved() ? KnownSpans.fromMessage(a.getResolved()) : null;
+    }
+
+    @Override
+    public void remember(long spanId, KnownSpan span, long nowNs) {
+        SpanAnnouncement a = SpanAnnouncement.newBuilder().setResolved(KnownSpans.toMessage(span)).build();
+        known.put(spanId, a.toByteArray(), nowNs + retentionNs);
+    }
+
+    /** A span of a fragment waiting elsewhere: waiters for it here are parked rather than rooted. */
+    void rememberPending(long spanId, long untilNs) {
+        SpanAnnouncement current = announcement(spanId);
+        if (current != null && current.hasResolved()) {
+            return; // announcements of one span come from one task in order; a late marker says nothing new
+        }
+        SpanAnnouncement a = SpanAnnouncement.newBuilder()
+                .setPending(PendingSpan.newBuilder().setUntilEpochNanos(untilNs)).build();
+        known.put(spanId, a.toByteArray(), untilNs);
+    }
+
+    @Override
+    public boolean await(long parentSpanId, Fragment fragment, long deadlineNs) {
+        if (waitingCount >= maxWaitingFragments) {
+            return false;
+        }
+        Bytes key = ExpiringStore.idKey(parentSpanId);
+        WaitingFragments.Builder list = waitingAt(key).toBuilder();
+        list.addFragments(WaitingFragment.newBuilder().setDeadlineEpochNanos(deadlineNs)
+                .setFragment(ByteString.copyFrom(fragmentBytes.of(fragment))));
+        waiting.put(key, list.build().toByteArray());
+        byDeadline.add(deadlineNs, parentSpanId);
+        waitingCount++;
+        long untilNs = deadlineNs + retentionNs;
+        pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
+        for (ExchangeSpan child : fragment.children()) {
+            pendingAnnouncer.announcePending(child.spanId(), untilNs);
+        }
+        return true;
+    }
+
+    @Override
+    public List<Fragment> release(long parentSpanId) {
+        byte[] stored = waiting.delete(ExpiringStore.idKey(parentSpanId));
+        if (stored == null) {
+            return List.of();
+        }
+        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
+        List<Fragment> out = new ArrayList<>(ws.size());
+        for (WaitingFragment w : ws) {
+            out.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+        }
+        waitingCount -= ws.size();
+        return out; // their deadline pairs are skipped when met: nothing waits at that key any more
+    }
+
+    @Override
+    public void expire(long nowNs, Consumer<Fragment> timedOut) {
+        known.expire(nowNs);
+        List<Fragment> rooted = new ArrayList<>();
+        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
+            long parent = byDeadline.peekId();
+            byDeadline.remove();
+            expireWaitersOf(parent, nowNs, rooted);
+        }
+        rooted.forEach(timedOut);
+    }
+
+    private void expireWaitersOf(long parent, long nowNs, List<Fragment> rooted) {
+        Bytes key = ExpiringStore.idKey(parent);
+        byte[] stored = waiting.get(key);
+        if (stored == null) {
+            return;
+        }
+        boolean parentPending = isPending(parent);
+        WaitingFragments.Builder keep = WaitingFragments.newBuilder();
+        boolean changed = false;
+        for (WaitingFragment w : parseWaiting(stored).getFragmentsList()) {
+            if (w.getDeadlineEpochNanos() > nowNs) {
+                keep.addFragments(w);
+            } else if (parentPending) {
+                long next = nowNs + parentWaitNs;
+                keep.addFragments(w.toBuilder().setDeadlineEpochNanos(next));
+                byDeadline.add(next, parent);
+                parked++;
+                changed = true;
+            } else {
+                rooted.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+                waitingCount--;
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return;
+        }
+        if (keep.getFragmentsCount() == 0) {
+            waiting.delete(key);
+        } else {
+            waiting.put(key, keep.build().toByteArray());
+        }
+    }
+
+    @Override
+    public void drainWaiting(Consumer<Fragment> fragments) {
+        List<Fragment> all = new ArrayList<>();
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = waiting.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                keys.add(e.key);
+                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
+                    all.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+                }
+            }
+        }
+        keys.forEach(waiting::delete);
+        waitingCount = 0;
+        all.forEach(fragments);
+    }
+
+    @Override
+    public int knownSpans() {
+        return (int) known.size();
+    }
+
+    @Override
+    public int waitingFragments() {
+        return waitingCount;
+    }
+
+    @Override
+    public long evictedKnownSpans() {
+        return known.evicted();
+    }
+
+    /** Waits extended because the parent's own fragment was still waiting. */
+    long parkedWaits() {
+        return parked;
+    }
+
+    private boolean isPending(long spanId) {
+        SpanAnnouncement a = announcement(spanId);
+        return a != null && a.hasPending();
+    }
+
+    private SpanAnnouncement announcement(long spanId) {
+        byte[] value = known.get(spanId);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return SpanAnnouncement.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt known-spans store entry", e);
+        }
+    }
+
+    private WaitingFragments waitingAt(Bytes key) {
+        byte[] stored = waiting.get(key);
+        return stored == null ? WaitingFragments.getDefaultInstance() : parseWaiting(stored);
+    }
+
+    private static WaitingFragments parseWaiting(byte[] stored) {
+        try {
+            return WaitingFragments.parseFrom(stored);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt waiting-fragments store entry", e);
+        }
+    }
+}

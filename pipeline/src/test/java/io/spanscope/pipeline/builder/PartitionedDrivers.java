@@ -1,0 +1,129 @@
+package io.spanscope.pipeline.builder;
+
+import io.spanscope.pipeline.wire.FragmentEncoder;
+import io.spanscope.pipeline.wire.FragmentKeys;
+import io.spanscope.spans.CapturedSpanData;
+import io.spanscope.spans.ExchangeSpan;
+import io.spanscope.spans.link.Fragment;
+import io.spanscope.spans.resolve.KnownSpan;
+import io.spanscope.spans.resolve.ResolvedSpanListener;
+import io.spanscope.spans.resolve.ResolvedSpans;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * The span builder topology as N partition tasks: one {@link TopologyTestDriver} per partition, fragments
+ * and announcements routed between them by the default partitioner's function of the 8-byte key, as the
+ * producer would. Announcements go out on a separate topic so that this class, not the driver, delivers
+ * them — to the task that owns them. Wall-clock time is advanced on all tasks together.
+ */
+final class PartitionedDrivers implements AutoCloseable {
+
+    static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String ANNOUNCEMENTS_OUT = "test.announcements-out";
+
+    private final SpanBuilderSettings settings;
+    private final ResolverStatsRegistry registry = new ResolverStatsRegistry();
+    private final List<TopologyTestDriver> drivers = new ArrayList<>();
+    private final List<TestInputTopic<byte[], byte[]>> fragmentsIn = new ArrayList<>();
+    private final List<TestInputTopic<byte[], byte[]>> announcementsIn = new ArrayList<>();
+    private final List<TestOutputTopic<byte[], byte[]>> announcementsOut = new ArrayList<>();
+    private final List<TestOutputTopic<byte[], byte[]>> resolvedOut = new ArrayList<>();
+    private final FragmentEncoder encoder = new FragmentEncoder("agent-test");
+    final List<CapturedSpanData> spans = new ArrayList<>();
+    final List<String> edges = new ArrayList<>();
+    private final ResolvedFragmentReader reader = new ResolvedFragmentReader(new ResolvedSpans(
+            new ResolvedSpanListener() {
+                @Override
+                public void onSpan(CapturedSpanData span) {
+                    spans.add(span);
+                }
+
+                @Override
+                public void onEdge(KnownSpan client, ExchangeSpan server) {
+                    edges.add(client.serviceName() + "->" + server.service().serviceName());
+                }
+            }));
+
+    PartitionedDrivers(int partitions, SpanBuilderSettings settings) {
+        this.settings = settings;
+        for (int p = 0; p < partitions; p++) {
+            Properties props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "span-builder-test");
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+            props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/sb-ttd-" + p
+                    + "-" + System.nanoTime());
+            TopologyTestDriver driver = new TopologyTestDriver(
+                    SpanBuilderTopology.build(settings, registry, ANNOUNCEMENTS_OUT), props, START);
+            drivers.add(driver);
+            fragmentsIn.add(driver.createInputTopic(settings.fragmentsTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer()));
+            announcementsIn.add(driver.createInputTopic(settings.knownSpansTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer()));
+            announcementsOut.add(driver.createOutputTopic(ANNOUNCEMENTS_OUT, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()));
+            resolvedOut.add(driver.createOutputTopic(settings.resolvedTopic(), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()));
+        }
+    }
+
+    /** Publishes a fragment as an agent does (keyed by the span it waits for) and lets everything settle. */
+    void publish(Fragment fragment) {
+        publishRaw(FragmentKeys.key(fragment), encoder.encode(fragment, 1));
+    }
+
+    void publishRaw(byte[] key, byte[] value) {
+        fragmentsIn.get(partitionOf(key)).pipeInput(key, value);
+        settle();
+    }
+
+    /** Advances every task's wall clock (punctuators run) and lets the announcements settle. */
+    void advance(Duration d) {
+        drivers.forEach(driver -> driver.advanceWallClockTime(d));
+        settle();
+    }
+
+    /** The tasks' counters, as published by their next punctuation (one tick from now). */
+    ResolverCounters counters() {
+        advance(settings.tickInterval());
+        return registry.total();
+    }
+
+    private void settle() {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (int p = 0; p < drivers.size(); p++) {
+                for (TestRecord<byte[], byte[]> r : resolvedOut.get(p).readRecordsToList()) {
+                    if (reader.read(r.value()) < 0) {
+                        throw new AssertionError("unreadable resolved record");
+                    }
+                }
+                for (TestRecord<byte[], byte[]> a : announcementsOut.get(p).readRecordsToList()) {
+                    announcementsIn.get(partitionOf(a.key())).pipeInput(a.key(), a.value());
+                    moved = true;
+                }
+            }
+        }
+    }
+
+    private int partitionOf(byte[] key) {
+        return Utils.toPositive(Utils.murmur2(key)) % drivers.size();
+    }
+
+    @Override
+    public void close() {
+        drivers.forEach(TopologyTestDriver::close);
+    }
+}

@@ -1,0 +1,238 @@
+package io.spanscope.pipeline.builder;
+
+import static io.spanscope.pipeline.wire.WireFragments.client;
+import static io.spanscope.pipeline.wire.WireFragments.server;
+import static io.spanscope.pipeline.wire.WireFragments.service;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.TraceId;
+import io.spanscope.pipeline.wire.FragmentKeys;
+import io.spanscope.spans.CapturedSpanData;
+import io.spanscope.spans.ExchangeSpan;
+import io.spanscope.spans.link.Fragment;
+import io.spanscope.spans.resolve.TraceKey;
+import io.spanscope.spans.service.ServiceIdentity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The topology over four partition tasks. A chain loadgen → frontend → backend → db: the load generator
+ * serves nothing, so its call is a fragment of its own; every other fragment waits for the client span of
+ * the process before it, which usually lives in another partition.
+ */
+class SpanBuilderTopologyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final SpanBuilderSettings SETTINGS = SpanBuilderSettings.builder().parentWait(WAIT)
+            .knownSpanRetention(Duration.ofSeconds(60)).tickInterval(Duration.ofMillis(100)).build();
+
+    private final ServiceIdentity loadgenService = service("loadgen", 1);
+    private final ServiceIdentity frontendService = service("frontend", 2);
+    private final ServiceIdentity backendService = service("backend", 3);
+    private final ServiceIdentity dbService = service("db", 4);
+
+    private final ExchangeSpan loadgenCall = client(0x1001, loadgenService, false);
+    private final ExchangeSpan frontendServer = server(0x2001, 0x1001, frontendService);
+    private final ExchangeSpan frontendCall = client(0x2002, frontendService, false);
+    private final ExchangeSpan backendServer = server(0x3001, 0x2002, backendService);
+    private final ExchangeSpan backendCall = client(0x3002, backendService, true);
+    private final ExchangeSpan dbServer = server(0x4001, 0x3002, dbService);
+
+    private final Fragment loadgen = Fragment.of(loadgenCall, List.of());
+    private final Fragment frontend = Fragment.of(frontendServer, List.of(frontendCall));
+    private final Fragment backend = Fragment.of(backendServer, List.of(backendCall));
+    private final Fragment db = Fragment.of(dbServer, List.of());
+
+    private static String traceOf(ExchangeSpan root) {
+        TraceKey key = TraceKey.rootedAt(root.spanId());
+        return TraceId.fromLongs(key.high(), key.low());
+    }
+
+    private static CapturedSpanData out(PartitionedDrivers b, ExchangeSpan exchange) {
+        List<CapturedSpanData> found = b.spans.stream().filter(s -> s.exchange().spanId() == exchange.spanId()).toList();
+        assertThat(found).as("spans of %s", exchange.name()).hasSize(1);
+        return found.get(0);
+    }
+
+    private static void assertParent(PartitionedDrivers b, ExchangeSpan child, ExchangeSpan parent, boolean remote) {
+        CapturedSpanData c = out(b, child);
+        assertThat(c.getParentSpanId()).isEqualTo(SpanId.fromLong(parent.spanId()));
+        assertThat(c.getParentSpanContext().isRemote()).isEqualTo(remote);
+        assertThat(c.getTraceId()).isEqualTo(out(b, parent).getTraceId());
+    }
+
+    @Test
+    void theFragmentsAreSpreadOverSeveralPartitions() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            long[] keys = {FragmentKeys.keySpanId(frontend), FragmentKeys.keySpanId(backend), FragmentKeys.keySpanId(db)};
+            assertThat(java.util.Arrays.stream(keys).mapToObj(k -> org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(FragmentKeys.spanIdKey(k))) % 4).distinct().count())
+                    .as("partitions of the three waiting fragments").isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aChainResolvesAcrossPartitionsInEveryArrivalOrder() {
+        for (List<Fragment> order : permutations(List.of(loadgen, frontend, backend, db))) {
+            try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+                order.forEach(b::publish);
+
+                assertThat(b.spans).as("order %s", names(order)).hasSize(6);
+                assertThat(b.spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(loadgenCall));
+                assertThat(out(b, loadgenCall).getParentSpanContext().isValid()).isFalse();
+                assertParent(b, frontendServer, loadgenCall, true);
+                assertParent(b, frontendCall, frontendServer, false);
+                assertParent(b, backendServer, frontendCall, true);
+                assertParent(b, backendCall, backendServer, false);
+                assertParent(b, dbServer, backendCall, true);
+                assertThat(b.edges).containsExactlyInAnyOrder("loadgen->frontend", "frontend->backend", "backend->db");
+                ResolverCounters c = b.counters();
+                assertThat(c.waiting()).isZero();
+                assertThat(c.resolvedAtOnce() + c.resolvedAfterWait()).isEqualTo(3);
+                assertThat(c.timedOutRoots()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aFragmentWhoseParentNeverComesBecomesARootAfterTheWait() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            b.publish(backend);
+            b.advance(WAIT.minusMillis(300));
+            assertThat(b.spans).isEmpty();
+            assertThat(b.counters().waiting()).isEqualTo(1);
+
+            b.advance(Duration.ofMillis(300));
+            assertThat(b.spans).hasSize(2);
+            assertThat(out(b, backendServer).getParentSpanContext().isValid()).isFalse();
+            assertThat(out(b, backendServer).getTraceId()).isEqualTo(traceOf(backendServer));
+            assertParent(b, backendCall, backendServer, false);
+            assertThat(b.counters().timedOutRoots()).isEqualTo(1);
+
+            // its calls still parent what comes later
+            b.publish(db);
+            assertParent(b, dbServer, backendCall, true);
+        }
+    }
+
+    @Test
+    void aChainWhoseRootNeverComesTimesOutAsOneTrace() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            // the innermost exchange completes first, so its fragment starts waiting first
+            b.publish(db);
+            b.advance(Duration.ofSeconds(1));
+            b.publish(backend);
+            b.advance(Duration.ofSeconds(1));
+            b.publish(frontend);
+            b.advance(WAIT.minusSeconds(1)); // db's and backend's waits are over, their parents are pending
+            assertThat(b.spans).isEmpty();
+
+            b.advance(Duration.ofSeconds(2)); // frontend's is over and loadgen never came
+            assertThat(b.spans).hasSize(5);
+            assertThat(b.spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(frontendServer));
+            assertThat(out(b, frontendServer).getParentSpanContext().isValid()).isFalse();
+            assertParent(b, backendServer, frontendCall, true);
+            assertParent(b, dbServer, backendCall, true);
+            ResolverCounters c = b.counters();
+            assertThat(c.timedOutRoots()).isEqualTo(1);
+            assertThat(c.resolvedAfterWait()).isEqualTo(2);
+            assertThat(c.parkedWaits()).isGreaterThanOrEqualTo(2);
+            assertThat(c.waiting()).isZero();
+        }
+    }
+
+    @Test
+    void aFragmentDeliveredTwiceYieldsItsSpansOnce() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            b.publish(backend);
+            b.publish(backend); // while the first copy waits
+            b.publish(frontend);
+            b.publish(loadgen);
+            b.publish(backend); // after it was resolved
+            b.publish(loadgen);
+
+            assertThat(b.spans).hasSize(5);
+            assertThat(b.spans).extracting(s -> s.exchange().spanId()).doesNotHaveDuplicates();
+            assertParent(b, backendServer, frontendCall, true);
+            ResolverCounters c = b.counters();
+            assertThat(c.duplicateFragments()).isEqualTo(3);
+            assertThat(c.fragments()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aFullWaitingStoreMakesRootsAtOnceAndCountsThem() {
+        SpanBuilderSettings small = SETTINGS.toBuilder().maxWaitingFragments(1).build();
+        try (PartitionedDrivers b = new PartitionedDrivers(1, small)) {
+            b.publish(backend);
+            b.publish(db);
+
+            assertThat(b.spans).extracting(s -> s.exchange().spanId()).containsExactly(dbServer.spanId());
+            assertThat(out(b, dbServer).getTraceId()).isEqualTo(traceOf(dbServer));
+            ResolverCounters c = b.counters();
+            assertThat(c.stateFullRoots()).isEqualTo(1);
+            assertThat(c.waiting()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFullKnownSpanStoreEvictsTheOldestAndCountsIt() {
+        SpanBuilderSettings small = SETTINGS.toBuilder().maxKnownSpans(2).build();
+        try (PartitionedDrivers b = new PartitionedDrivers(1, small)) {
+            b.publish(loadgen);
+            b.publish(frontend); // three spans announced: loadgen's call is evicted
+            ResolverCounters c = b.counters();
+            assertThat(c.evictedKnownSpans()).isEqualTo(1);
+            assertThat(c.knownSpans()).isEqualTo(2);
+
+            b.publish(backend); // frontend's call is still known
+            assertParent(b, backendServer, frontendCall, true);
+        }
+    }
+
+    @Test
+    void knownSpansAreForgottenAfterTheirRetention() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            b.publish(loadgen);
+            b.advance(SETTINGS.knownSpanRetention().plusSeconds(1));
+            assertThat(b.counters().knownSpans()).isZero();
+            b.publish(frontend);
+            assertThat(b.counters().waiting()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unreadableRecordsAreSkippedAndCounted() {
+        try (PartitionedDrivers b = new PartitionedDrivers(2, SETTINGS)) {
+            b.publishRaw(FragmentKeys.spanIdKey(7), new byte[] {1, 2, 3});
+            b.publish(loadgen);
+            assertThat(b.spans).hasSize(1);
+            assertThat(b.counters().undecodableFragments()).isEqualTo(1);
+        }
+    }
+
+    private static List<String> names(List<Fragment> order) {
+        return order.stream().map(f -> f.root().service().serviceName()).toList();
+    }
+
+    private static <T> List<List<T>> permutations(List<T> items) {
+        if (items.isEmpty()) {
+            return List.of(List.of());
+        }
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<T> rest = new ArrayList<>(items);
+            T first = rest.remove(i);
+            for (List<T> tail : permutations(rest)) {
+                List<T> p = new ArrayList<>();
+                p.add(first);
+                p.addAll(tail);
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,180 @@
+package io.spanscope.pipeline.live;
+
+import static io.spanscope.pipeline.wire.WireFragments.client;
+import static io.spanscope.pipeline.wire.WireFragments.server;
+import static io.spanscope.pipeline.wire.WireFragments.service;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.spanscope.pipeline.builder.SpanBuilderService;
+import io.spanscope.pipeline.wire.FragmentEncoder;
+import io.spanscope.pipeline.wire.FragmentKeys;
+import io.spanscope.spans.link.Fragment;
+import io.spanscope.spans.service.ServiceIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Span builder throughput from Kafka to exported spans, with a real broker (scripts/kafka.sh): the
+ * fragments of N request chains (loadgen → frontend → backend → db, 6 spans, 4 fragments, shuffled in
+ * blocks of 50 requests) are published to a 4-partition topic first; then one instance, and then two
+ * instances in one group (each with one stream thread, in this JVM), read them all and export every span
+ * through {@code TraceRequestMarshaler} into memory (the OTLP exporter's work minus the network). Reported:
+ * spans/s between the first and the last exported span, and spans per CPU-second of this process over the
+ * same interval (the broker runs in its own process and is not counted).
+ *
+ * <pre>
+ * mvn -q -o -pl pipeline -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/p-cp.txt -Dmdep.includeScope=test
+ * java -cp pipeline/target/test-classes:pipeline/target/classes:$(cat /tmp/p-cp.txt) \
+ *     io.spanscope.pipeline.live.SpanBuilderKafkaBenchmark [requests]
+ * </pre>
+ */
+public final class SpanBuilderKafkaBenchmark {
+
+    /** Extra Streams / client properties to compare tunings, from -Dbench.props=k=v,k=v. */
+    private static final Map<String, Object> OVERRIDES = parse(System.getProperty("bench.props", ""));
+
+    private static Map<String, Object> parse(String text) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        for (String kv : text.split(",")) {
+            if (kv.contains("=")) {
+                out.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return out;
+    }
+
+    private SpanBuilderKafkaBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int requests = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int[] instanceCounts = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt)
+                .toArray() : new int[] {1, 2};
+        long spans = requests * 6L;
+        Path dir = Files.createTempDirectory("sb-bench");
+        try (KafkaBroker kafka = KafkaBroker.start(dir, 4)) {
+            kafka.createTopics(4, "spanscope.fragments");
+            publish(kafka.bootstrapServers(), requests);
+            System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            for (int instances : instanceCounts) {
+                run(kafka.bootstrapServers(), dir, instances, spans);
+            }
+        }
+    }
+
+    private static void run(String bootstrap, Path dir, int instances, long spans) throws Exception {
+        String app = "bench-" + instances;
+        List<SpanBuilderService> running = new ArrayList<>();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try {
+            for (int i = 0; i < instances; i++) {
+                running.add(SpanBuilderService.start(
+                        SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i)),
+                        new MarshalingExporter(), Duration.ofSeconds(5), OVERRIDES));
+            }
+            long firstNs = 0;
+            long firstCpu = 0;
+            long exported = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (exported < spans && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                exported = running.stream().mapToLong(s -> s.exportQueue().stats().exported()).sum();
+                if (firstNs == 0 && exported > 0) {
+                    firstNs = System.nanoTime();
+                    firstCpu = os.getProcessCpuTime();
+                }
+            }
+            long wallNs = System.nanoTime() - firstNs;
+            long cpuNs = os.getProcessCpuTime() - firstCpu;
+            System.out.printf("%d instance(s): %d spans exported in %.2f s wall, %.2f s CPU: %.0f spans/s, "
+                            + "%.0f spans per CPU-second%n", instances, exported, wallNs / 1e9, cpuNs / 1e9,
+                    exported / (wallNs / 1e9), exported / (cpuNs / 1e9));
+            if (Boolean.getBoolean("bench.threads")) {
+                java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                Map<String, Long> byName = new java.util.TreeMap<>();
+                for (long id : threads.getAllThreadIds()) {
+                    java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                    if (info != null) {
+                        byName.merge(info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "*"),
+                                threads.getThreadCpuTime(id), Long::sum);
+                    }
+                }
+                byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+                        .forEach(e -> System.out.printf("  %-70s %6.2f s CPU%n", e.getKey(), e.getValue() / 1e9));
+            }
+        } finally {
+            running.forEach(SpanBuilderService::close);
+        }
+    }
+
+    private static void publish(String bootstrap, int requests) {
+        ServiceIdentity loadgen = service("loadgen", 1);
+        ServiceIdentity frontend = service("frontend", 2);
+        ServiceIdentity backend = service("backend", 3);
+        ServiceIdentity db = service("db", 4);
+        FragmentEncoder encoder = new FragmentEncoder("bench");
+        Random random = new Random(7);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "acks", "all", "enable.idempotence", true, "compression.type", "lz4", "linger.ms", 20,
+                "batch.size", 262_144), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int block = 0; block < requests; block += 50) {
+                List<Fragment> fragments = new ArrayList<>();
+                for (int i = block; i < Math.min(requests, block + 50); i++) {
+                    long base = (long) (i + 1) << 8;
+                    fragments.add(Fragment.of(client(base + 1, loadgen, false), List.of()));
+                    fragments.add(Fragment.of(server(base + 2, base + 1, frontend), List.of(client(base + 3, frontend, false))));
+                    fragments.add(Fragment.of(server(base + 4, base + 3, backend), List.of(client(base + 5, backend, false))));
+                    fragments.add(Fragment.of(server(base + 6, base + 5, db), List.of()));
+                }
+                Collections.shuffle(fragments, random);
+                for (Fragment f : fragments) {
+                    producer.send(new ProducerRecord<>("spanscope.fragments", FragmentKeys.key(f), encoder.encode(f, 1)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** What the OTLP exporter does with a batch, minus the network: marshal it to protobuf bytes. */
+    private static final class MarshalingExporter implements SpanExporter {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 20);
+
+        @Override
+        public synchronized CompletableResultCode export(Collection<SpanData> spans) {
+            buffer.reset();
+            try {
+                TraceRequestMarshaler.create(spans).writeBinaryTo(buffer);
+            } catch (IOException e) {
+                return CompletableResultCode.ofFailure();
+            }
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+}
