@@ -9,6 +9,8 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersDecoder;
 
+import java.util.Arrays;
+
 /**
  * The HPACK decoder one direction's {@code DefaultHttp2FrameReader} uses. While the dynamic table is
  * known, every block goes to Netty's {@link DefaultHttp2HeadersDecoder} as is. When the table is not
@@ -149,6 +151,11 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     /** Keeps pseudo-headers and the regular headers a record is made of; drops the rest on arrival. */
     private static final class SelectedHeaders extends DefaultHttp2Headers {
 
+        private static final int SHORTEST_KEPT = Arrays.stream(Http2RecordFactory.HEADERS_READ)
+                .mapToInt(AsciiString::length).min().orElse(0);
+        private static final int LONGEST_KEPT = Arrays.stream(Http2RecordFactory.HEADERS_READ)
+                .mapToInt(AsciiString::length).max().orElse(0);
+
         SelectedHeaders() {
             super(false);
         }
@@ -159,11 +166,16 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         }
 
         private static boolean kept(CharSequence name) {
-            if (name.length() > 0 && name.charAt(0) == ':') {
+            int length = name.length();
+            if (length > 0 && name.charAt(0) == ':') {
                 return true;
             }
+            // Most fields of a block are not kept: their length already says so.
+            if (length < SHORTEST_KEPT || length > LONGEST_KEPT) {
+                return false;
+            }
             for (AsciiString selected : Http2RecordFactory.HEADERS_READ) {
-                if (selected.contentEqualsIgnoreCase(name)) {
+                if (selected.length() == length && selected.contentEqualsIgnoreCase(name)) {
                     return true;
                 }
             }
