@@ -1,15 +1,12 @@
 package io.spanscope.parsers.http2;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.AsciiString;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersDecoder;
 
-import java.util.Arrays;
 
 /**
  * The HPACK decoder one direction's {@code DefaultHttp2FrameReader} uses. While the dynamic table is
@@ -132,10 +129,10 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     /**
      * Decodes every block into the same headers object: the handler reads what it needs from a block
      * before the next one is decoded, so one per direction saves a hash table per block, and only the
-     * fields the records use become entries (HPACK still decodes every field, its table stays exact).
+     * fields the records use are kept ({@link RecordHeaders}; HPACK still decodes every field).
      */
     private static final class ReusingHeadersDecoder extends DefaultHttp2HeadersDecoder {
-        private final DefaultHttp2Headers headers = new SelectedHeaders();
+        private final RecordHeaders headers = new RecordHeaders();
 
         ReusingHeadersDecoder(int maxHeaderBytes) {
             super(false, false, maxHeaderBytes);
@@ -145,41 +142,6 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         protected Http2Headers newHeaders() {
             headers.clear();
             return headers;
-        }
-    }
-
-    /** Keeps pseudo-headers and the regular headers a record is made of; drops the rest on arrival. */
-    private static final class SelectedHeaders extends DefaultHttp2Headers {
-
-        private static final int SHORTEST_KEPT = Arrays.stream(Http2RecordFactory.HEADERS_READ)
-                .mapToInt(AsciiString::length).min().orElse(0);
-        private static final int LONGEST_KEPT = Arrays.stream(Http2RecordFactory.HEADERS_READ)
-                .mapToInt(AsciiString::length).max().orElse(0);
-
-        SelectedHeaders() {
-            super(false);
-        }
-
-        @Override
-        public Http2Headers add(CharSequence name, CharSequence value) {
-            return kept(name) ? super.add(name, value) : this;
-        }
-
-        private static boolean kept(CharSequence name) {
-            int length = name.length();
-            if (length > 0 && name.charAt(0) == ':') {
-                return true;
-            }
-            // Most fields of a block are not kept: their length already says so.
-            if (length < SHORTEST_KEPT || length > LONGEST_KEPT) {
-                return false;
-            }
-            for (AsciiString selected : Http2RecordFactory.HEADERS_READ) {
-                if (selected.length() == length && selected.contentEqualsIgnoreCase(name)) {
-                    return true;
-                }
-            }
-            return false;
         }
     }
 }
