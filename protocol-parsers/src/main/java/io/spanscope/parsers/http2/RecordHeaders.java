@@ -36,20 +36,32 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     @Override
     public Http2Headers add(CharSequence name, CharSequence value) {
-        CharSequence[] slots = isPseudo(name) ? pseudo : regular;
-        int slot = slotOf(slots == pseudo ? PSEUDO : REGULAR, name);
-        if (slot >= 0 && slots[slot] == null) {
-            slots[slot] = value;
-            size++;
+        int hash = AsciiString.hashCode(name);
+        int slot = slotOf(PSEUDO, hash, name);
+        if (slot >= 0) {
+            keep(pseudo, slot, value);
+        } else if ((slot = slotOf(REGULAR, hash, name)) >= 0) {
+            keep(regular, slot, value);
         }
         return this;
     }
 
+    private void keep(CharSequence[] slots, int slot, CharSequence value) {
+        if (slots[slot] == null) {
+            slots[slot] = value;
+            size++;
+        }
+    }
+
     @Override
     public CharSequence get(CharSequence name) {
-        boolean isPseudo = isPseudo(name);
-        int slot = slotOf(isPseudo ? PSEUDO : REGULAR, name);
-        return slot < 0 ? null : isPseudo ? pseudo[slot] : regular[slot];
+        int hash = AsciiString.hashCode(name);
+        int slot = slotOf(PSEUDO, hash, name);
+        if (slot >= 0) {
+            return pseudo[slot];
+        }
+        slot = slotOf(REGULAR, hash, name);
+        return slot < 0 ? null : regular[slot];
     }
 
     @Override
@@ -111,16 +123,11 @@ final class RecordHeaders extends DefaultHttp2Headers {
         return s.append(']').toString();
     }
 
-    private static boolean isPseudo(CharSequence name) {
-        return name.length() > 0 && name.charAt(0) == ':';
-    }
-
     /**
      * The slot of a name, or -1. AsciiString hash codes ignore case and are cached (HPACK's names are
      * AsciiStrings, table entries reused block after block), so most names are told apart by an int.
      */
-    private static int slotOf(AsciiString[] names, CharSequence name) {
-        int hash = AsciiString.hashCode(name);
+    private static int slotOf(AsciiString[] names, int hash, CharSequence name) {
         for (int i = 0; i < names.length; i++) {
             if (names[i].hashCode() == hash && names[i].contentEqualsIgnoreCase(name)) {
                 return i;

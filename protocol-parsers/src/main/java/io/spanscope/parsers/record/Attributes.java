@@ -101,8 +101,9 @@ public final class Attributes {
      * reused after {@link #build()} by calling {@link #clear()}.
      *
      * <p>Parsers keep one builder per connection and put a dozen or so distinct keys per record at a
-     * high rate, so: the duplicate check compares the keys' hash codes (cached in each String; keys are
-     * mostly constants) before their contents; and {@link #build()} hands its array over to the
+     * high rate, so: a key whose hash code (cached in each String; keys are mostly constants) maps to
+     * a bit not yet set in a 64-bit summary of the keys present is new without a search, and the
+     * search compares hash codes before contents; and {@link #build()} hands its array over to the
      * attributes instead of copying it, the next change starting a fresh one (copy on write). A fresh
      * array is young, so filling it costs none of the collector's card marking that stores into a
      * long-lived array cost (with G1 a fenced barrier per store).
@@ -112,6 +113,8 @@ public final class Attributes {
 
         private Object[] entries;
         private int[] hashes = new int[16];
+        /** Bit {@code hash & 63} of every key present: a clear bit proves a key absent. */
+        private long present;
         private int size;
         /** The array belongs to attributes already built: copy before any change. */
         private boolean shared;
@@ -128,13 +131,17 @@ public final class Attributes {
                 return this;
             }
             int hash = key.hashCode();
+            long bit = 1L << hash;
             int[] h = hashes;
-            for (int i = 0; i < size; i++) {
-                if (h[i] == hash && key.equals(entries[2 * i])) {
-                    writable(size)[2 * i + 1] = value;
-                    return this;
+            if ((present & bit) != 0) {
+                for (int i = 0; i < size; i++) {
+                    if (h[i] == hash && key.equals(entries[2 * i])) {
+                        writable(size)[2 * i + 1] = value;
+                        return this;
+                    }
                 }
             }
+            present |= bit;
             Object[] e = writable(size + 1);
             if (size == h.length) {
                 hashes = h = Arrays.copyOf(h, size * 2);
@@ -173,6 +180,7 @@ public final class Attributes {
                 Arrays.fill(entries, 0, 2 * size, null);
             }
             size = 0;
+            present = 0;
             return this;
         }
 
