@@ -125,11 +125,12 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     /**
      * The slot of a name, or -1. AsciiString hash codes ignore case and are cached (HPACK's names are
-     * AsciiStrings, table entries reused block after block), so most names are told apart by an int.
+     * AsciiStrings, table entries reused block after block), so most names are told apart by an int;
+     * pseudo-header names from Netty's static table are the very instances held here.
      */
     private static int slotOf(AsciiString[] names, int hash, CharSequence name) {
         for (int i = 0; i < names.length; i++) {
-            if (names[i].hashCode() == hash && names[i].contentEqualsIgnoreCase(name)) {
+            if (names[i].hashCode() == hash && (names[i] == name || names[i].contentEqualsIgnoreCase(name))) {
                 return i;
             }
         }
