@@ -11,6 +11,11 @@ final class PgExchange {
 
     static final int UNSET = -1;
 
+    /** Its number in the connection's {@link PgExchanges}. */
+    final int id;
+    /** Released to the pool, blank. */
+    boolean free;
+
     /** The statement (null when it was prepared before capture began); for a Query, the whole string. */
     PgStatement statement;
     /** For one statement of a multi-statement Query: its own text; else null (the statement's text). */
@@ -50,6 +55,10 @@ final class PgExchange {
     int flags;
     boolean held;
     boolean emitted;
+
+    PgExchange(int id) {
+        this.id = id;
+    }
 
     /** Makes {@code s} a statement of this Query: it shares the Query's request side. */
     PgExchange statementOf(String text, PgExchange s) {
