@@ -1,5 +1,8 @@
 package io.spanscope.parsers.postgres;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * The CommandComplete tag: the command name ({@code INSERT}, {@code CREATE TABLE} ...) and, for
  * commands that report one, the row count (the last number: {@code INSERT 0 5} is five rows).
@@ -13,6 +16,14 @@ final class PgCommandTag {
         "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE CURSOR", "CLOSE CURSOR", "VACUUM",
         "ANALYZE", "CREATE INDEX", "ALTER TABLE", "RESET", "DISCARD ALL", "DO", "CALL", "UNLISTEN"
     };
+    /** {@link #COMMON} as bytes: a tag is compared in place, with no per-character decoding. */
+    private static final byte[][] COMMON_BYTES = new byte[COMMON.length][];
+
+    static {
+        for (int i = 0; i < COMMON.length; i++) {
+            COMMON_BYTES[i] = COMMON[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
 
     private PgCommandTag() {
     }
@@ -50,12 +61,11 @@ final class PgCommandTag {
 
     private static String command(byte[] b, int from, int to) {
         int length = to - from;
-        for (String common : COMMON) {
-            if (common.length() != length || common.charAt(0) != b[from]) {
-                continue;
-            }
-            if (PgBytes.equalsAscii(b, from, to, common)) {
-                return common;
+        for (int i = 0; i < COMMON_BYTES.length; i++) {
+            byte[] common = COMMON_BYTES[i];
+            if (common.length == length && common[0] == b[from]
+                    && Arrays.equals(common, 0, length, b, from, to)) {
+                return COMMON[i];
             }
         }
         return PgBytes.utf8(b, from, to);

@@ -351,8 +351,10 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             case 'C' -> {
                 PgExchange target = resultTarget(position, length, origin);
                 if (target != null) {
-                    int nul = PgBytes.nul(b, body, body + length);
-                    PgCommandTag.apply(target, b, body, nul < 0 ? body + length : nul);
+                    // the tag is the whole body, NUL-terminated: no need to search for its end
+                    int end = body + length;
+                    int nul = length > 0 && b[end - 1] == 0 ? end - 1 : PgBytes.nul(b, body, end);
+                    PgCommandTag.apply(target, b, body, nul < 0 ? end : nul);
                     complete(target, position, length, origin);
                 }
             }
