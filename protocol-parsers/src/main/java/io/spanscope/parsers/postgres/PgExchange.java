@@ -42,7 +42,10 @@ final class PgExchange {
     List<String> parameters;
     int columnCount = UNSET;
     long dataRows;
-    String commandTag;
+    /** The CommandComplete command when it is a common one: its {@link PgCommandTag} number, else 0. */
+    int commonTag;
+    /** The CommandComplete command when it is not a common one. */
+    String otherTag;
     long tagRows = UNSET;
     boolean suspended;
     String sqlState;
@@ -96,7 +99,8 @@ final class PgExchange {
         parameters = null;
         columnCount = UNSET;
         dataRows = 0;
-        commandTag = null;
+        commonTag = 0;
+        otherTag = null;
         tagRows = UNSET;
         suspended = false;
         sqlState = null;
@@ -109,6 +113,11 @@ final class PgExchange {
         flags = 0;
         held = false;
         emitted = false;
+    }
+
+    /** The CommandComplete command ({@code INSERT}, {@code CREATE TABLE} ...), or null before one arrived. */
+    String commandTag() {
+        return commonTag != 0 ? PgCommandTag.common(commonTag) : otherTag;
     }
 
     String text() {

@@ -14,7 +14,8 @@ class PgExchangesTest {
         PgExchanges exchanges = new PgExchanges();
         PgExchange first = exchanges.take();
         first.dataRows = 7;
-        first.commandTag = "SELECT";
+        first.otherTag = "VACUUM FULL";
+        first.commonTag = 1;
         first.emitted = true;
         exchanges.release(first);
         exchanges.release(first);  // twice is once
@@ -22,7 +23,7 @@ class PgExchangesTest {
         PgExchange again = exchanges.take();
         assertThat(again).isSameAs(first);
         assertThat(again.dataRows).isZero();
-        assertThat(again.commandTag).isNull();
+        assertThat(again.commandTag()).isNull();
         assertThat(again.emitted).isFalse();
         assertThat(exchanges.get(again.id)).isSameAs(again);
         assertThat(exchanges.take()).isNotSameAs(first);  // the free list held it once only
