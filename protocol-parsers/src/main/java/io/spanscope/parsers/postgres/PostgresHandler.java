@@ -169,12 +169,14 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             }
             case 'P' -> {
                 int nameEnd = PgBytes.nul(b, body, end);
-                int textEnd = nameEnd < 0 ? -1 : PgBytes.nul(b, nameEnd + 1, end);
+                PgStatement known = nameEnd < 0 ? null : texts.cachedParseText(b, nameEnd + 1, end);
+                int textEnd = known != null ? nameEnd + 1 + known.bytes.length
+                        : nameEnd < 0 ? -1 : PgBytes.nul(b, nameEnd + 1, end);
                 PgExchange group = request(position, length, origin);
                 if (textEnd < 0) {
                     malformed(group);
                 } else {
-                    group.statement = texts.lookup(b, nameEnd + 1, textEnd);
+                    group.statement = known != null ? known : texts.lookup(b, nameEnd + 1, textEnd);
                     names.defineStatement(b, body, nameEnd, group.statement);
                     if (textEnd + 3 <= end) {
                         group.parameterCount = Math.max(group.parameterCount, PgBytes.int16(b, textEnd + 1));
