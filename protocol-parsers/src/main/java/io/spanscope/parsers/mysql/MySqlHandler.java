@@ -18,9 +18,12 @@ import static io.spanscope.parsers.mysql.MySqlProtocol.*;
  *
  * <pre>
  * GREETING ─server v10─► LOGIN ─handshake response─► AUTHENTICATION ─OK─► COMMANDS
- *                          └─ SSL request ─► PASS_THROUGH (TLS: the TLS capture restarts the parse on plaintext)
- *                                      compressed protocol after OK ─► PASS_THROUGH
+ *    │                     └─ SSL request ─► PASS_THROUGH (the TLS handshake's ciphertext is counted)
+ *    └─ client handshake response, sequence id 2 ─► AUTHENTICATION       compressed protocol after OK ─► PASS_THROUGH
  * </pre>
+ *
+ * The second entry is the TLS plaintext: the connection's socket view ended at the SSL request, and the
+ * TLS capture's plaintext, parsed as a new stream, continues with the real handshake response.
  *
  * In COMMANDS every client packet with sequence id 0 starts an exchange; exchanges queue in order
  * (clients such as Connector/J pipeline a prepare and its execute), each server packet belongs to the
@@ -31,6 +34,9 @@ import static io.spanscope.parsers.mysql.MySqlProtocol.*;
 final class MySqlHandler implements ProtocolHandler {
 
     private enum Phase { GREETING, LOGIN, AUTHENTICATION, COMMANDS, PASS_THROUGH }
+
+    /** The handshake response after an SSL request (sequence id 1) and the TLS handshake. */
+    private static final int TLS_HANDSHAKE_RESPONSE_SEQUENCE_ID = 2;
 
     private final HandlerContext context;
     private final ParserStats stats;
@@ -175,6 +181,7 @@ final class MySqlHandler implements ProtocolHandler {
         @Override
         public boolean wantsPayload(int sequenceId, int payloadLength, int firstByte) {
             return switch (phase) {
+                case GREETING -> sequenceId == TLS_HANDSHAKE_RESPONSE_SEQUENCE_ID;
                 case LOGIN -> sequenceId == 1;
                 case COMMANDS -> sequenceId == 0;
                 default -> false;
@@ -183,7 +190,11 @@ final class MySqlHandler implements ProtocolHandler {
 
         @Override
         public void onPacket(MySqlPacket packet) {
-            if (phase == Phase.LOGIN) {
+            if (phase == Phase.GREETING) {
+                // TLS plaintext: the greeting and the SSL request were in the socket view
+                commands.handshakeResponse(packet);
+                phase = Phase.AUTHENTICATION;
+            } else if (phase == Phase.LOGIN) {
                 if (commands.handshakeResponse(packet)) {
                     phase = Phase.AUTHENTICATION;
                 } else {
