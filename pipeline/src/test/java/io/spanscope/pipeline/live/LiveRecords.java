@@ -2,9 +2,16 @@ package io.spanscope.pipeline.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanscope.capture.event.CaptureEventSink;
+import io.spanscope.capture.event.ConnectionCloseEvent;
+import io.spanscope.capture.event.ConnectionEstablishedEvent;
+import io.spanscope.capture.event.ConnectionOpenEvent;
+import io.spanscope.capture.event.DataEvent;
+import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
+import io.spanscope.parsers.DropReason;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 
@@ -12,7 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Live capture of the test's own ports into the parsers: one tracker per capture worker, every record kept.
@@ -24,6 +34,7 @@ final class LiveRecords implements AutoCloseable {
     private final LiveCapture capture;
     private final List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
     private final List<Record> records = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, LongAdder> tlsPlaintextEvents = new ConcurrentHashMap<>();
 
     private LiveRecords(LiveCapture capture) {
         this.capture = capture;
@@ -34,9 +45,32 @@ final class LiveRecords implements AutoCloseable {
         live.capture.start(worker -> {
             ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), live.records::add);
             live.trackers.add(tracker);
-            return tracker;
+            return live.new TlsCounting(tracker);
         });
         return live;
+    }
+
+    /**
+     * Waits until the TLS uprobes are on libssl: attaching is asynchronous, and an SSL call entered before
+     * it has no return probe. Uprobes are per file, so every process using that libssl is covered after.
+     */
+    void awaitLibsslAttached(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (capture.stats().tls().attachedFiles().stream().noneMatch(file -> file.contains("libssl.so"))) {
+            assertThat(System.nanoTime()).as("libssl attached; %s", capture.stats().tls()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** Data events of process {@code tgid} that were TLS plaintext (from SSL_read/SSL_write). */
+    long tlsPlaintextEvents(long tgid) {
+        LongAdder count = tlsPlaintextEvents.get((int) tgid);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** A drop counter summed over the trackers. */
+    long drops(DropReason reason) {
+        return trackers.stream().mapToLong(t -> t.stats().drops(reason)).sum();
     }
 
     /** Stops capture once it has handed on everything read, ends every connection, asserts nothing was lost. */
@@ -51,5 +85,37 @@ final class LiveRecords implements AutoCloseable {
     @Override
     public void close() {
         capture.close();
+    }
+
+    /** Counts the TLS plaintext events per process on their way to the tracker. */
+    private final class TlsCounting implements CaptureEventSink {
+        private final ConnectionTracker tracker;
+
+        TlsCounting(ConnectionTracker tracker) {
+            this.tracker = tracker;
+        }
+
+        @Override
+        public void onOpen(ConnectionOpenEvent event) {
+            tracker.onOpen(event);
+        }
+
+        @Override
+        public void onEstablished(ConnectionEstablishedEvent event) {
+            tracker.onEstablished(event);
+        }
+
+        @Override
+        public void onData(DataEvent event) {
+            if (event.source() == DataSource.TLS) {
+                tlsPlaintextEvents.computeIfAbsent(event.tgid(), tgid -> new LongAdder()).increment();
+            }
+            tracker.onData(event);
+        }
+
+        @Override
+        public void onClose(ConnectionCloseEvent event) {
+            tracker.onClose(event);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,14 +31,36 @@ final class MariaDbServer implements AutoCloseable {
     }
 
     static MariaDbServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    /**
+     * Clients over TCP must use TLS ({@code require_secure_transport}); the certificate is self-signed, made
+     * with {@code openssl req} in {@code dir} ({@link #certificate(Path)}).
+     */
+    static MariaDbServer startTls(Path dir) throws IOException, InterruptedException {
+        Path key = dir.resolve("server-key.pem");
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", key.toString(),
+                "-out", certificate(dir).toString(), "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"), null);
+        return start(dir, List.of("--ssl-cert=" + certificate(dir), "--ssl-key=" + key, "--require-secure-transport=ON"));
+    }
+
+    static Path certificate(Path dir) {
+        return dir.resolve("server-cert.pem");
+    }
+
+    private static MariaDbServer start(Path dir, List<String> options) throws IOException, InterruptedException {
         Path data = dir.resolve("data");
         Path socket = dir.resolve("mysqld.sock");
         run(List.of("mariadb-install-db", "--no-defaults", "--user=root", "--datadir=" + data,
                 "--auth-root-authentication-method=socket"), null);
         int port = TestPorts.free();
-        Process mysqld = new ProcessBuilder("mysqld", "--no-defaults", "--user=root", "--datadir=" + data,
+        List<String> command = new ArrayList<>(List.of("mysqld", "--no-defaults", "--user=root", "--datadir=" + data,
                 "--socket=" + socket, "--port=" + port, "--bind-address=127.0.0.1", "--skip-name-resolve",
-                "--pid-file=" + dir.resolve("mysqld.pid"), "--log-error=" + dir.resolve("error.log"))
+                "--pid-file=" + dir.resolve("mysqld.pid"), "--log-error=" + dir.resolve("error.log")));
+        command.addAll(options);
+        Process mysqld = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mysqld.out").toFile()).start();
         MariaDbServer server = new MariaDbServer(mysqld, socket, port);
         try {

@@ -230,7 +230,11 @@ final class CommandParser {
         in.u8(); // character set
         in.skip(19);
         long extended = in.u32(); // MariaDB: extended capabilities in the last 4 filler bytes
-        if (MySqlSession.MARIADB.equals(session.systemName) && (capabilities & 1) == 0) {
+        if (session.serverVersion == null && (capabilities & CLIENT_MYSQL) == 0) {
+            // greeting not seen (TLS plaintext): only a client answering a MariaDB server clears CLIENT_MYSQL
+            session.systemName = MySqlSession.MARIADB;
+        }
+        if (MySqlSession.MARIADB.equals(session.systemName) && (capabilities & CLIENT_MYSQL) == 0) {
             capabilities |= extended << 32;
         }
         session.clientCapabilities(capabilities);
@@ -267,7 +271,7 @@ final class CommandParser {
             in.u8(); // auth data length
             in.skip(6);
             long extended = in.u32();
-            if (version.contains("MariaDB") && (capabilities & 1) == 0 && extended > 0) {
+            if (version.contains("MariaDB") && (capabilities & CLIENT_MYSQL) == 0 && extended > 0) {
                 capabilities |= extended << 32;
             }
         }

@@ -18,9 +18,12 @@ import static io.spanscope.parsers.mysql.MySqlProtocol.*;
  *
  * <pre>
  * GREETING ─server v10─► LOGIN ─handshake response─► AUTHENTICATION ─OK─► COMMANDS
- *                          └─ SSL request ─► PASS_THROUGH (TLS: the TLS capture restarts the parse on plaintext)
- *                                      compressed protocol after OK ─► PASS_THROUGH
+ *    │                     └─ SSL request ─► PASS_THROUGH (the TLS handshake's ciphertext is counted)
+ *    └─ client handshake response, sequence id 2 ─► AUTHENTICATION       compressed protocol after OK ─► PASS_THROUGH
  * </pre>
+ *
+ * The second entry is the TLS plaintext: the connection's socket view ended at the SSL request, and the
+ * TLS capture's plaintext, parsed as a new stream, continues with the real handshake response.
  *
  * In COMMANDS every client packet with sequence id 0 starts an exchange; exchanges queue in order
  * (clients such as Connector/J pipeline a prepare and its execute), each server packet belongs to the
@@ -31,6 +34,9 @@ import static io.spanscope.parsers.mysql.MySqlProtocol.*;
 final class MySqlHandler implements ProtocolHandler {
 
     private enum Phase { GREETING, LOGIN, AUTHENTICATION, COMMANDS, PASS_THROUGH }
+
+    /** The handshake response after an SSL request (sequence id 1) and the TLS handshake. */
+    private static final int TLS_HANDSHAKE_RESPONSE_SEQUENCE_ID = 2;
 
     private final HandlerContext context;
     private final ParserStats stats;
@@ -173,17 +179,34 @@ final class MySqlHandler implements ProtocolHandler {
     private final class RequestListener implements MySqlPacketReader.Listener {
 
         @Override
-        public boolean wantsPayload(int sequenceId, int payloadLength, int firstByte) {
-            return switch (phase) {
+        public boolean skipsPacket(int sequenceId, int payloadLength, int firstByte) {
+            boolean wanted = switch (phase) {
+                case GREETING -> sequenceId == TLS_HANDSHAKE_RESPONSE_SEQUENCE_ID;
                 case LOGIN -> sequenceId == 1;
                 case COMMANDS -> sequenceId == 0;
                 default -> false;
             };
+            if (wanted) {
+                return false;
+            }
+            if (phase == Phase.COMMANDS) {
+                // LOCAL INFILE data or re-authentication: part of the exchange being answered
+                MySqlExchange ex = responding();
+                if (ex != null) {
+                    ex.requestBytes += 4L + payloadLength;
+                    ex.expectedSequenceId = (sequenceId + 1) & 0xFF;
+                }
+            }
+            return true;
         }
 
         @Override
         public void onPacket(MySqlPacket packet) {
-            if (phase == Phase.LOGIN) {
+            if (phase == Phase.GREETING) {
+                // TLS plaintext: the greeting and the SSL request were in the socket view
+                commands.handshakeResponse(packet);
+                phase = Phase.AUTHENTICATION;
+            } else if (phase == Phase.LOGIN) {
                 if (commands.handshakeResponse(packet)) {
                     phase = Phase.AUTHENTICATION;
                 } else {
@@ -191,19 +214,6 @@ final class MySqlHandler implements ProtocolHandler {
                 }
             } else if (phase == Phase.COMMANDS) {
                 onCommand(packet);
-            }
-        }
-
-        @Override
-        public void onSkippedPacket(int sequenceId, int payloadLength, int firstByte) {
-            if (phase != Phase.COMMANDS) {
-                return;
-            }
-            // LOCAL INFILE data or re-authentication: part of the exchange being answered
-            MySqlExchange ex = responding();
-            if (ex != null) {
-                ex.requestBytes += 4L + payloadLength;
-                ex.expectedSequenceId = (sequenceId + 1) & 0xFF;
             }
         }
 
@@ -226,25 +236,36 @@ final class MySqlHandler implements ProtocolHandler {
     private final class ResponseListener implements MySqlPacketReader.Listener {
 
         @Override
-        public boolean wantsPayload(int sequenceId, int payloadLength, int firstByte) {
-            switch (phase) {
-                case GREETING:
+        public boolean skipsPacket(int sequenceId, int payloadLength, int firstByte) {
+            if (phase == Phase.COMMANDS) {
+                MySqlExchange ex = responding();
+                if (ex == null) {
+                    serverPacket(sequenceId, sequenceId, payloadLength, firstByte, null);
                     return true;
-                case LOGIN:
-                case AUTHENTICATION:
-                    return firstByte == OK || firstByte == ERR;
-                case COMMANDS:
-                    MySqlExchange ex = responding();
-                    if (ex == null) {
+                }
+                if (sequenceId != ex.expectedSequenceId) {
+                    if (sequenceId == 1) {
+                        return false; // may start the next response; decided in onPacket
+                    }
+                } else if (optionalEofSequenceId < 0) {
+                    // the usual row or definition: in sequence, nothing to absorb, so no pairing to do
+                    if (ResponseParser.wantsPayload(ex, payloadLength, firstByte)) {
                         return false;
                     }
-                    if (sequenceId != ex.expectedSequenceId && sequenceId == 1) {
-                        return true; // may start the next response; decided in onPacket
-                    }
-                    return ResponseParser.wantsPayload(ex, payloadLength, firstByte);
-                default:
+                    advance(ex, sequenceId, payloadLength, firstByte, null);
+                    return true;
+                }
+                if (ResponseParser.wantsPayload(ex, payloadLength, firstByte)) {
                     return false;
+                }
+                serverPacket(sequenceId, sequenceId, payloadLength, firstByte, null);
+                return true;
             }
+            return switch (phase) {
+                case GREETING -> false;
+                case LOGIN, AUTHENTICATION -> firstByte != OK && firstByte != ERR;
+                default -> true;
+            };
         }
 
         @Override
@@ -259,13 +280,6 @@ final class MySqlHandler implements ProtocolHandler {
                         packet.firstByte(), packet);
                 default -> {
                 }
-            }
-        }
-
-        @Override
-        public void onSkippedPacket(int sequenceId, int payloadLength, int firstByte) {
-            if (phase == Phase.COMMANDS) {
-                serverPacket(sequenceId, sequenceId, payloadLength, firstByte, null);
             }
         }
 
@@ -371,6 +385,11 @@ final class MySqlHandler implements ProtocolHandler {
             ex.flags |= MySqlExchange.GAP_IN_RESPONSE;
             return;
         }
+        advance(ex, lastSequenceId, payloadLength, firstByte, packet);
+    }
+
+    /** One server packet of {@code ex}, paired and in sequence ({@code packet} null when skipped). */
+    private void advance(MySqlExchange ex, int lastSequenceId, long payloadLength, int firstByte, MySqlPacket packet) {
         ex.expectedSequenceId = (lastSequenceId + 1) & 0xFF;
         if (ex.responseSequence < 0 && packet != null) {
             ex.responseSequence = packet.startSequence();

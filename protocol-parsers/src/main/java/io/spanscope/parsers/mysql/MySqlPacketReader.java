@@ -11,7 +11,8 @@ import io.spanscope.parsers.stream.ChunkOrigin;
  * <pre>
  * HEADER ─listener wants the payload, whole packet ≤ inspect limit─► deliver in place ─► HEADER
  *   │   ─listener wants it, larger (or continued)─► copy prefix, SKIP rest (and continuations) ─► deliver ─► HEADER
- *   │   ─listener only counts it (rows, column definitions, auth data)─► SKIP ─► HEADER
+ *   │   ─listener only counts it (rows, column definitions, auth data), all of it here─► HEADER
+ *   │   ─listener only counts it, it continues in later deliveries─► SKIP ─► HEADER
  *   └─ gap where the length is unknown ─► RESYNC ─listener accepts a delivery start─► HEADER
  * </pre>
  *
@@ -23,14 +24,16 @@ final class MySqlPacketReader {
 
     /** Decides, per packet, what the protocol state needs, and takes the results. */
     interface Listener {
-        /** Whether the payload of the packet starting with {@code firstByte} (-1 when empty) is needed. */
-        boolean wantsPayload(int sequenceId, int payloadLength, int firstByte);
+        /**
+         * A packet starts with {@code firstByte} (-1 when empty). Returns true when its payload is not needed,
+         * after taking the packet into account (it is only counted; the reader steps over it by length), or
+         * false when the packet must be delivered whole to {@link #onPacket}. One call per packet: rows are
+         * most packets, and deciding and counting them in one step is what their cost is made of.
+         */
+        boolean skipsPacket(int sequenceId, int payloadLength, int firstByte);
 
         /** A complete message whose payload was wanted. */
         void onPacket(MySqlPacket packet);
-
-        /** A packet that is only counted (its payload is skipped). */
-        void onSkippedPacket(int sequenceId, int payloadLength, int firstByte);
 
         /** Bytes were lost; {@code framingKept} when the reader still knows where the next packet starts. */
         void onLoss(boolean framingKept);
@@ -137,9 +140,12 @@ final class MySqlPacketReader {
         }
         int firstByte = payloadLength > 0 ? buffer[p + 4] & 0xFF : -1;
         boolean more = payloadLength == MySqlPacket.MAX_PAYLOAD;
-        if (!listener.wantsPayload(sequenceId, payloadLength, firstByte)) {
-            listener.onSkippedPacket(sequenceId, payloadLength, firstByte);
+        if (listener.skipsPacket(sequenceId, payloadLength, firstByte)) {
             delivering = false;
+            int next = p + 4 + payloadLength;
+            if (!more && next <= end) {
+                return next; // the whole packet is in this delivery: stepped over at once, no SKIP state
+            }
             return startSkip(p + 4, payloadLength, more, position + 3, origin);
         }
         begin(sequenceId, payloadLength, position);

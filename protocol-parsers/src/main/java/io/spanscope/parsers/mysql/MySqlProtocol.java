@@ -51,6 +51,8 @@ final class MySqlProtocol {
     }
 
     // capability flags
+    /** CLIENT_LONG_PASSWORD for MySQL; a MariaDB server clears it to announce extended capabilities. */
+    static final long CLIENT_MYSQL = 0x1;
     static final long CLIENT_CONNECT_WITH_DB = 0x8;
     static final long CLIENT_COMPRESS = 0x20;
     static final long CLIENT_PROTOCOL_41 = 0x200;
