@@ -45,7 +45,12 @@ final class TrackedConnection {
     private final boolean[] startLost = new boolean[2];
     private boolean redeliverEgress;
     private boolean redeliverIngress;
-    private Direction lastDirection;
+    /**
+     * Ordinal of the direction of the last socket event, -1 before the first: an int, because request
+     * and response traffic changes it on nearly every event, and a reference store into this
+     * long-lived object would cost G1's card-marking barrier each time.
+     */
+    private int lastDirection = -1;
     private ConnectionSetup setup;
     private boolean firstRecordEmitted;
     /** Created at the first chunk that carries a cause (client connections of threads that got a hand-off). */
@@ -126,10 +131,10 @@ final class TrackedConnection {
             stats.countUnparsedBytes(Math.max(0, Math.min(length, byteCount)));
             return;
         }
-        if (direction != lastDirection) {
+        if (direction.ordinal() != lastDirection) {
             // The peer answered: whatever the other direction still misses was lost, not merely late.
             assembler(direction.opposite()).flush();
-            lastDirection = direction;
+            lastDirection = direction.ordinal();
         }
         assembler(direction).offer(tcpSequence, byteCount, payload, offset, length, timestampNs, tid);
         runRedeliveries();
@@ -146,7 +151,7 @@ final class TrackedConnection {
         egress = newAssembler(Direction.EGRESS);
         ingress = newAssembler(Direction.INGRESS);
         handler = null;
-        lastDirection = null;
+        lastDirection = -1;
         Arrays.fill(scannedBytes, 0);
         Arrays.fill(startLost, false);
     }

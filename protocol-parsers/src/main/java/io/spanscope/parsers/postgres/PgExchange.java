@@ -11,6 +11,11 @@ final class PgExchange {
 
     static final int UNSET = -1;
 
+    /** Its number in the connection's {@link PgExchanges}. */
+    final int id;
+    /** Released to the pool, blank. */
+    boolean free;
+
     /** The statement (null when it was prepared before capture began); for a Query, the whole string. */
     PgStatement statement;
     /** For one statement of a multi-statement Query: its own text; else null (the statement's text). */
@@ -37,7 +42,10 @@ final class PgExchange {
     List<String> parameters;
     int columnCount = UNSET;
     long dataRows;
-    String commandTag;
+    /** The CommandComplete command when it is a common one: its {@link PgCommandTag} number, else 0. */
+    int commonTag;
+    /** The CommandComplete command when it is not a common one. */
+    String otherTag;
     long tagRows = UNSET;
     boolean suspended;
     String sqlState;
@@ -50,6 +58,10 @@ final class PgExchange {
     int flags;
     boolean held;
     boolean emitted;
+
+    PgExchange(int id) {
+        this.id = id;
+    }
 
     /** Makes {@code s} a statement of this Query: it shares the Query's request side. */
     PgExchange statementOf(String text, PgExchange s) {
@@ -87,7 +99,8 @@ final class PgExchange {
         parameters = null;
         columnCount = UNSET;
         dataRows = 0;
-        commandTag = null;
+        commonTag = 0;
+        otherTag = null;
         tagRows = UNSET;
         suspended = false;
         sqlState = null;
@@ -100,6 +113,11 @@ final class PgExchange {
         flags = 0;
         held = false;
         emitted = false;
+    }
+
+    /** The CommandComplete command ({@code INSERT}, {@code CREATE TABLE} ...), or null before one arrived. */
+    String commandTag() {
+        return commonTag != 0 ? PgCommandTag.common(commonTag) : otherTag;
     }
 
     String text() {

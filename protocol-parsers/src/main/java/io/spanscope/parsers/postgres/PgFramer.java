@@ -47,6 +47,7 @@ final class PgFramer {
     private final Listener listener;
     private final ParserStats stats;
     private final int maxMessageBytes;
+    private final byte[] kinds;
     private State state;
     private long skipRemaining;
     private boolean resyncPastFirstByte;
@@ -56,6 +57,7 @@ final class PgFramer {
         this.listener = listener;
         this.stats = stats;
         this.maxMessageBytes = maxMessageBytes;
+        this.kinds = PgMessageTypes.kinds(frontend);
         this.state = frontend ? State.STARTUP : State.TYPED;
     }
 
@@ -106,7 +108,7 @@ final class PgFramer {
         while (i < end) {
             State before = state;
             int used = switch (state) {
-                case TYPED -> typed(buffer, i, end - i, position + (i - offset), origin);
+                case TYPED -> typed(buffer, i, end, position + (i - offset), origin);
                 case SKIP -> skip(end - i);
                 case STARTUP -> startup(buffer, i, end - i, position + (i - offset), origin);
                 case REPLY_BYTE -> replyByte(buffer[i], position + (i - offset), origin);
@@ -121,33 +123,51 @@ final class PgFramer {
         return i - offset;
     }
 
-    private int typed(byte[] b, int at, int available, long position, ChunkOrigin origin) {
-        if (available < 5) {
-            return 0;
-        }
-        byte type = b[at];
-        int length = PgBytes.int32(b, at + 1);
-        if (length < 4 || length > MAX_PROTOCOL_LENGTH || !PgMessageTypes.isValid(frontend, type)) {
-            stats.countParseError();
-            enterResync();
-            return 0;
-        }
-        int bodyLength = length - 4;
-        boolean kept = PgMessageTypes.isKept(frontend, type);
-        if (kept && length + 1 <= maxMessageBytes) {
-            if (available < length + 1) {
-                return 0;
+    /**
+     * Frames every whole message in {@code [from, end)} in one pass (a statement's five or six messages
+     * usually arrive in one event); returns the bytes used. Stops at an incomplete message, or when the
+     * state changes: a skipped message whose body runs past {@code end}, bad framing, or a listener that
+     * changed this framer's state.
+     */
+    private int typed(byte[] b, int from, int end, long position, ChunkOrigin origin) {
+        int at = from;
+        while (end - at >= 5) {
+            byte type = b[at];
+            int length = PgBytes.int32(b, at + 1);
+            byte kind = kinds[type & 0xFF];
+            if (length < 4 || length > MAX_PROTOCOL_LENGTH || kind == PgMessageTypes.INVALID) {
+                stats.countParseError();
+                enterResync();
+                break;
             }
-            listener.onMessage(frontend, type, b, at + 5, bodyLength, position, origin);
-            return length + 1;
+            int bodyLength = length - 4;
+            long messagePosition = position + (at - from);
+            if (kind == PgMessageTypes.KEPT && length + 1 <= maxMessageBytes) {
+                if (end - at < length + 1) {
+                    break;
+                }
+                listener.onMessage(frontend, type, b, at + 5, bodyLength, messagePosition, origin);
+                at += length + 1;
+            } else {
+                if (kind == PgMessageTypes.KEPT) {
+                    stats.countDrop(DropReason.POSTGRES_MESSAGE_LIMIT);
+                }
+                listener.onSkippedMessage(frontend, type, bodyLength, messagePosition, origin,
+                        kind == PgMessageTypes.KEPT);
+                int bodyHere = end - at - 5;
+                if (bodyHere < bodyLength) {
+                    // the body runs past what is here: step over the rest as it arrives, never buffered
+                    skipRemaining = bodyLength - bodyHere;
+                    state = State.SKIP;
+                    return end - from;
+                }
+                at += length + 1;
+            }
+            if (state != State.TYPED) {
+                break;
+            }
         }
-        if (kept) {
-            stats.countDrop(DropReason.POSTGRES_MESSAGE_LIMIT);
-        }
-        listener.onSkippedMessage(frontend, type, bodyLength, position, origin, kept);
-        skipRemaining = bodyLength;
-        state = bodyLength == 0 ? State.TYPED : State.SKIP;
-        return 5;
+        return at - from;
     }
 
     private int skip(int available) {

@@ -42,6 +42,23 @@ final class PgMessageTypes {
         }
     }
 
+    /** What a framer does with a message type: {@link #kinds} values. */
+    static final byte INVALID = 0;
+    static final byte SKIPPED = 1;
+    static final byte KEPT = 2;
+
+    /**
+     * One direction's verdict on every type byte, indexed by {@code type & 0xFF}: a framer looks a
+     * message up once instead of asking valid and kept separately.
+     */
+    static byte[] kinds(boolean frontend) {
+        byte[] kinds = new byte[256];
+        for (int type = 1; type < 128; type++) {
+            kinds[type] = isKept(frontend, (byte) type) ? KEPT : isValid(frontend, (byte) type) ? SKIPPED : INVALID;
+        }
+        return kinds;
+    }
+
     static boolean isValid(boolean frontend, byte type) {
         return type > 0 && (frontend ? FRONTEND_VALID : BACKEND_VALID)[type];
     }

@@ -103,7 +103,8 @@ final class PgRecordFactory {
         PgStatement statement = e.statementText == null ? e.statement : null;
         boolean plain = statement != null && e.sqlState == null && e.parameters == null && !e.suspended
                 && e.copyInBytes == 0 && e.copyOutBytes == 0 && e.notices == 0 && e.notifications == 0;
-        if (plain && statement.lastAttributes != null && statement.lastTag == e.commandTag
+        String tag = e.commandTag();
+        if (plain && statement.lastAttributes != null && statement.lastTag == tag
                 && statement.lastRows == rowsOf(e) && statement.lastParameterCount == e.parameterCount
                 && Objects.equals(statement.lastStatementName, e.statementName)) {
             return statement.lastAttributes;
@@ -111,7 +112,7 @@ final class PgRecordFactory {
         Attributes built = buildAttributes(e);
         if (plain) {
             statement.lastAttributes = built;
-            statement.lastTag = e.commandTag;
+            statement.lastTag = tag;
             statement.lastRows = rowsOf(e);
             statement.lastParameterCount = e.parameterCount;
             statement.lastStatementName = e.statementName;
@@ -128,7 +129,8 @@ final class PgRecordFactory {
     }
 
     private static boolean returnsRows(PgExchange e) {
-        return e.columnCount >= 0 || e.dataRows > 0 || "SELECT".equals(e.commandTag) || "FETCH".equals(e.commandTag);
+        return e.columnCount >= 0 || e.dataRows > 0 || "SELECT".equals(e.commandTag())
+                || "FETCH".equals(e.commandTag());
     }
 
     private Attributes buildAttributes(PgExchange e) {
@@ -137,7 +139,8 @@ final class PgRecordFactory {
         if (summary != null) {
             a.put("db.query.text", summary.text());
         }
-        String operation = e.commandTag != null ? e.commandTag : summary != null ? summary.operation() : null;
+        String tag = e.commandTag();
+        String operation = tag != null ? tag : summary != null ? summary.operation() : null;
         a.put("db.operation.name", operation);
         if (summary != null) {
             a.put("db.collection.name", summary.collection());

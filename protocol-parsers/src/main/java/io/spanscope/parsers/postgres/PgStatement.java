@@ -11,6 +11,8 @@ final class PgStatement {
     final byte[] bytes;
     final int hash;
     final String text;
+    /** The text holds a NUL (a malformed Query): it can never be the exact text of a Parse. */
+    final boolean containsNul;
     private SqlText.Summary summary;
     private final boolean mask;
 
@@ -25,6 +27,7 @@ final class PgStatement {
         this.bytes = bytes;
         this.hash = hash;
         this.text = text;
+        this.containsNul = PgBytes.nul(bytes, 0, bytes.length) >= 0;
         this.mask = mask;
     }
 

@@ -25,6 +25,44 @@ final class PgStatementCache {
         this.mask = mask;
     }
 
+    /** Parameter type counts tried when guessing where a Parse's text ends. */
+    private static final int MAX_GUESSED_TYPES = 16;
+
+    /**
+     * The cached text of a Parse body's statement, found without searching for the NUL that ends it: a
+     * Parse body ends with the text's NUL, a 16-bit count k and k 4-byte type OIDs, so the first k that
+     * fits the message's end gives a candidate end. A cached text equal to the candidate range (cached
+     * texts hold no NUL) proves the guess. Null when nothing fits: the caller searches.
+     *
+     * @param textStart just past the statement name's NUL
+     * @param end the end of the Parse body
+     */
+    PgStatement cachedParseText(byte[] b, int textStart, int end) {
+        for (int k = 0; k <= MAX_GUESSED_TYPES; k++) {
+            int textEnd = end - 3 - 4 * k;
+            if (textEnd < textStart) {
+                return null;
+            }
+            if (b[textEnd] == 0 && PgBytes.int16(b, textEnd + 1) == k) {
+                PgStatement cached = find(b, textStart, textEnd, sampledHash(b, textStart, textEnd));
+                return cached != null && !cached.containsNul ? cached : null;
+            }
+        }
+        return null;
+    }
+
+    private PgStatement find(byte[] b, int from, int to, int hash) {
+        int base = (hash * 0x9E37_79B9) >>> (32 - SLOT_BITS);
+        for (int way = 0; way < WAYS; way++) {
+            PgStatement cached = slots[(base + way) & (SLOTS - 1)];
+            if (cached != null && cached.hash == hash
+                    && Arrays.equals(cached.bytes, 0, cached.bytes.length, b, from, to)) {
+                return cached;
+            }
+        }
+        return null;
+    }
+
     PgStatement lookup(byte[] b, int from, int to) {
         int hash = sampledHash(b, from, to);
         int base = (hash * 0x9E37_79B9) >>> (32 - SLOT_BITS);

@@ -23,7 +23,13 @@ final class PgStatementNames {
     private final Map<String, PgStatement> statements;
     private final Map<String, Portal> portals;
     private PgStatement unnamedStatement;
-    private Portal unnamedPortal;
+    /**
+     * The unnamed portal, in fields rather than a {@link Portal}: drivers rebind it for every statement,
+     * and an Execute in the same group as its Bind never looks it up.
+     */
+    private boolean unnamedPortalDefined;
+    private PgStatement unnamedPortalStatement;
+    private String unnamedPortalStatementName;
 
     PgStatementNames(int limit, ParserStats stats) {
         this.limit = limit;
@@ -49,18 +55,20 @@ final class PgStatementNames {
     }
 
     void definePortal(byte[] b, int from, int to, PgStatement statement, String statementName) {
-        Portal portal = unnamedPortal != null && unnamedPortal.statement() == statement
-                && java.util.Objects.equals(unnamedPortal.statementName(), statementName)
-                ? unnamedPortal : new Portal(statement, statementName);
         if (from == to) {
-            unnamedPortal = portal;
+            unnamedPortalDefined = true;
+            unnamedPortalStatement = statement;
+            unnamedPortalStatementName = statementName;
         } else {
-            portals.put(PgBytes.utf8(b, from, to), portal);
+            portals.put(PgBytes.utf8(b, from, to), new Portal(statement, statementName));
         }
     }
 
     Portal portal(byte[] b, int from, int to) {
-        return from == to ? unnamedPortal : portals.get(PgBytes.utf8(b, from, to));
+        if (from == to) {
+            return unnamedPortalDefined ? new Portal(unnamedPortalStatement, unnamedPortalStatementName) : null;
+        }
+        return portals.get(PgBytes.utf8(b, from, to));
     }
 
     /** Close of a statement ({@code 'S'}) or portal ({@code 'P'}). */
@@ -73,7 +81,9 @@ final class PgStatementNames {
             }
         } else if (kind == 'P') {
             if (from == to) {
-                unnamedPortal = null;
+                unnamedPortalDefined = false;
+                unnamedPortalStatement = null;
+                unnamedPortalStatementName = null;
             } else {
                 portals.remove(PgBytes.utf8(b, from, to));
             }

@@ -9,7 +9,6 @@ import io.spanscope.parsers.record.Protocol;
 import io.spanscope.parsers.record.RecordFlag;
 import io.spanscope.parsers.stream.ChunkOrigin;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,12 +32,14 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private static final int CANCEL_REQUEST = 80877102;
     /** Frontend messages queued per pending request at most (Parse, Bind, Describe, Execute, Sync, Close ...). */
     private static final int MESSAGES_PER_REQUEST = 8;
-    private static final int MAX_SPARES = 8;
+    /** Exchanges made before unreleased ones are looked for (see {@link #fresh()}). */
+    private static final int MIN_RECLAIM_AT = 32;
 
     private final HandlerContext context;
     private final ParserStats stats;
     private final PgFramer frontend;
     private final PgFramer backend;
+    private final PgExchanges exchanges = new PgExchanges();
     private final PendingMessages pending;
     private final PgStatementCache texts;
     private final PgStatementNames names;
@@ -57,10 +58,11 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
     private boolean backendUnsynced;
     /**
      * Statements complete but held until ReadyForQuery: notices and notifications that arrive between
-     * a statement's completion and the end of its batch still belong to it.
+     * a statement's completion and the end of its batch still belong to it. Held by id, as the queue.
      */
-    private final ArrayList<PgExchange> completed = new ArrayList<>();
-    private final ArrayDeque<PgExchange> spares = new ArrayDeque<>();
+    private final int[] completed;
+    private int completedCount;
+    private int reclaimAt = MIN_RECLAIM_AT;
 
     PostgresHandler(HandlerContext context) {
         this.context = context;
@@ -69,13 +71,15 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
                 context.config().maxBufferedBytesPerDirection());
         this.frontend = new PgFramer(true, this, stats, maxMessage);
         this.backend = new PgFramer(false, this, stats, maxMessage);
-        this.pending = new PendingMessages(context.config().maxPendingRequestsPerConnection() * MESSAGES_PER_REQUEST);
+        this.pending = new PendingMessages(context.config().maxPendingRequestsPerConnection() * MESSAGES_PER_REQUEST,
+                exchanges);
         boolean mask = context.config().maskSqlLiterals();
         this.texts = new PgStatementCache(mask);
         this.names = new PgStatementNames(context.config().maxPreparedStatementsPerConnection(), stats);
         this.records = new PgRecordFactory(context.connection(), mask);
         this.captureParameters = !mask;
-        this.maxHeld = context.config().maxPendingRequestsPerConnection();
+        this.maxHeld = Math.max(1, context.config().maxPendingRequestsPerConnection());
+        this.completed = new int[maxHeld];
         this.maxParameterBytes = context.config().maxSqlParameterBytes();
         if (context.connection().joinedMidStream()) {
             // typically a pooled connection opened before capture began: both sides start at a boundary
@@ -165,12 +169,14 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             }
             case 'P' -> {
                 int nameEnd = PgBytes.nul(b, body, end);
-                int textEnd = nameEnd < 0 ? -1 : PgBytes.nul(b, nameEnd + 1, end);
+                PgStatement known = nameEnd < 0 ? null : texts.cachedParseText(b, nameEnd + 1, end);
+                int textEnd = known != null ? nameEnd + 1 + known.bytes.length
+                        : nameEnd < 0 ? -1 : PgBytes.nul(b, nameEnd + 1, end);
                 PgExchange group = request(position, length, origin);
                 if (textEnd < 0) {
                     malformed(group);
                 } else {
-                    group.statement = texts.lookup(b, nameEnd + 1, textEnd);
+                    group.statement = known != null ? known : texts.lookup(b, nameEnd + 1, textEnd);
                     names.defineStatement(b, body, nameEnd, group.statement);
                     if (textEnd + 3 <= end) {
                         group.parameterCount = Math.max(group.parameterCount, PgBytes.int16(b, textEnd + 1));
@@ -347,8 +353,10 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             case 'C' -> {
                 PgExchange target = resultTarget(position, length, origin);
                 if (target != null) {
-                    int nul = PgBytes.nul(b, body, body + length);
-                    PgCommandTag.apply(target, b, body, nul < 0 ? body + length : nul);
+                    // the tag is the whole body, NUL-terminated: no need to search for its end
+                    int end = body + length;
+                    int nul = length > 0 && b[end - 1] == 0 ? end - 1 : PgBytes.nul(b, body, end);
+                    PgCommandTag.apply(target, b, body, nul < 0 ? end : nul);
                     complete(target, position, length, origin);
                 }
             }
@@ -465,7 +473,7 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             // raised while the next statement of the Query runs, before its first result
             return resultTarget(position, length, origin);
         }
-        return completed.isEmpty() ? null : completed.get(completed.size() - 1);
+        return completedCount == 0 ? null : exchanges.get(completed[completedCount - 1]);
     }
 
     private boolean hasStatementsLeft(PgExchange query) {
@@ -679,34 +687,54 @@ final class PostgresHandler implements ProtocolHandler, PgFramer.Listener {
             return;
         }
         exchange.held = true;
-        completed.add(exchange);
-        if (completed.size() >= maxHeld) {
+        completed[completedCount++] = exchange.id;
+        if (completedCount >= maxHeld) {
             // a client that never syncs (Flush only) does not make records wait without bound
             releaseCompleted();
         }
     }
 
     private void releaseCompleted() {
-        for (int i = 0; i < completed.size(); i++) {
-            PgExchange exchange = completed.get(i);
+        for (int i = 0; i < completedCount; i++) {
+            PgExchange exchange = exchanges.get(completed[i]);
             emit(exchange);
             recycle(exchange);
         }
-        completed.clear();
+        completedCount = 0;
     }
 
-    /** A blank exchange: a recycled one when there is one (statements are many and short-lived). */
+    /**
+     * A blank exchange, reused when one was released (statements are many and short-lived). Before the
+     * table grows past what was live at the last look, exchanges dropped without release are reclaimed:
+     * every exchange is reachable only from the queue, the held list and the three current ones.
+     */
     private PgExchange fresh() {
-        PgExchange spare = spares.pollFirst();
-        return spare != null ? spare : new PgExchange();
+        if (!exchanges.hasFree() && exchanges.created() >= reclaimAt) {
+            boolean[] live = new boolean[exchanges.created()];
+            pending.markOwners(live);
+            for (int i = 0; i < completedCount; i++) {
+                live[completed[i]] = true;
+            }
+            for (PgExchange current : new PgExchange[] {openGroup, currentStatement, copyIn}) {
+                if (current != null) {
+                    live[current.id] = true;
+                }
+            }
+            exchanges.reclaim(live);
+            int liveCount = 0;
+            for (boolean l : live) {
+                liveCount += l ? 1 : 0;
+            }
+            reclaimAt = Math.max(MIN_RECLAIM_AT, 2 * liveCount);
+        }
+        return exchanges.take();
     }
 
-    /** Keeps an emitted exchange for reuse when nothing refers to it any more. */
+    /** Releases an emitted exchange for reuse when nothing refers to it any more. */
     private void recycle(PgExchange exchange) {
-        if (spares.size() < MAX_SPARES && exchange != openGroup && exchange != currentStatement && exchange != copyIn
+        if (exchange != openGroup && exchange != currentStatement && exchange != copyIn
                 && !pending.references(exchange)) {
-            exchange.reset();
-            spares.addFirst(exchange);
+            exchanges.release(exchange);
         }
     }
 

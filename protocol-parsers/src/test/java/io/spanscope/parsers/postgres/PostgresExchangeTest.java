@@ -191,6 +191,60 @@ class PostgresExchangeTest {
     }
 
     @Test
+    void reusedExchangesCarryNothingOverAcrossManyQueriesBatchesAndErrors() {
+        // simple queries leave their Query exchange to be reclaimed, batches hold several exchanges at
+        // once, errors drop the rest of a batch: every record must still have exactly its own outcome
+        login();
+        int expected = 0;
+        for (int i = 0; i < 300; i++) {
+            PgMessages rows = PgMessages.of().rowDescription("n");
+            for (int r = 0; r < i % 4; r++) {
+                rows.dataRow(String.valueOf(r));
+            }
+            send(PgMessages.of().query("SELECT n FROM t" + (i % 3)));
+            receive(rows.commandComplete("SELECT " + (i % 4)).ready('I'));
+            expected++;
+            if (i % 5 == 0) {
+                send(PgMessages.of().parse("", "UPDATE u SET v = $1").bind("", "", "x").execute("", 0)
+                        .parse("", "DELETE FROM d").bind("", "").execute("", 0).sync());
+                receive(PgMessages.of().parseComplete().bindComplete().commandComplete("UPDATE " + i)
+                        .parseComplete().bindComplete()
+                        .raw((i % 10 == 0 ? PgMessages.of().error("40001", "serialization failure")
+                                : PgMessages.of().commandComplete("DELETE 2")).bytes())
+                        .ready('I'));
+                expected += 2;
+            }
+        }
+
+        assertThat(records()).hasSize(expected);
+        int at = 0;
+        for (int i = 0; i < 300; i++) {
+            Record select = records().get(at++);
+            assertThat(select.isIntact()).isTrue();
+            assertThat(select.attributes().getString("db.query.text")).isEqualTo("SELECT n FROM t" + (i % 3));
+            assertThat(select.attributes().getLong("db.response.returned_rows")).isEqualTo(i % 4);
+            assertThat(select.attributes().asMap()).doesNotContainKey("error.type");
+            if (i % 5 == 0) {
+                Record update = records().get(at++);
+                assertThat(update.attributes().getString("db.query.text")).isEqualTo("UPDATE u SET v = $1");
+                assertThat(update.attributes().getLong("spanscope.postgresql.affected_rows")).isEqualTo(i);
+                assertThat(update.attributes().getLong("spanscope.postgresql.parameter_count")).isEqualTo(1);
+                Record delete = records().get(at++);
+                assertThat(delete.attributes().getString("db.query.text")).isEqualTo("DELETE FROM d");
+                assertThat(delete.attributes().asMap()).doesNotContainKey("spanscope.postgresql.parameter_count");
+                if (i % 10 == 0) {
+                    assertThat(delete.attributes().getString("error.type")).isEqualTo("40001");
+                    assertThat(delete.attributes().asMap()).doesNotContainKey("spanscope.postgresql.affected_rows");
+                } else {
+                    assertThat(delete.attributes().getLong("spanscope.postgresql.affected_rows")).isEqualTo(2);
+                    assertThat(delete.attributes().asMap()).doesNotContainKey("error.type");
+                }
+            }
+        }
+        assertThat(tracker.stats().parseErrors()).isZero();
+    }
+
+    @Test
     void multiStatementQueryGivesOneRecordPerStatementUntilTheError() {
         login();
         send(PgMessages.of().query("UPDATE a SET x = 1; SELEC 2; SELECT 3"));
