@@ -2,7 +2,7 @@
 # A/B benchmark: wrk against nginx on loopback (keep-alive, small responses), untraced versus traced by
 # `spanscope capture`, alternating the order each round. Prints per-round figures, medians, the
 # traced/untraced ratio, the agent's CPU seconds per 100k requests and its lost events.
-# Usage (root): scripts/bench/capture-overhead.sh [--tls] [rounds] [seconds-per-run]
+# Usage (root): [JAR=spanscope.jar] [PORT=18089] scripts/bench/capture-overhead.sh [--tls] [rounds] [seconds-per-run]
 # --tls: nginx serves HTTPS (self-signed certificate made here with openssl) and wrk speaks TLS; the traced
 # side captures the plaintext through the OpenSSL uprobes of both wrk and nginx.
 # VARIANT=handoffs compares two traced runs instead: A with --no-follow-handoffs (no scheduler programs),
@@ -15,7 +15,7 @@ rounds=${1:-5}
 secs=${2:-10}
 port=${PORT:-18089}
 conns=${CONNS:-32}
-jar="$root/pipeline/target/spanscope.jar"
+jar=${JAR:-$root/pipeline/target/spanscope.jar}
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 

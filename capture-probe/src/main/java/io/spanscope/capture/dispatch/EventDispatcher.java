@@ -88,8 +88,17 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             return;
         }
         int worker = Math.floorMod(ConnectionId.shardHash(tgid, buffer.getInt(offset + HEADER_FD)), queues.length);
-        if (!queues[worker].offer(buffer, offset, length)) {
+        if (queues[worker].offer(buffer, offset, length)) {
+            workers[worker].wakeIfParked();
+        } else {
             increment(queueDrops, worker);
+        }
+    }
+
+    /** Called by the reader after each drain: wakes a worker whose wake-up the per-record check missed. */
+    public void endOfDrain() {
+        for (DispatchWorker worker : workers) {
+            worker.wakeIfParkedFenced();
         }
     }
 
