@@ -68,6 +68,8 @@ threads "$work/threads.after"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM "$cap"; wait "$cap" || true; cap=
 lost=$(grep -o "lost events [0-9]* ([^)]*)" "$work/capture.err" | tail -1 | cut -d' ' -f3-)
+missed=$(grep -o '"missedWorkerWakeups" *: *[0-9]*' "$work/capture.err" | tail -1 | grep -o '[0-9]*$' || true)
+lost="$lost, missed worker wake-ups ${missed:-?}"
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
 

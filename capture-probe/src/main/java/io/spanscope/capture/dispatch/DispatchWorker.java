@@ -20,13 +20,15 @@ final class DispatchWorker implements Runnable {
 
     private final SpscByteQueue queue;
     private final EventDecoder decoder;
+    private final WorkerCounters counters;
     private volatile boolean running = true;
     private volatile boolean parked;
     private volatile Thread thread;
 
-    DispatchWorker(SpscByteQueue queue, EventDecoder decoder) {
+    DispatchWorker(SpscByteQueue queue, EventDecoder decoder, WorkerCounters counters) {
         this.queue = queue;
         this.decoder = decoder;
+        this.counters = counters;
     }
 
     void stop() {
@@ -81,6 +83,10 @@ final class DispatchWorker implements Runnable {
             VarHandle.fullFence(); // the flag is visible before the queue is looked at again
             if (queue.isEmpty() && running) {
                 LockSupport.parkNanos(this, MAX_PARK_NANOS);
+                if (parked && !queue.isEmpty()) {
+                    // nobody cleared the flag: the timeout (or a spurious return) woke us, not the reader
+                    counters.add(WorkerCounters.MISSED_WAKEUPS, 1);
+                }
             }
             parked = false;
             idleSince = 0;

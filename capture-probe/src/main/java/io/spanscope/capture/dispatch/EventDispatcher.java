@@ -47,7 +47,8 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             queues[i] = new SpscByteQueue(queueBytes);
             workerCounters[i] = new WorkerCounters();
             workers[i] = new DispatchWorker(queues[i],
-                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i], tlsLibraryNames));
+                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i], tlsLibraryNames),
+                    workerCounters[i]);
             threads[i] = new Thread(workers[i], "spanscope-capture-worker-" + i);
             threads[i].setDaemon(true);
         }

@@ -275,6 +275,7 @@ public final class LiveCapture implements AutoCloseable {
                 dispatcher.queueDropsPerWorker(),
                 dispatcher.malformedRecords(),
                 sum(workers, WorkerCounters::sinkFailures),
+                sum(workers, WorkerCounters::missedWakeups),
                 tlsStats(workers));
     }
 

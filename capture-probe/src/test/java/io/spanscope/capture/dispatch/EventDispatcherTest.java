@@ -60,6 +60,48 @@ class EventDispatcherTest {
         generationsByFd.values().forEach(generations -> assertThat(generations).isSorted().hasSize(rounds * perRound / 8));
         assertThat(dispatcher.queueDropsPerWorker()).containsOnly(0L);
         assertThat(dispatcher.isIdle()).isTrue();
+        assertThat(dispatcher.workerCounters()).allSatisfy(c -> assertThat(c.missedWakeups()).isZero());
+    }
+
+    @Test
+    void aRecordQueuedWithoutAWakeUpIsDeliveredByTheSafetyNetAndCountedAsAMissedWakeUp() throws Exception {
+        ConcurrentLinkedQueue<ConnectionCloseEvent> delivered = new ConcurrentLinkedQueue<>();
+        SpscByteQueue queue = new SpscByteQueue(1 << 12);
+        WorkerCounters counters = new WorkerCounters();
+        DispatchWorker worker = new DispatchWorker(queue,
+                new EventDecoder(closesInto(delivered), RoleResolver.NONE, counters, library -> ""), counters);
+        Thread thread = new Thread(worker, "missed-wakeup-test-worker");
+        thread.start();
+        int offered = 0;
+        try {
+            ByteBuffer record = ByteBuffer.allocate(CLOSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            // a busy machine may deschedule this thread until the worker's park has timed out: try again
+            while (counters.missedWakeups() == 0 && offered < 20) {
+                awaitParked(thread);
+                writeClose(record, 10, ++offered);
+                assertThat(queue.offer(record, 0, CLOSE_SIZE)).isTrue(); // as a reader that forgot wakeIfParked
+                awaitSize(delivered, offered);
+            }
+        } finally {
+            worker.stop();
+            thread.join(10_000);
+        }
+        assertThat(delivered).hasSize(offered);
+        assertThat(counters.missedWakeups()).isEqualTo(1);
+    }
+
+    private static void awaitParked(Thread worker) throws InterruptedException {
+        long waitUntil = System.nanoTime() + 10_000_000_000L;
+        while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < waitUntil) {
+            Thread.sleep(1);
+        }
+    }
+
+    private static void awaitSize(ConcurrentLinkedQueue<?> delivered, int size) throws InterruptedException {
+        long waitUntil = System.nanoTime() + 10_000_000_000L;
+        while (delivered.size() < size && System.nanoTime() < waitUntil) {
+            Thread.sleep(1);
+        }
     }
 
     private static void writeClose(ByteBuffer record, int fd, long generation) {
