@@ -66,7 +66,16 @@ traced_run() {
   c1=$(cpu_ticks "$cap")
   kill -TERM "$cap"; wait "$cap" || true
   echo "$rps $(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}') \
-$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk '{print $3}')"
+$(lost_summary)"
+}
+
+# "N" lost events, or "N(ring R,queues Q,missed-wakeups M)" when some were lost: where they were lost
+lost_summary() {
+  local line n
+  line=$(grep -o "lost events [0-9]* ([^)]*)" "$work/capture.err" | tail -1)
+  n=$(awk '{print $3}' <<< "$line")
+  if [ "${n:-0}" = 0 ]; then echo "${n:-?}"; return; fi
+  echo "$n(ring $(grep -o 'ring buffer [0-9]*' <<< "$line" | awk '{print $3}'),queues $(grep -o 'worker queues [0-9]*' <<< "$line" | awk '{print $3}'),missed-wakeups $(grep -o '"missedWorkerWakeups" *: *[0-9]*' "$work/capture.err" | tail -1 | grep -o '[0-9]*$'))"
 }
 
 run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "$scheme://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }
