@@ -40,6 +40,14 @@ public final class ConnectionTracker implements CaptureEventSink {
     private final ParserStats stats;
     private final LinkedHashMap<Key, TrackedConnection> connections = new LinkedHashMap<>(256, 0.75f, true);
     private final Key probe = new Key();
+    /**
+     * The connection of the last data event, found without the map while events keep coming for it
+     * (a burst of one connection's syscalls is the common case). Nothing else touches the map in
+     * between, so it is still the most recently used and skipping the map's reordering changes no
+     * eviction order; every other map operation forgets it.
+     */
+    private final Key lastKey = new Key();
+    private TrackedConnection lastConnection;
 
     public ConnectionTracker(ParserConfig config, RecordSink sink) {
         this(config, ProtocolRegistry.defaults(), sink);
@@ -65,6 +73,7 @@ public final class ConnectionTracker implements CaptureEventSink {
     @Override
     public void onOpen(ConnectionOpenEvent event) {
         noteTime(event.timestampNs());
+        lastConnection = null;
         Key key = new Key().set(event.id().tgid(), event.id().fd(), event.id().generation());
         TrackedConnection previous = connections.remove(key);
         if (previous != null) {
@@ -79,6 +88,7 @@ public final class ConnectionTracker implements CaptureEventSink {
     @Override
     public void onEstablished(ConnectionEstablishedEvent event) {
         ConnectionId id = event.id();
+        lastConnection = null;
         TrackedConnection connection = connections.get(probe.set(id.tgid(), id.fd(), id.generation()));
         if (connection != null) {
             connection.setup(new ConnectionSetup(event.synSentNs(), event.establishedNs(), event.acceptedNs()));
@@ -88,9 +98,14 @@ public final class ConnectionTracker implements CaptureEventSink {
     @Override
     public void onData(DataEvent event) {
         noteTime(event.timestampNs());
-        TrackedConnection connection = connections.get(probe.set(event.tgid(), event.fd(), event.generation()));
-        if (connection == null) {
-            connection = addJoined(event);
+        TrackedConnection connection = lastConnection;
+        if (connection == null || !lastKey.is(event.tgid(), event.fd(), event.generation())) {
+            connection = connections.get(probe.set(event.tgid(), event.fd(), event.generation()));
+            if (connection == null) {
+                connection = addJoined(event);
+            }
+            lastKey.set(event.tgid(), event.fd(), event.generation());
+            lastConnection = connection;
         }
         try {
             if (event.hasCause() && event.direction() == Direction.EGRESS) {
@@ -109,6 +124,7 @@ public final class ConnectionTracker implements CaptureEventSink {
     public void onClose(ConnectionCloseEvent event) {
         noteTime(event.timestampNs());
         ConnectionId id = event.id();
+        lastConnection = null;
         TrackedConnection connection = connections.remove(probe.set(id.tgid(), id.fd(), id.generation()));
         if (connection != null) {
             endQuietly(connection, event.timestampNs(), true);
@@ -123,6 +139,7 @@ public final class ConnectionTracker implements CaptureEventSink {
      * @return how many were evicted
      */
     public int evictIdle(long nowNs) {
+        lastConnection = null;
         List<TrackedConnection> idle = new ArrayList<>();
         Iterator<Map.Entry<Key, TrackedConnection>> it = connections.entrySet().iterator();
         while (it.hasNext()) {
@@ -158,6 +175,7 @@ public final class ConnectionTracker implements CaptureEventSink {
 
     /** Ends every connection (capture stopped, end of a replayed file), emitting what is pending. */
     public void endAll(long nowNs) {
+        lastConnection = null;
         List<TrackedConnection> all = new ArrayList<>(connections.values());
         connections.clear();
         for (TrackedConnection connection : all) {
@@ -207,6 +225,10 @@ public final class ConnectionTracker implements CaptureEventSink {
             this.fd = fd;
             this.generation = generation;
             return this;
+        }
+
+        boolean is(int tgid, int fd, long generation) {
+            return this.tgid == tgid && this.fd == fd && this.generation == generation;
         }
 
         @Override

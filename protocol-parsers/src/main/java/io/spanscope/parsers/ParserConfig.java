@@ -33,8 +33,6 @@ public final class ParserConfig {
     private final int bodyCaptureBytes;
     private final int mysqlInspectBytes;
     private final int mysqlMaxPreparedStatements;
-    private final boolean mysqlMaskLiterals;
-    private final boolean mysqlCaptureParameters;
     private final int maxHeaderTableBytes;
     private final long streamReportIntervalNs;
     private final Set<String> redactedHeaders;
@@ -60,8 +58,6 @@ public final class ParserConfig {
         this.bodyCaptureBytes = b.bodyCaptureBytes;
         this.mysqlInspectBytes = b.mysqlInspectBytes;
         this.mysqlMaxPreparedStatements = b.mysqlMaxPreparedStatements;
-        this.mysqlMaskLiterals = b.mysqlMaskLiterals;
-        this.mysqlCaptureParameters = b.mysqlCaptureParameters;
         this.maxHeaderTableBytes = b.maxHeaderTableBytes;
         this.streamReportIntervalNs = b.streamReportIntervalNs;
         Set<String> redacted = new LinkedHashSet<>(ALWAYS_REDACTED);
@@ -99,8 +95,6 @@ public final class ParserConfig {
         b.bodyCaptureBytes = bodyCaptureBytes;
         b.mysqlInspectBytes = mysqlInspectBytes;
         b.mysqlMaxPreparedStatements = mysqlMaxPreparedStatements;
-        b.mysqlMaskLiterals = mysqlMaskLiterals;
-        b.mysqlCaptureParameters = mysqlCaptureParameters;
         b.maxHeaderTableBytes = maxHeaderTableBytes;
         b.streamReportIntervalNs = streamReportIntervalNs;
         b.redactedHeaders.addAll(redactedHeaders);
@@ -186,16 +180,6 @@ public final class ParserConfig {
         return mysqlMaxPreparedStatements;
     }
 
-    /** Whether literals in MySQL SQL texts (and quoted values in error messages) are replaced by {@code ?}. */
-    public boolean mysqlMaskLiterals() {
-        return mysqlMaskLiterals;
-    }
-
-    /** Whether decoded COM_STMT_EXECUTE parameter values are recorded ({@code db.query.parameter.<index>}). */
-    public boolean mysqlCaptureParameters() {
-        return mysqlCaptureParameters;
-    }
-
     /**
      * HTTP/2: the largest HPACK dynamic table a decoder keeps per direction (what a peer may announce
      * with SETTINGS_HEADER_TABLE_SIZE and a table size update); bounds HPACK memory per connection.
@@ -227,8 +211,11 @@ public final class ParserConfig {
     }
 
     /**
-     * Whether SQL literals in query texts are replaced by {@code ?} (default true). When false, texts are
-     * recorded as sent, and so are bound parameter values and database error messages.
+     * Whether SQL literals are kept out of records (default true), for every SQL protocol (PostgreSQL,
+     * MySQL): literals in query texts become {@code ?}, bound and executed parameter values are not
+     * recorded, database error messages (which quote values) are left out (PostgreSQL) or have their
+     * quoted values masked (MySQL). When false, texts are recorded as sent, parameter values as
+     * {@code db.query.parameter.<index>}, and error messages as the server wrote them.
      */
     public boolean maskSqlLiterals() {
         return maskSqlLiterals;
@@ -273,8 +260,6 @@ public final class ParserConfig {
         private int bodyCaptureBytes = 0;
         private int mysqlInspectBytes = 64 * 1024;
         private int mysqlMaxPreparedStatements = 4096;
-        private boolean mysqlMaskLiterals = true;
-        private boolean mysqlCaptureParameters = false;
         private int maxHeaderTableBytes = 64 * 1024;
         private long streamReportIntervalNs = 60_000_000_000L;
         private final Set<String> redactedHeaders = new LinkedHashSet<>();
@@ -361,16 +346,6 @@ public final class ParserConfig {
 
         public Builder mysqlMaxPreparedStatements(int value) {
             this.mysqlMaxPreparedStatements = positive(value, "mysqlMaxPreparedStatements");
-            return this;
-        }
-
-        public Builder mysqlMaskLiterals(boolean value) {
-            this.mysqlMaskLiterals = value;
-            return this;
-        }
-
-        public Builder mysqlCaptureParameters(boolean value) {
-            this.mysqlCaptureParameters = value;
             return this;
         }
 

@@ -32,6 +32,33 @@ class TrackerLimitsTest {
     }
 
     @Test
+    void repeatedEventsOfOneConnectionKeepTheLeastRecentlyActiveOrderExact() {
+        ConnectionTracker tracker = new ConnectionTracker(ParserConfig.builder().maxConnections(3).build(), sink);
+        Conversation a = new Conversation(1, 1, Role.SERVER, 0, 0);
+        Conversation b = new Conversation(1, 2, Role.SERVER, 0, 0);
+        Conversation c = new Conversation(1, 3, Role.SERVER, 0, 0);
+        tracker.onData(a.request(CURL_GET, 10, 1));
+        tracker.onData(b.request(CURL_GET, 20, 1));
+        tracker.onData(c.request(CURL_GET, 30, 1));
+        // a burst of a's events, then b's: c is now the least recently active
+        tracker.onData(a.response(NGINX_JSON_200, 40, 1));
+        tracker.onData(a.request(CURL_GET, 50, 1));
+        tracker.onData(b.response(NGINX_JSON_200, 60, 1));
+        tracker.onData(b.request(CURL_GET, 70, 1));
+        Conversation d = new Conversation(1, 4, Role.SERVER, 0, 0);
+        tracker.onData(d.request(CURL_GET, 80, 1));
+        // the same connection after a close and reopen of its fd is a new one, not the remembered one
+        tracker.onClose(d.close(90));
+        Conversation reopened = new Conversation(1, 4, Role.SERVER, 0, 0);
+        tracker.onData(reopened.request(CURL_GET, 100, 1));
+
+        assertThat(sink.records()).extracting(r -> r.connectionId().fd() + (r.isIntact() ? "" : " cut"))
+                .containsExactly("1", "2", "3 cut", "4 cut");
+        assertThat(tracker.connectionCount()).isEqualTo(3);
+        assertThat(tracker.stats().drops(DropReason.CONNECTION_LIMIT)).isEqualTo(1);
+    }
+
+    @Test
     void idleConnectionsAreEvictedAndActiveOnesKept() {
         ConnectionTracker tracker = new ConnectionTracker(ParserConfig.builder().idleTimeoutNs(1_000).build(), sink);
         Conversation idle = new Conversation(1, 1, Role.SERVER, 0, 0);

@@ -54,6 +54,7 @@ class TlsPlaintextCaptureTest {
                     HexFormat.of().formatHex(RESPONSE));
             BufferedReader serverOut = TlsPeers.stdout(server);
             assertThat(TlsPeers.readLine(serverOut)).isEqualTo("listening");
+            awaitLibsslAttached(capture);
             Process client = python("client", port, peers.certificate().toString(), HexFormat.of().formatHex(REQUEST));
             assertThat(HexFormat.of().parseHex(TlsPeers.readLine(TlsPeers.stdout(client)))).isEqualTo(RESPONSE);
             assertThat(HexFormat.of().parseHex(TlsPeers.readLine(serverOut))).isEqualTo(REQUEST);
@@ -104,6 +105,7 @@ class TlsPlaintextCaptureTest {
                     "-cert", peers.certificate().toString(), "-key", peers.key().toString())
                     .redirectErrorStream(true).start();
             awaitListening(port);
+            awaitLibsslAttached(capture);
             Process client = new ProcessBuilder("openssl", "s_client", "-quiet", "-connect", "127.0.0.1:" + port,
                     "-CAfile", peers.certificate().toString()).redirectErrorStream(false).start();
             PrintWriter clientIn = new PrintWriter(client.getOutputStream(), true, StandardCharsets.US_ASCII);
@@ -114,7 +116,8 @@ class TlsPlaintextCaptureTest {
                 clientIn.print(new String(toServer, StandardCharsets.US_ASCII));
                 clientIn.flush();
                 assertThat(RecordingSink.await(WAIT, () -> plaintext(sink, serverPid, Direction.INGRESS).length
-                        >= toServer.length)).isTrue();
+                        >= toServer.length)).as("server plaintext; events of the peers: %s; %s",
+                        eventSummary(sink, serverPid, clientPid), capture.stats().tls()).isTrue();
                 serverIn.print(new String(toClient, StandardCharsets.US_ASCII));
                 serverIn.flush();
                 assertThat(TlsPeers.readLine(TlsPeers.stdout(client))).isEqualTo("hello from s_server");
@@ -258,6 +261,15 @@ class TlsPlaintextCaptureTest {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    /**
+     * libssl is attached asynchronously once a peer has mapped it, and an SSL call entered before that has
+     * no return probe: wait for the attach before talking (the other peer maps the same inode).
+     */
+    static void awaitLibsslAttached(LiveCapture capture) throws Exception {
+        assertThat(RecordingSink.await(WAIT, () -> capture.stats().tls().attachedFiles().stream()
+                .anyMatch(file -> file.contains("libssl.so")))).isTrue();
+    }
+
     static void awaitListening(int port) throws Exception {
         assertThat(RecordingSink.await(WAIT, () -> {
             try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
@@ -276,6 +288,15 @@ class TlsPlaintextCaptureTest {
     static byte[] plaintext(RecordingSink sink, int pid, Direction direction) {
         return RecordingSink.concat(sink.data(e -> e.tgid() == pid && e.direction() == direction
                 && e.source() == DataSource.TLS));
+    }
+
+    static String eventSummary(RecordingSink sink, int... pids) {
+        StringBuilder out = new StringBuilder();
+        for (DataEvent e : sink.data(e -> java.util.Arrays.stream(pids).anyMatch(p -> p == e.tgid()))) {
+            out.append(e.tgid()).append(' ').append(e.source()).append(' ').append(e.direction())
+                    .append(" fd ").append(e.fd()).append(' ').append(e.byteCount()).append(" B; ");
+        }
+        return out.toString();
     }
 
     static DataEvent first(RecordingSink sink, int pid, Direction direction) {

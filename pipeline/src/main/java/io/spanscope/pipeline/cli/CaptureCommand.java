@@ -8,7 +8,6 @@ import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.capture.live.LiveCaptureStats;
 import io.spanscope.capture.proc.ProcessMetadataCache;
 import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.pipeline.console.CaptureConsole;
 import io.spanscope.pipeline.console.ExchangeConsole;
 import io.spanscope.pipeline.console.ProcessNames;
@@ -36,6 +35,9 @@ public final class CaptureCommand implements Callable<Integer> {
 
     @Mixin
     CaptureOptions captureOptions = new CaptureOptions();
+
+    @Mixin
+    ParserOptions parserOptions = new ParserOptions();
 
     @Option(names = "--format", paramLabel = "text|json", description = "Output: readable lines (default) or one JSON object per line.")
     CaptureConsole.Format format = CaptureConsole.Format.TEXT;
@@ -140,7 +142,7 @@ public final class CaptureCommand implements Callable<Integer> {
             if (exchanges == null) {
                 exchanges = new ExchangeConsole(out, outputFormat, capture.clock(), names);
             }
-            ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), exchanges);
+            ConnectionTracker tracker = new ConnectionTracker(parserOptions.parserConfig(), exchanges);
             trackers.add(tracker);
             sinks.add(tracker);
         }

@@ -8,12 +8,12 @@ import io.spanscope.capture.pcap.PcapReader;
 import io.spanscope.capture.pcap.PcapStats;
 import io.spanscope.capture.pcap.Views;
 import io.spanscope.parsers.ConnectionTracker;
-import io.spanscope.parsers.ParserConfig;
 import io.spanscope.pipeline.console.CaptureConsole;
 import io.spanscope.pipeline.console.ExchangeConsole;
 import io.spanscope.pipeline.console.ProcessNames;
 import io.spanscope.pipeline.console.StatsJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,6 +43,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "Print no exchanges, only the statistics.")
     boolean quiet;
+
+    @Mixin
+    ParserOptions parserOptions = new ParserOptions();
 
     @Override
     public Integer call() throws IOException {
@@ -86,6 +89,6 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private ConnectionTracker tracker(CaptureClock clock) {
         ExchangeConsole console = new ExchangeConsole(System.out, format, clock, ProcessNames.NONE);
-        return new ConnectionTracker(ParserConfig.defaults(), quiet ? r -> { } : console);
+        return new ConnectionTracker(parserOptions.parserConfig(), quiet ? r -> { } : console);
     }
 }

@@ -28,6 +28,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     @Mixin
     OtlpOptions otlpOptions = new OtlpOptions();
 
+    @Mixin
+    ParserOptions parserOptions = new ParserOptions();
+
     @Option(names = "--export-queue", paramLabel = "SPANS", description = "Spans held while the OTLP receiver is slow or down (default 100000); beyond it new spans are dropped and counted.")
     int exportQueue = 100_000;
 
@@ -84,6 +87,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         capture.excludePorts(ownPorts);
         LocalRun.Builder run = LocalRun.builder(capture)
                 .otlp(exportConfig, exportQueue)
+                .parserConfig(parserOptions.parserConfig())
                 .spansOut(spansOut)
                 .http(httpAddress, httpPort)
                 .parentWait(parentWait);

@@ -168,6 +168,39 @@ class SpanscopeCommandTest {
         assertThat(errLines()).anySatisfy(l -> assertThat(l).startsWith("spanscope: parsed {\"records\":5"));
     }
 
+    @Test
+    void replayMasksSqlLiteralsUnlessToldNotTo() throws IOException {
+        // test-pcaps/postgresql/pg-psql.expected.tsv: psql ran this UPDATE
+        String sent = "UPDATE accounts SET balance = balance - 10.5 WHERE owner = 'alice';";
+        assertThat(run("replay", "--format", "json", "../test-pcaps/postgresql/pg-psql.pcap")).isEqualTo(0);
+        List<String> masked = queryTexts();
+        assertThat(masked).contains("UPDATE accounts SET balance = balance - ? WHERE owner = ?;").doesNotContain(sent);
+        out.reset();
+        assertThat(run("replay", "--format", "json", "--no-mask-sql-literals", "../test-pcaps/postgresql/pg-psql.pcap"))
+                .isEqualTo(0);
+        List<String> unmasked = queryTexts();
+        assertThat(unmasked).contains(sent).hasSameSizeAs(masked);
+        out.reset();
+        assertThat(run("replay", "--format", "json", "--mask-sql-literals", "../test-pcaps/mysql/connectorj-prepared.pcap"))
+                .isEqualTo(0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("db.query.parameter.").contains("COM_STMT_EXECUTE");
+        out.reset();
+        assertThat(run("replay", "--format", "json", "--no-mask-sql-literals", "../test-pcaps/mysql/connectorj-prepared.pcap"))
+                .isEqualTo(0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("db.query.parameter.0").contains("jdbc-item-1");
+    }
+
+    private List<String> queryTexts() throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
+            String text = flatten(line).get("db.query.text");
+            if (text != null) {
+                texts.add(text);
+            }
+        }
+        return texts;
+    }
+
     /** Top-level fields and the attributes object's fields, as strings. */
     private static Map<String, String> flatten(String json) throws IOException {
         Map<String, String> fields = new HashMap<>();

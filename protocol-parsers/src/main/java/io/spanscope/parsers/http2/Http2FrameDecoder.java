@@ -1,13 +1,5 @@
 package io.spanscope.parsers.http2;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.spanscope.parsers.DropReason;
 import io.spanscope.parsers.ParserStats;
@@ -23,14 +15,15 @@ import io.spanscope.parsers.stream.ChunkOrigin;
  *                   gap / not HTTP/2 ──────┘  └── RESYNC (scan for a run of plausible frames)
  * </pre>
  *
- * In FRAMES it splits the bytes into whole frames from their 9-byte headers. The frames of fixed shape
- * (DATA, PRIORITY, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE) are read here, straight from the
- * assembled bytes: per call they are most of the frames, and a trip through Netty's reader costs a
- * slice and a callback object each. Header blocks (HEADERS, PUSH_PROMISE, CONTINUATION), and any frame
- * arriving while a block is open, go as a view of the assembled bytes (no copy) to Netty's
- * {@link DefaultHttp2FrameReader}, whose HPACK state is this direction's {@link TolerantHeadersDecoder}.
- * A frame either rejects is counted and skipped; when it was part of a header block, or bytes were lost,
- * the dynamic table is marked unknown.
+ * In FRAMES it splits the bytes into whole frames from their 9-byte headers and reads them in place,
+ * by the rules Netty's {@code DefaultHttp2FrameReader} applies: the frames of fixed shape (DATA,
+ * PRIORITY, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE) here, header blocks (HEADERS,
+ * PUSH_PROMISE, CONTINUATION, and any frame arriving while a block is open) in {@link HeaderBlockReader},
+ * which hands each complete block to this direction's HPACK decoder ({@link TolerantHeadersDecoder},
+ * Netty's {@code DefaultHttp2HeadersDecoder} while the table is known). Going through Netty's frame
+ * reader cost a slice and callback objects per frame and block: per call these frames are small.
+ * A refused frame is counted and skipped; when it was part of a header block, or bytes were lost, the
+ * dynamic table is marked unknown.
  */
 final class Http2FrameDecoder {
 
@@ -63,21 +56,12 @@ final class Http2FrameDecoder {
 
     private enum State { PREFACE, FRAMES, SKIP_PAYLOAD, RESYNC }
 
-    /**
-     * Netty's reader takes a context only to reach an allocator (for CONTINUATION blocks) and to pass it
-     * back to the listener; one inert channel serves every decoder.
-     */
-    private static final ChannelHandlerContext CONTEXT =
-            new EmbeddedChannel(new ChannelInboundHandlerAdapter()).pipeline().firstContext();
-    private static final int NETTY_MAX_FRAME = 16_777_215;
-
     private final boolean request;
     private final Listener listener;
     private final ParserStats stats;
     private final TolerantHeadersDecoder headers;
     private final int maxFrameBytes;
-    private final FrameEvents events = new FrameEvents();
-    private DefaultHttp2FrameReader reader;
+    private final HeaderBlockReader blocks;
     private State state;
     private long skipRemaining;
     private int skipStreamId;
@@ -87,15 +71,6 @@ final class Http2FrameDecoder {
     private int pendingStreamId;
     private int pendingFlags;
 
-    // the frame being read by Netty, and the header block it belongs to
-    private long framePosition;
-    private int frameBytes;
-    private ChunkOrigin frameOrigin;
-    private long blockPosition;
-    private int blockBytes;
-    /** A HEADERS or PUSH_PROMISE without END_HEADERS was read: Netty expects CONTINUATION next. */
-    private boolean blockOpen;
-
     Http2FrameDecoder(boolean request, boolean joinedMidStream, Listener listener, ParserStats stats,
                       long maxHeaderTableBytes, int maxHeaderBytes, int maxFrameBytes) {
         this.request = request;
@@ -103,20 +78,8 @@ final class Http2FrameDecoder {
         this.stats = stats;
         this.headers = new TolerantHeadersDecoder(maxHeaderTableBytes, maxHeaderBytes, !joinedMidStream);
         this.maxFrameBytes = maxFrameBytes;
-        this.reader = newReader();
+        this.blocks = new HeaderBlockReader(headers, maxHeaderBytes);
         this.state = joinedMidStream ? State.RESYNC : request ? State.PREFACE : State.FRAMES;
-    }
-
-    private DefaultHttp2FrameReader newReader() {
-        blockOpen = false;
-        DefaultHttp2FrameReader r = new DefaultHttp2FrameReader(headers);
-        try {
-            // Frame sizes are bounded here, before Netty sees a frame; Netty need not refuse any.
-            r.maxFrameSize(NETTY_MAX_FRAME);
-        } catch (Http2Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return r;
     }
 
     /** Header fields of the last block whose value was unknown. */
@@ -131,7 +94,6 @@ final class Http2FrameDecoder {
     int onBytes(byte[] buffer, int offset, int length, long position, ChunkOrigin origin) {
         int p = offset;
         int end = offset + length;
-        ByteBuf view = null;
         while (p < end) {
             switch (state) {
                 case PREFACE: {
@@ -189,11 +151,9 @@ final class Http2FrameDecoder {
                         return p - offset;
                     }
                     pendingFrameEnd = -1;
-                    if (blockOpen || isHeaderBlockFrame(type)) {
-                        if (view == null) {
-                            view = Unpooled.wrappedBuffer(buffer, offset, length);
-                        }
-                        readHeaderBlockFrame(view, p - offset, total, type, streamId, framePos, origin);
+                    if (blocks.isOpen() || isHeaderBlockFrame(type)) {
+                        readHeaderBlockFrame(buffer, p, payload, type, FrameHeader.flags(buffer, p), streamId,
+                                framePos, origin);
                     } else {
                         readSimpleFrame(buffer, p, payload, type, FrameHeader.flags(buffer, p), streamId, framePos,
                                 origin);
@@ -227,7 +187,7 @@ final class Http2FrameDecoder {
         pendingFrameEnd = -1;
         state = State.RESYNC;
         headers.loseTable();
-        reader = newReader();
+        blocks.abandon();
         stats.countResync();
         listener.onFramingLost(request);
     }
@@ -238,7 +198,7 @@ final class Http2FrameDecoder {
         state = payload > 0 ? State.SKIP_PAYLOAD : State.FRAMES;
         if (type == FrameHeader.HEADERS || type == FrameHeader.PUSH_PROMISE || type == FrameHeader.CONTINUATION) {
             headers.loseTable();
-            reader = newReader();
+            blocks.abandon();
             listener.onHeaderBlockFailed(request, streamId, true);
         } else if (streamId != 0) {
             listener.onPayloadLost(request, streamId, type == FrameHeader.DATA && (flags & FrameHeader.FLAG_END_STREAM) != 0);
@@ -353,45 +313,44 @@ final class Http2FrameDecoder {
         listener.onHeaderBlockFailed(request, streamId, false);
     }
 
-    private void readHeaderBlockFrame(ByteBuf view, int at, int total, int type, int streamId, long position,
-                                      ChunkOrigin origin) {
-        framePosition = position;
-        frameBytes = total;
-        frameOrigin = origin;
-        if (type == FrameHeader.HEADERS || type == FrameHeader.PUSH_PROMISE) {
-            blockPosition = position;
-            blockBytes = total;
-        } else if (type == FrameHeader.CONTINUATION) {
-            blockBytes += total;
-        }
-        view.setIndex(at, at + total);
-        int flags = view.getUnsignedByte(at + 4);
-        // Netty reads any frame while a block is open only to refuse it; the block is then abandoned.
-        blockOpen = isHeaderBlockFrame(type) && (flags & FrameHeader.FLAG_END_HEADERS) == 0;
-        try {
-            reader.readFrame(CONTEXT, view, events);
-        } catch (Http2Exception e) {
-            if (Http2Exception.isStreamError(e)) {
-                boolean overLimit = e instanceof Http2Exception.HeaderListSizeException || headers.overLimit();
-                if (overLimit) {
+    private void readHeaderBlockFrame(byte[] b, int at, int payload, int type, int flags, int streamId,
+                                      long position, ChunkOrigin origin) {
+        boolean interrupted = blocks.isOpen() && type != FrameHeader.CONTINUATION;
+        int blockStream = interrupted ? blocks.streamId() : streamId;
+        switch (blocks.read(b, at, payload, type, flags, streamId, position)) {
+            case OPEN:
+                return;
+            case DECODED: {
+                countUnknownFields();
+                if (headers.overLimit()) {
                     stats.countDrop(DropReason.HEADER_LIMIT);
-                } else {
-                    stats.countDrop(DropReason.HTTP2_MALFORMED_FRAME);
                 }
-                listener.onHeaderBlockFailed(request, streamId, overLimit);
-            } else {
-                frameRejected(type, streamId);
+                listener.onHeaderBlock(request, blocks.streamId(), blocks.headers(), blocks.endStream(),
+                        blocks.promisedStreamId(), blocks.blockPosition(), blocks.blockBytes(),
+                        position + FrameHeader.LENGTH + payload, origin);
+                return;
             }
-        } catch (RuntimeException e) {
-            frameRejected(type, streamId);
+            case STREAM_ERROR: {
+                boolean overLimit = blocks.overLimit();
+                stats.countDrop(overLimit ? DropReason.HEADER_LIMIT : DropReason.HTTP2_MALFORMED_FRAME);
+                listener.onHeaderBlockFailed(request, streamId, overLimit);
+                return;
+            }
+            default:
+                if (interrupted) {
+                    // The abandoned block's table updates were never applied.
+                    headers.loseTable();
+                    listener.onHeaderBlockFailed(request, blockStream, false);
+                }
+                frameRejected(type, streamId);
         }
     }
 
-    /** Netty refused the frame as a connection error: its reader is spent; a new one starts at the next frame. */
+    /** A frame refused as Netty refuses a connection: counted and skipped, any open header block abandoned. */
     private void frameRejected(int type, int streamId) {
         stats.countDrop(DropReason.HTTP2_MALFORMED_FRAME);
         stats.countParseError();
-        reader = newReader();
+        blocks.abandon();
         if (type == FrameHeader.HEADERS || type == FrameHeader.PUSH_PROMISE || type == FrameHeader.CONTINUATION) {
             headers.loseTable();
             listener.onHeaderBlockFailed(request, streamId, headers.overLimit());
@@ -420,43 +379,5 @@ final class Http2FrameDecoder {
         for (int i = 0; i < unknown; i++) {
             stats.countDrop(DropReason.HPACK_UNKNOWN_FIELD);
         }
-    }
-
-    /** Netty's callbacks for the frame being read. */
-    private final class FrameEvents extends Http2FrameAdapter {
-
-        @Override
-        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-            // Read directly (readSimpleFrame); Netty sees a DATA frame only while a block is open, to refuse it.
-            return data.readableBytes() + padding;
-        }
-
-        @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
-                                  boolean endOfStream) {
-            headerBlock(streamId, headers, endOfStream, 0);
-        }
-
-        @Override
-        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-                                  short weight, boolean exclusive, int padding, boolean endOfStream) {
-            headerBlock(streamId, headers, endOfStream, 0);
-        }
-
-        @Override
-        public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
-                                      Http2Headers headers, int padding) {
-            headerBlock(streamId, headers, false, promisedStreamId);
-        }
-
-        private void headerBlock(int streamId, Http2Headers block, boolean endOfStream, int promisedStreamId) {
-            countUnknownFields();
-            if (headers.overLimit()) {
-                stats.countDrop(DropReason.HEADER_LIMIT);
-            }
-            listener.onHeaderBlock(request, streamId, block, endOfStream, promisedStreamId, blockPosition, blockBytes,
-                    framePosition + frameBytes, frameOrigin);
-        }
-
     }
 }

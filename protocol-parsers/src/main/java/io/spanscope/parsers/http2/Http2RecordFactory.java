@@ -45,6 +45,9 @@ final class Http2RecordFactory {
     private String lastRpcPath;
     private String lastService;
     private String lastMethod;
+    private String lastAuthority;
+    private String lastServerAddress;
+    private Long lastServerPort;
 
     Http2RecordFactory(ConnectionInfo connection, ParserConfig config) {
         this.connection = connection;
@@ -222,22 +225,33 @@ final class Http2RecordFactory {
         }
     }
 
-    private static void putAuthority(Attributes.Builder a, String authority) {
+    /** A connection's requests name the same authority: it is split once, while it repeats. */
+    private void putAuthority(Attributes.Builder a, String authority) {
         if (authority == null) {
             return;
         }
+        if (!authority.equals(lastAuthority)) {
+            lastAuthority = authority;
+            splitAuthority(authority);
+        }
+        a.put("server.address", lastServerAddress).put("server.port", lastServerPort);
+    }
+
+    /** host[:port] or [v6]:port into {@code lastServerAddress} and {@code lastServerPort} (null when absent). */
+    private void splitAuthority(String authority) {
         int colon = authority.lastIndexOf(':');
         int bracket = authority.lastIndexOf(']');
         String host = colon > bracket && colon > 0 ? authority.substring(0, colon) : authority;
         if (host.length() > 1 && host.charAt(0) == '[' && host.charAt(host.length() - 1) == ']') {
             host = host.substring(1, host.length() - 1);
         }
-        a.put("server.address", host);
+        lastServerAddress = host;
+        lastServerPort = null;
         if (colon > bracket && colon > 0) {
             try {
                 int port = Integer.parseInt(authority.substring(colon + 1));
                 if (port >= 0 && port <= 65535) {
-                    a.put("server.port", (long) port);
+                    lastServerPort = (long) port;
                 }
             } catch (NumberFormatException e) {
                 // Not a port: the address alone is kept.

@@ -1,13 +1,12 @@
 package io.spanscope.parsers.http2;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.AsciiString;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersDecoder;
+
 
 /**
  * The HPACK decoder one direction's {@code DefaultHttp2FrameReader} uses. While the dynamic table is
@@ -130,10 +129,10 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     /**
      * Decodes every block into the same headers object: the handler reads what it needs from a block
      * before the next one is decoded, so one per direction saves a hash table per block, and only the
-     * fields the records use become entries (HPACK still decodes every field, its table stays exact).
+     * fields the records use are kept ({@link RecordHeaders}; HPACK still decodes every field).
      */
     private static final class ReusingHeadersDecoder extends DefaultHttp2HeadersDecoder {
-        private final DefaultHttp2Headers headers = new SelectedHeaders();
+        private final RecordHeaders headers = new RecordHeaders();
 
         ReusingHeadersDecoder(int maxHeaderBytes) {
             super(false, false, maxHeaderBytes);
@@ -143,31 +142,6 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         protected Http2Headers newHeaders() {
             headers.clear();
             return headers;
-        }
-    }
-
-    /** Keeps pseudo-headers and the regular headers a record is made of; drops the rest on arrival. */
-    private static final class SelectedHeaders extends DefaultHttp2Headers {
-
-        SelectedHeaders() {
-            super(false);
-        }
-
-        @Override
-        public Http2Headers add(CharSequence name, CharSequence value) {
-            return kept(name) ? super.add(name, value) : this;
-        }
-
-        private static boolean kept(CharSequence name) {
-            if (name.length() > 0 && name.charAt(0) == ':') {
-                return true;
-            }
-            for (AsciiString selected : Http2RecordFactory.HEADERS_READ) {
-                if (selected.contentEqualsIgnoreCase(name)) {
-                    return true;
-                }
-            }
-            return false;
         }
     }
 }

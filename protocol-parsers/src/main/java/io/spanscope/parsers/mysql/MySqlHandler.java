@@ -50,8 +50,9 @@ final class MySqlHandler implements ProtocolHandler {
         ParserConfig config = context.config();
         this.context = context;
         this.stats = context.stats();
-        this.session = new MySqlSession(config.mysqlMaxPreparedStatements(), config.mysqlMaskLiterals());
-        this.commands = new CommandParser(session, stats, config.mysqlCaptureParameters());
+        this.session = new MySqlSession(config.mysqlMaxPreparedStatements(), config.maskSqlLiterals());
+        // Parameter values are literals too: recorded only when literals are.
+        this.commands = new CommandParser(session, stats, !config.maskSqlLiterals());
         this.responses = new ResponseParser(session, stats);
         this.records = new MySqlRecordFactory(context.connection(), session);
         this.maxPending = config.maxPendingRequestsPerConnection();

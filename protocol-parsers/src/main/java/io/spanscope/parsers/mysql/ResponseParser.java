@@ -27,13 +27,19 @@ final class ResponseParser {
 
     /** Whether the payload of this packet is needed to advance the exchange. */
     static boolean wantsPayload(MySqlExchange ex, int payloadLength, int firstByte) {
-        return switch (ex.state) {
-            case FIRST -> true;
-            case AFTER_COLUMN_DEFINITIONS, ROWS -> firstByte == EOF && payloadLength < MySqlPacket.MAX_PAYLOAD
-                    || firstByte == ERR;
-            case LOCAL_INFILE, AUTHENTICATION -> firstByte == OK || firstByte == ERR;
-            default -> false;
-        };
+        // asked for every server packet (each row): identity tests, the common states first, rather
+        // than a switch's ordinal lookup
+        MySqlExchange.ResponseState state = ex.state;
+        if (state == ROWS || state == AFTER_COLUMN_DEFINITIONS) {
+            return firstByte == EOF && payloadLength < MySqlPacket.MAX_PAYLOAD || firstByte == ERR;
+        }
+        if (state == FIRST) {
+            return true;
+        }
+        if (state == LOCAL_INFILE || state == AUTHENTICATION) {
+            return firstByte == OK || firstByte == ERR;
+        }
+        return false;
     }
 
     /**

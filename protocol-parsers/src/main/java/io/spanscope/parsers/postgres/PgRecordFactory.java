@@ -78,9 +78,11 @@ final class PgRecordFactory {
             record.response(e.responseTid, e.responseStartNs, Math.max(e.responseEndNs, e.responseStartNs),
                     e.responseSequence, e.responseBytes);
         }
-        for (RecordFlag flag : FLAGS) {
-            if ((e.flags & PostgresHandler.flag(flag)) != 0) {
-                record.flag(flag);
+        if (e.flags != 0) {
+            for (RecordFlag flag : FLAGS) {
+                if ((e.flags & PostgresHandler.flag(flag)) != 0) {
+                    record.flag(flag);
+                }
             }
         }
         if (!e.responseStarted && (e.flags & PostgresHandler.flag(RecordFlag.RESPONSE_INCOMPLETE)) == 0) {

@@ -15,15 +15,14 @@ import java.util.function.BiConsumer;
  */
 public final class Attributes {
 
-    private static final Attributes EMPTY = new Attributes(new String[0], new Object[0], 0);
+    private static final Attributes EMPTY = new Attributes(new Object[0], 0);
 
-    private final String[] keys;
-    private final Object[] values;
+    /** Keys and values interleaved ({@code key0, value0, key1, value1 ...}): one array per set. */
+    private final Object[] entries;
     private final int size;
 
-    private Attributes(String[] keys, Object[] values, int size) {
-        this.keys = keys;
-        this.values = values;
+    private Attributes(Object[] entries, int size) {
+        this.entries = entries;
         this.size = size;
     }
 
@@ -45,9 +44,9 @@ public final class Attributes {
 
     /** The value, or null when absent. */
     public Object get(String key) {
-        for (int i = 0; i < size; i++) {
-            if (keys[i].equals(key)) {
-                return values[i];
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (key.equals(entries[i])) {
+                return entries[i + 1];
             }
         }
         return null;
@@ -70,8 +69,8 @@ public final class Attributes {
     }
 
     public void forEach(BiConsumer<String, Object> action) {
-        for (int i = 0; i < size; i++) {
-            action.accept(keys[i], values[i]);
+        for (int i = 0; i < 2 * size; i += 2) {
+            action.accept((String) entries[i], entries[i + 1]);
         }
     }
 
@@ -99,12 +98,28 @@ public final class Attributes {
 
     /**
      * Collects attributes; a repeated key replaces the earlier value in its original position. May be
-     * reused after {@link #build()} (which copies) by calling {@link #clear()}.
+     * reused after {@link #build()} by calling {@link #clear()}.
+     *
+     * <p>Parsers keep one builder per connection and put a dozen or so distinct keys per record at a
+     * high rate, so: a key whose hash code (cached in each String; keys are mostly constants) maps to
+     * a bit not yet set in a 64-bit summary of the keys present is new without a search, and the
+     * search compares hash codes before contents; and {@link #build()} hands its array over to the
+     * attributes instead of copying it, the next change starting a fresh one (copy on write). A fresh
+     * array is young, so filling it costs none of the collector's card marking that stores into a
+     * long-lived array cost (with G1 a fenced barrier per store).
      */
     public static final class Builder {
-        private String[] keys = new String[12];
-        private Object[] values = new Object[12];
+        private static final int MIN_CAPACITY = 4;
+
+        private Object[] entries;
+        private int[] hashes = new int[16];
+        /** Bit {@code hash & 63} of every key present: a clear bit proves a key absent. */
+        private long present;
         private int size;
+        /** The array belongs to attributes already built: copy before any change. */
+        private boolean shared;
+        /** Entries the next fresh array is sized for: as many as the last set built had. */
+        private int expected = 12;
 
         private Builder() {
         }
@@ -115,18 +130,25 @@ public final class Attributes {
             if (value == null) {
                 return this;
             }
-            for (int i = 0; i < size; i++) {
-                if (keys[i].equals(key)) {
-                    values[i] = value;
-                    return this;
+            int hash = key.hashCode();
+            long bit = 1L << hash;
+            int[] h = hashes;
+            if ((present & bit) != 0) {
+                for (int i = 0; i < size; i++) {
+                    if (h[i] == hash && key.equals(entries[2 * i])) {
+                        writable(size)[2 * i + 1] = value;
+                        return this;
+                    }
                 }
             }
-            if (size == keys.length) {
-                keys = Arrays.copyOf(keys, size * 2);
-                values = Arrays.copyOf(values, size * 2);
+            present |= bit;
+            Object[] e = writable(size + 1);
+            if (size == h.length) {
+                hashes = h = Arrays.copyOf(h, size * 2);
             }
-            keys[size] = key;
-            values[size] = value;
+            h[size] = hash;
+            e[2 * size] = key;
+            e[2 * size + 1] = value;
             size++;
             return this;
         }
@@ -135,9 +157,30 @@ public final class Attributes {
             return put(key, Long.valueOf(value));
         }
 
+        /** The array to change, owned by this builder and holding at least {@code count} entries. */
+        private Object[] writable(int count) {
+            Object[] e = entries;
+            if (e == null) {
+                e = new Object[2 * Math.max(expected, Math.max(count, MIN_CAPACITY))];
+            } else if (shared || 2 * count > e.length) {
+                e = Arrays.copyOf(e, 2 * Math.max(count, shared ? size : 2 * size));
+            } else {
+                return e;
+            }
+            shared = false;
+            entries = e;
+            return e;
+        }
+
         public Builder clear() {
-            java.util.Arrays.fill(values, 0, size, null);
+            if (shared) {
+                entries = null;
+                shared = false;
+            } else if (entries != null) {
+                Arrays.fill(entries, 0, 2 * size, null);
+            }
             size = 0;
+            present = 0;
             return this;
         }
 
@@ -145,7 +188,9 @@ public final class Attributes {
             if (size == 0) {
                 return EMPTY;
             }
-            return new Attributes(Arrays.copyOf(keys, size), Arrays.copyOf(values, size), size);
+            expected = size;
+            shared = true;
+            return new Attributes(entries, size);
         }
     }
 }

@@ -182,8 +182,8 @@ class MySqlAdversarialTest {
     }
 
     @Test
-    void executeParametersAreDecodedByTypeWhenCaptureIsEnabled() throws IOException {
-        ParserConfig capturing = ParserConfig.builder().mysqlCaptureParameters(true).build();
+    void executeParametersAreDecodedByTypeWhenLiteralsAreNotMasked() throws IOException {
+        ParserConfig capturing = ParserConfig.builder().maskSqlLiterals(false).build();
         List<Record> all = MySqlCaptureTest.replay(MySqlCaptureTest.CAPTURES.resolve("connectorj-prepared.pcap"),
                 Views.CLIENT_ONLY, capturing, null);
         List<Record> inserts = all.stream().filter(r -> "COM_STMT_EXECUTE".equals(r.attributes().getString("spanscope.mysql.command"))
