@@ -2,7 +2,7 @@
 # A/B benchmark: wrk against nginx on loopback (keep-alive, small responses), untraced versus traced by
 # `spanscope capture`, alternating the order each round. Prints per-round figures, medians, the
 # traced/untraced ratio, the agent's CPU seconds per 100k requests and its lost events.
-# Usage (root): scripts/bench/capture-overhead.sh [--tls] [rounds] [seconds-per-run]
+# Usage (root): [JAR=spanscope.jar] [PORT=18089] scripts/bench/capture-overhead.sh [--tls] [rounds] [seconds-per-run]
 # --tls: nginx serves HTTPS (self-signed certificate made here with openssl) and wrk speaks TLS; the traced
 # side captures the plaintext through the OpenSSL uprobes of both wrk and nginx.
 # VARIANT=handoffs compares two traced runs instead: A with --no-follow-handoffs (no scheduler programs),
@@ -15,7 +15,7 @@ rounds=${1:-5}
 secs=${2:-10}
 port=${PORT:-18089}
 conns=${CONNS:-32}
-jar="$root/pipeline/target/spanscope.jar"
+jar=${JAR:-$root/pipeline/target/spanscope.jar}
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 
@@ -66,7 +66,16 @@ traced_run() {
   c1=$(cpu_ticks "$cap")
   kill -TERM "$cap"; wait "$cap" || true
   echo "$rps $(awk -v c=$((c1 - c0)) -v hz="$hz" -v rps="$rps" -v s="$secs" 'BEGIN {printf "%.3f", (c/hz) / (rps*s) * 100000}') \
-$(grep -o "lost events [0-9]*" "$work/capture.err" | tail -1 | awk '{print $3}')"
+$(lost_summary)"
+}
+
+# "N" lost events, or "N(ring R,queues Q,missed-wakeups M)" when some were lost: where they were lost
+lost_summary() {
+  local line n
+  line=$(grep -o "lost events [0-9]* ([^)]*)" "$work/capture.err" | tail -1)
+  n=$(awk '{print $3}' <<< "$line")
+  if [ "${n:-0}" = 0 ]; then echo "${n:-?}"; return; fi
+  echo "$n(ring $(grep -o 'ring buffer [0-9]*' <<< "$line" | awk '{print $3}'),queues $(grep -o 'worker queues [0-9]*' <<< "$line" | awk '{print $3}'),missed-wakeups $(grep -o '"missedWorkerWakeups" *: *[0-9]*' "$work/capture.err" | tail -1 | grep -o '[0-9]*$'))"
 }
 
 run_wrk() { wrk -t1 -c"$conns" -d"${secs}s" "$scheme://127.0.0.1:$port/" | awk '/Requests\/sec/ {print $2}'; }

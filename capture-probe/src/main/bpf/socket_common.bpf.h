@@ -27,20 +27,28 @@ enum st_arg_kind {
 	ST_ARG_IOV = 2,    /* iovec array: readv, writev, sendmsg, recvmsg */
 };
 
+/* A syscall in flight on a thread, from enter to exit. */
 struct st_active {
 	__u64 buf;         /* buffer, iovec array or mmsghdr array */
 	__u64 sk;
 	__u32 count;       /* iovec count or mmsg vlen (a buffer's length comes from the return value) */
 	__s32 fd;
 	__u32 seq;
-	__u16 syscall;
+	__u16 syscall;     /* enum st_syscall; 0: nothing in flight (the task storage slot outlives it) */
 	__u8 arg_kind;
 	__u8 sock_kind;
+	__u8 known_conn;   /* enter found sk in "conns" with the same ports: exit may use its endpoints */
+	__u8 reserved[7];
 };
 
+/*
+ * One traced connection. It doubles as the hot path's cache: a data syscall on a known connection
+ * (same sk, same ports) skips the socket checks, the endpoint reads and the port filter.
+ */
 struct st_conn {
 	__u64 generation;
 	__u64 sk;          /* tells a reused fd number from the connection we knew */
+	struct st_endpoints ends; /* read once when registered; its ports also validate sk */
 	__u64 bytes_sent;
 	__u64 bytes_received;
 	__u8 role;
@@ -155,10 +163,15 @@ struct {
 	__type(value, struct st_conn);
 } conns SEC(".maps") __weak;
 
+/*
+ * Task storage rather than a hash keyed by pid_tgid: finding the current thread's slot is a pointer
+ * walk from the task, with no hashing, no element allocation on enter and no delete on exit; the slot
+ * is freed with the thread.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* pid_tgid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct st_active);
 } active SEC(".maps") __weak;
 
@@ -234,17 +247,26 @@ static __always_inline struct st_config *get_config(void)
 
 /*
  * Waking the reader for every event costs a context switch per event, which at high request rates
- * costs more than the capture itself. Events go in silently until wakeup_bytes are waiting; the
- * reader also polls with a short timeout, so a trickle is never held back for long.
+ * costs more than the capture itself. Events go in silently; the event that makes the waiting bytes
+ * cross a multiple of wakeup_bytes wakes the reader. Only the crossing wakes: a forced wakeup raises
+ * an irq_work (a self-IPI, a VM exit under virtualization), and forcing one on every event while a
+ * busy reader has not yet run doubled the cost of each event. Should two CPUs race past the same
+ * multiple unnoticed, the next multiple wakes it; the reader also polls with a short timeout, and
+ * poll(2) reports data already waiting, so a trickle is never held back for long.
  */
-static __always_inline __u64 ringbuf_flags(void)
+static __always_inline __u64 ringbuf_flags(__u32 event_bytes)
 {
 	struct st_config *cfg = get_config();
+	__u64 waiting, multiples;
 
 	if (!cfg || cfg->wakeup_bytes == 0)
 		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-										  : BPF_RB_NO_WAKEUP;
+	/* wakeup_bytes is a power of two: masks instead of two 64-bit divisions per event */
+	multiples = ~((__u64)cfg->wakeup_bytes - 1);
+	waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	/* the ring's 8-byte record header, length rounded up to 8 */
+	return (waiting & multiples) != ((waiting + ((event_bytes + 15) & ~7u)) & multiples) ? BPF_RB_FORCE_WAKEUP
+											       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline __u64 next_generation(void)
@@ -262,6 +284,7 @@ static __always_inline __u64 conn_key(__u32 tgid, __s32 fd)
 
 /* ---- filters ---------------------------------------------------------------------------------- */
 
+/* An empty filter map is not looked up at all: this runs on every socket syscall of every process. */
 static __always_inline bool process_traced(__u32 tgid)
 {
 	struct st_config *cfg = get_config();
@@ -270,17 +293,22 @@ static __always_inline bool process_traced(__u32 tgid)
 
 	if (!cfg || (cfg->self_tgid && cfg->self_tgid == tgid))
 		return false;
-	verdict = bpf_map_lookup_elem(&pid_filter, &tgid);
-	if (verdict && (*verdict & ST_FILTER_DENY))
-		return false;
-	if ((cfg->filter_flags & ST_FILTER_PID_ALLOW_ACTIVE) && !(verdict && (*verdict & ST_FILTER_ALLOW)))
-		return false;
-	cgroup = bpf_get_current_cgroup_id();
-	verdict = bpf_map_lookup_elem(&cgroup_filter, &cgroup);
-	if (verdict && (*verdict & ST_FILTER_DENY))
-		return false;
-	if ((cfg->filter_flags & ST_FILTER_CGROUP_ALLOW_ACTIVE) && !(verdict && (*verdict & ST_FILTER_ALLOW)))
-		return false;
+	if (cfg->filter_flags & ST_FILTER_PID_LISTED) {
+		verdict = bpf_map_lookup_elem(&pid_filter, &tgid);
+		if (verdict && (*verdict & ST_FILTER_DENY))
+			return false;
+		if ((cfg->filter_flags & ST_FILTER_PID_ALLOW_ACTIVE) && !(verdict && (*verdict & ST_FILTER_ALLOW)))
+			return false;
+	}
+	if (cfg->filter_flags & ST_FILTER_CGROUP_LISTED) {
+		cgroup = bpf_get_current_cgroup_id();
+		verdict = bpf_map_lookup_elem(&cgroup_filter, &cgroup);
+		if (verdict && (*verdict & ST_FILTER_DENY))
+			return false;
+		if ((cfg->filter_flags & ST_FILTER_CGROUP_ALLOW_ACTIVE) &&
+		    !(verdict && (*verdict & ST_FILTER_ALLOW)))
+			return false;
+	}
 	return true;
 }
 
@@ -333,7 +361,7 @@ static __always_inline void emit_open(__u64 pid_tgid, __s32 fd, const struct st_
 	ev->role = conn->role;
 	ev->reserved = 0;
 	ev->flags = flags;
-	bpf_ringbuf_submit(ev, ringbuf_flags());
+	bpf_ringbuf_submit(ev, ringbuf_flags(sizeof(*ev)));
 }
 
 static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 generation, __u8 role,
@@ -351,7 +379,7 @@ static __always_inline void emit_established(__u64 pid_tgid, __s32 fd, __u64 gen
 	ev->accepted_ns = accepted_ns;
 	ev->role = role;
 	__builtin_memset(ev->reserved, 0, sizeof(ev->reserved));
-	bpf_ringbuf_submit(ev, ringbuf_flags());
+	bpf_ringbuf_submit(ev, ringbuf_flags(sizeof(*ev)));
 }
 
 static __always_inline void emit_process_event(__u32 type)
@@ -369,17 +397,42 @@ static __always_inline void emit_process_event(__u32 type)
 	}
 	fill_header(&ev->hdr, type, pid_tgid, -1, 0);
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	bpf_ringbuf_submit(ev, ringbuf_flags());
+	bpf_ringbuf_submit(ev, ringbuf_flags(sizeof(*ev)));
 }
 
 /* ---- connection tracking ---------------------------------------------------------------------- */
 
-static __always_inline struct st_conn *register_conn(__u64 pid_tgid, __s32 fd, struct sock *sk, __u8 role)
+static __always_inline bool same_ports(const struct st_endpoints *a, const struct st_endpoints *b)
+{
+	return a->local_port == b->local_port && a->remote_port == b->remote_port;
+}
+
+/*
+ * The entry of a connection we know, if sk is still that connection: same socket and same ports
+ * (two plain loads), so a socket freed and reallocated at the same address behind an fd we did not
+ * see closed is not mistaken for it.
+ */
+static __always_inline struct st_conn *known_conn(__u64 key, struct sock *sk)
+{
+	struct st_conn *conn = bpf_map_lookup_elem(&conns, &key);
+	__u16 local, remote;
+
+	if (!conn || conn->sk != (__u64)sk)
+		return NULL;
+	read_ports(sk, &local, &remote);
+	if (local != conn->ends.local_port || remote != conn->ends.remote_port)
+		return NULL;
+	return conn;
+}
+
+static __always_inline struct st_conn *register_conn(__u64 pid_tgid, __s32 fd, struct sock *sk,
+						     const struct st_endpoints *ends, __u8 role)
 {
 	__u64 key = conn_key(pid_tgid >> 32, fd);
 	struct st_conn conn = {
 		.generation = next_generation(),
 		.sk = (__u64)sk,
+		.ends = *ends,
 		.role = role,
 	};
 
@@ -398,9 +451,9 @@ static __always_inline struct st_conn *conn_for_data(__u64 pid_tgid, __s32 fd, s
 	__u64 key = conn_key(pid_tgid >> 32, fd);
 	struct st_conn *conn = bpf_map_lookup_elem(&conns, &key);
 
-	if (conn && conn->sk == (__u64)sk)
+	if (conn && conn->sk == (__u64)sk && same_ports(&conn->ends, ends))
 		return conn;
-	conn = register_conn(pid_tgid, fd, sk, ST_ROLE_UNKNOWN);
+	conn = register_conn(pid_tgid, fd, sk, ends, ST_ROLE_UNKNOWN);
 	if (conn)
 		emit_open(pid_tgid, fd, conn, ends, syscall, ST_FLAG_JOINED_MID_STREAM);
 	return conn;
@@ -416,10 +469,28 @@ static __always_inline void output_data(struct st_data_event *ev)
 	barrier_var(len);
 	if (len > ST_CHUNK_BYTES)
 		len = ST_CHUNK_BYTES;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + len, ringbuf_flags())) {
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + len, ringbuf_flags(sizeof(*ev) + len))) {
 		count_add(ST_CTR_RINGBUF_DROPS, 1);
 		count_add(ST_CTR_RINGBUF_DROP_BYTES, ev->byte_count);
 	}
+}
+
+/* Copies up to one chunk of user memory into ev's payload; returns the length it stands for. */
+static __always_inline __u32 fill_chunk(struct st_data_event *ev, __u64 ptr, __u32 len, __u32 seq)
+{
+	barrier_var(len);
+	if (len > ST_CHUNK_BYTES)
+		len = ST_CHUNK_BYTES;
+	ev->flags &= ~(ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED);
+	ev->payload_len = len;
+	if (bpf_probe_read_user(ev->payload, len, (void *)ptr)) {
+		ev->payload_len = 0;
+		ev->flags |= ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED;
+		count_add(ST_CTR_READ_FAULTS, 1);
+	}
+	ev->tcp_seq = seq;
+	ev->byte_count = len;
+	return len;
 }
 
 /* One bpf_loop step: load the next iovec, or emit one chunk of the current segment. */
@@ -454,18 +525,7 @@ static long walk_step(__u32 index, void *unused)
 	len = w->limit - w->walked;
 	if (len > w->seg_left)
 		len = w->seg_left;
-	barrier_var(len);
-	if (len > ST_CHUNK_BYTES)
-		len = ST_CHUNK_BYTES;
-	ev->flags &= ~(ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED);
-	ev->payload_len = len;
-	if (bpf_probe_read_user(ev->payload, len, (void *)w->seg_ptr)) {
-		ev->payload_len = 0;
-		ev->flags |= ST_FLAG_READ_FAULT | ST_FLAG_TRUNCATED;
-		count_add(ST_CTR_READ_FAULTS, 1);
-	}
-	ev->tcp_seq = w->seq + w->walked;
-	ev->byte_count = len;
+	len = fill_chunk(ev, w->seg_ptr, len, w->seq + w->walked);
 	w->walked += len;
 	w->seg_ptr += len;
 	w->seg_left -= len;
@@ -506,17 +566,75 @@ static __always_inline struct st_data_event *prepare_data_event(__u64 pid_tgid, 
 	return ev;
 }
 
+/* iovec arrays up to this long are emitted without the bpf_loop walk when they need no splitting */
+#define ST_SMALL_IOV 4
+
+/*
+ * A few iovecs (nginx's writev of headers + body) that hold all `total` bytes, none of them used for
+ * more than one chunk, and no cap cut: one event per non-empty iovec, the same events the walk would
+ * emit. False, having emitted nothing, when the case is not that simple.
+ */
+static __always_inline bool emit_small_iov(struct st_data_event *ev, const struct st_active *a, __u32 total)
+{
+	struct iovec iov[ST_SMALL_IOV];
+	__u32 count = a->count, used[ST_SMALL_IOV] = {}, covered = 0;
+	int i;
+
+	if (count == 0 || count > ST_SMALL_IOV)
+		return false;
+	if (bpf_probe_read_user(iov, count * sizeof(iov[0]), (void *)a->buf))
+		return false;
+	for (i = 0; i < ST_SMALL_IOV; i++) {
+		__u64 len;
+
+		if (i >= count || covered >= total)
+			break;
+		len = iov[i].iov_len;
+		if (len > total - covered)
+			len = total - covered;
+		if (len > ST_CHUNK_BYTES)
+			return false;
+		used[i] = len;
+		covered += len;
+	}
+	if (covered < total)
+		return false;
+	covered = 0;
+	for (i = 0; i < ST_SMALL_IOV; i++) {
+		if (used[i] == 0)
+			continue;
+		fill_chunk(ev, (__u64)iov[i].iov_base, used[i], a->seq + covered);
+		covered += used[i];
+		output_data(ev);
+	}
+	return true;
+}
+
+/*
+ * Emits the payload of a syscall (or SSL call) that moved `total` bytes as events of up to one chunk.
+ * The common cases, one buffer of one chunk or a few small iovecs within the cap, go out directly;
+ * anything else walks the memory with bpf_loop.
+ */
 static __always_inline void emit_payload(struct st_data_event *ev, const struct st_active *a, __u32 total)
 {
 	struct st_config *cfg = get_config();
 	__u32 cap = cfg ? cfg->payload_cap : 0;
 	__u32 zero = 0, loops;
-	struct walk_state *w = bpf_map_lookup_elem(&walk_scratch, &zero);
+	struct walk_state *w;
 
-	if (!w)
-		return;
 	if (cap > ST_MAX_PAYLOAD_CAP)
 		cap = ST_MAX_PAYLOAD_CAP;
+	if (a->arg_kind == ST_ARG_BUF && total <= cap && total <= ST_CHUNK_BYTES) {
+		/* the common small read or write: one event, the same one the walk would emit */
+		fill_chunk(ev, a->buf, total, a->seq);
+		output_data(ev);
+		return;
+	}
+	if (a->arg_kind == ST_ARG_IOV && total <= cap && emit_small_iov(ev, a, total))
+		return;
+	w = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!w)
+		return;
 	__builtin_memset(w, 0, sizeof(*w));
 	w->total = total;
 	w->seq = a->seq;
@@ -551,6 +669,31 @@ static __always_inline bool is_egress(__u16 syscall)
 {
 	return syscall == ST_SYS_WRITE || syscall == ST_SYS_WRITEV || syscall == ST_SYS_SENDTO ||
 	       syscall == ST_SYS_SENDMSG || syscall == ST_SYS_SENDMMSG || syscall == ST_SYS_SENDFILE;
+}
+
+/* ---- per-thread in-flight syscall -------------------------------------------------------------- */
+
+static __always_inline void active_put(const struct st_active *a)
+{
+	struct st_active *slot = bpf_task_storage_get(&active, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (slot)
+		*slot = *a;
+	else
+		count_add(ST_CTR_ACTIVE_DROPS, 1);
+}
+
+/* Moves the thread's in-flight syscall into out and clears the slot; false if there was none. */
+static __always_inline bool active_take(struct st_active *out)
+{
+	struct st_active *slot = bpf_task_storage_get(&active, bpf_get_current_task_btf(), 0, 0);
+
+	if (!slot || slot->syscall == 0)
+		return false;
+	*out = *slot;
+	slot->syscall = 0;
+	return true;
 }
 
 #endif /* SPANSCOPE_SOCKET_COMMON_BPF_H */

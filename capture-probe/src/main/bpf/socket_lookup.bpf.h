@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* fd -> struct sock resolution and endpoint extraction, CO-RE (no hard-coded offsets). */
+/* fd -> struct sock resolution and endpoint extraction, CO-RE (no hard-coded offsets), kernel 6.2+. */
 #ifndef SPANSCOPE_SOCKET_LOOKUP_BPF_H
 #define SPANSCOPE_SOCKET_LOOKUP_BPF_H
 
@@ -17,62 +17,83 @@ enum st_sock_kind {
 	ST_SOCK_UNIX = 2,  /* AF_UNIX stream socket: bytes counted only */
 };
 
-/* task->files->fdt->fd[fd]->private_data (struct socket)->sk, when fd is a socket. */
+/* kfunc (kernel 6.2+): the verifier types obj as btf_id, read-only, each load guarded against faults */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * task->files->fdt->fd[fd]->private_data (struct socket)->sk, when fd is a socket. This runs at the
+ * enter of every socket syscall, so it walks the BTF-typed current task with plain loads (one
+ * instruction each, a fault reads 0) instead of one bpf_probe_read_kernel call per field; only the
+ * variable index fd[fd] takes a helper, and the untyped pointers are typed by bpf_rdonly_cast.
+ */
 static __always_inline struct sock *sock_from_fd(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 	struct socket *socket;
-	umode_t mode;
 
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || !fdt || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]) || !file)
 		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & ST_S_IFMT) != ST_S_IFSOCK)
+	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+	if ((file->f_inode->i_mode & ST_S_IFMT) != ST_S_IFSOCK)
 		return NULL;
-	socket = BPF_CORE_READ(file, private_data);
+	socket = bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
 	if (!socket)
 		return NULL;
-	return BPF_CORE_READ(socket, sk);
+	return socket->sk;
+}
+
+/* sk as a typed pointer: plain loads from it are guarded by the verifier (bpf_rdonly_cast costs nothing). */
+static __always_inline struct sock *typed_sock(const void *sk)
+{
+	return bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
 }
 
 static __always_inline enum st_sock_kind sock_kind(struct sock *sk)
 {
-	__u16 family, type, protocol;
+	__u16 family, type;
 
 	if (!sk)
 		return ST_SOCK_NONE;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	type = BPF_CORE_READ(sk, sk_type);
+	sk = typed_sock(sk);
+	family = sk->__sk_common.skc_family;
+	type = sk->sk_type;
 	if (type != ST_SOCK_STREAM)
 		return ST_SOCK_NONE;
 	if (family == ST_AF_UNIX)
 		return ST_SOCK_UNIX;
 	if (family != ST_AF_INET && family != ST_AF_INET6)
 		return ST_SOCK_NONE;
-	protocol = BPF_CORE_READ(sk, sk_protocol);
-	return protocol == ST_IPPROTO_TCP ? ST_SOCK_TCP : ST_SOCK_NONE;
+	return sk->sk_protocol == ST_IPPROTO_TCP ? ST_SOCK_TCP : ST_SOCK_NONE;
 }
 
 static __always_inline void read_endpoints(struct sock *sk, struct st_endpoints *ends)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family;
 
+	sk = typed_sock(sk);
+	family = sk->__sk_common.skc_family;
 	ends->family = family;
-	ends->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	ends->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	ends->local_port = sk->__sk_common.skc_num;
+	ends->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == ST_AF_INET6) {
-		BPF_CORE_READ_INTO(&ends->local_addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&ends->remote_addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		__builtin_memcpy(ends->local_addr, &sk->__sk_common.skc_v6_rcv_saddr, ST_ADDR_BYTES);
+		__builtin_memcpy(ends->remote_addr, &sk->__sk_common.skc_v6_daddr, ST_ADDR_BYTES);
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)ends->local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)ends->remote_addr, sk, __sk_common.skc_daddr);
+		*(__u32 *)ends->local_addr = sk->__sk_common.skc_rcv_saddr;
+		*(__u32 *)ends->remote_addr = sk->__sk_common.skc_daddr;
 	}
+}
+
+/* Ports of sk in host order, for telling a reused socket address from the connection we knew. */
+static __always_inline void read_ports(struct sock *sk, __u16 *local, __u16 *remote)
+{
+	sk = typed_sock(sk);
+	*local = sk->__sk_common.skc_num;
+	*remote = bpf_ntohs(sk->__sk_common.skc_dport);
 }
 
 /*
@@ -84,9 +105,9 @@ static __always_inline void read_endpoints(struct sock *sk, struct st_endpoints 
  */
 static __always_inline __u32 tcp_next_seq(struct sock *sk, bool egress)
 {
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_sock *tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
 
-	return egress ? BPF_CORE_READ(tp, write_seq) : BPF_CORE_READ(tp, copied_seq);
+	return egress ? tp->write_seq : tp->copied_seq;
 }
 
 #endif

@@ -3,9 +3,11 @@
  * spanscope socket tracer: syscall tracepoints on TCP sockets -> BPF ring buffer.
  *
  * Flow per data syscall: sys_enter_* resolves fd -> sock, applies the filters and records the user
- * buffer and the TCP sequence number of the next byte in the per-thread "active" map; sys_exit_*
- * knows how many bytes moved and copies them in chunks (bpf_loop) into ring-buffer events.
- * Connection identity is (tgid, fd, generation); "conns" tracks role and byte counts per connection.
+ * buffer and the TCP sequence number of the next byte in the thread's "active" task storage;
+ * sys_exit_* knows how many bytes moved and copies them in chunks into ring-buffer events.
+ * Connection identity is (tgid, fd, generation); "conns" tracks role, byte counts and endpoints per
+ * connection, and doubles as the hot path's cache: a data syscall on a known connection skips the
+ * socket checks, the endpoint reads and the port filter.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -105,18 +107,26 @@ static __always_inline int data_enter(__s32 fd, __u64 buf, __u32 count, __u16 sy
 	if (!process_traced(pid_tgid >> 32))
 		return 0;
 	sk = sock_from_fd(fd);
-	a.sock_kind = sock_kind(sk);
-	if (a.sock_kind == ST_SOCK_NONE)
+	if (!sk)
 		return 0;
-	if (a.sock_kind == ST_SOCK_TCP) {
-		read_endpoints(sk, &ends);
-		if (!ports_traced(&ends))
+	if (known_conn(conn_key(pid_tgid >> 32, fd), sk)) {
+		/* registered only after the socket and port checks passed: they need not run again */
+		a.sock_kind = ST_SOCK_TCP;
+		a.known_conn = 1;
+	} else {
+		a.sock_kind = sock_kind(sk);
+		if (a.sock_kind == ST_SOCK_NONE)
 			return 0;
-		a.seq = tcp_next_seq(sk, is_egress(syscall));
+		if (a.sock_kind == ST_SOCK_TCP) {
+			read_endpoints(sk, &ends);
+			if (!ports_traced(&ends))
+				return 0;
+		}
 	}
+	if (a.sock_kind == ST_SOCK_TCP)
+		a.seq = tcp_next_seq(sk, is_egress(syscall));
 	a.sk = (__u64)sk;
-	if (bpf_map_update_elem(&active, &pid_tgid, &a, BPF_ANY))
-		count_add(ST_CTR_ACTIVE_DROPS, 1);
+	active_put(&a);
 	return 0;
 }
 
@@ -144,18 +154,15 @@ static long mmsg_sum_step(__u32 index, struct mmsg_sum_state *s)
 static __always_inline int data_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct st_active *found = bpf_map_lookup_elem(&active, &pid_tgid);
 	struct st_endpoints ends = {};
 	struct st_data_event *ev;
-	struct st_conn *conn;
+	struct st_conn *conn = NULL;
 	struct st_active a;
 	__u32 total;
 	bool egress;
 
-	if (!found)
+	if (!active_take(&a))
 		return 0;
-	a = *found;
-	bpf_map_delete_elem(&active, &pid_tgid);
 	if (ret <= 0)
 		return 0;
 	total = ret;
@@ -174,10 +181,22 @@ static __always_inline int data_exit(long ret)
 	}
 	if (a.syscall == ST_SYS_SENDFILE)
 		count_add(ST_CTR_SENDFILE_BYTES, total);
-	read_endpoints((struct sock *)a.sk, &ends);
-	conn = conn_for_data(pid_tgid, a.fd, (struct sock *)a.sk, &ends, a.syscall);
-	if (!conn)
-		return 0;
+	if (a.known_conn) {
+		__u64 key = conn_key(pid_tgid >> 32, a.fd);
+
+		/* still the entry enter validated, unless a close or connect replaced it meanwhile */
+		conn = bpf_map_lookup_elem(&conns, &key);
+		if (conn && conn->sk == a.sk)
+			ends = conn->ends;
+		else
+			conn = NULL;
+	}
+	if (!conn) {
+		read_endpoints((struct sock *)a.sk, &ends);
+		conn = conn_for_data(pid_tgid, a.fd, (struct sock *)a.sk, &ends, a.syscall);
+		if (!conn)
+			return 0;
+	}
 	egress = is_egress(a.syscall);
 	if (egress)
 		__sync_fetch_and_add(&conn->bytes_sent, total);
@@ -345,8 +364,7 @@ static __always_inline int lifecycle_enter(__s32 fd, __u16 syscall)
 
 	if (!process_traced(pid_tgid >> 32))
 		return 0;
-	if (bpf_map_update_elem(&active, &pid_tgid, &a, BPF_ANY))
-		count_add(ST_CTR_ACTIVE_DROPS, 1);
+	active_put(&a);
 	return 0;
 }
 
@@ -360,18 +378,17 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct st_active *a = bpf_map_lookup_elem(&active, &pid_tgid);
 	struct st_endpoints ends = {};
 	struct st_sk_timing *timing;
 	struct st_conn *conn;
+	struct st_active a;
 	struct sock *sk;
 	__u64 sk_key;
 	__s32 fd;
 
-	if (!a)
+	if (!active_take(&a))
 		return 0;
-	fd = a->fd;
-	bpf_map_delete_elem(&active, &pid_tgid);
+	fd = a.fd;
 	if (ctx->ret != 0 && ctx->ret != -ST_EINPROGRESS)
 		return 0;
 	sk = sock_from_fd(fd);
@@ -380,7 +397,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	read_endpoints(sk, &ends);
 	if (!ports_traced(&ends))
 		return 0;
-	conn = register_conn(pid_tgid, fd, sk, ST_ROLE_CLIENT);
+	conn = register_conn(pid_tgid, fd, sk, &ends, ST_ROLE_CLIENT);
 	if (!conn)
 		return 0;
 	emit_open(pid_tgid, fd, conn, &ends, ST_SYS_CONNECT, 0);
@@ -405,17 +422,16 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 static __always_inline int accept_exit(long ret, __u16 syscall)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct st_active *a = bpf_map_lookup_elem(&active, &pid_tgid);
 	struct st_endpoints ends = {};
 	struct st_sk_timing *timing;
 	struct st_conn *conn;
+	struct st_active a;
 	struct sock *sk;
 	__u64 sk_key, established_ns = 0;
 	__s32 fd = ret;
 
-	if (!a)
+	if (!active_take(&a))
 		return 0;
-	bpf_map_delete_elem(&active, &pid_tgid);
 	if (ret < 0)
 		return 0;
 	sk = sock_from_fd(fd);
@@ -424,7 +440,7 @@ static __always_inline int accept_exit(long ret, __u16 syscall)
 	read_endpoints(sk, &ends);
 	if (!ports_traced(&ends))
 		return 0;
-	conn = register_conn(pid_tgid, fd, sk, ST_ROLE_SERVER);
+	conn = register_conn(pid_tgid, fd, sk, &ends, ST_ROLE_SERVER);
 	if (!conn)
 		return 0;
 	emit_open(pid_tgid, fd, conn, &ends, syscall, 0);
@@ -478,7 +494,7 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 		fill_header(&ev->hdr, ST_EVENT_CLOSE, pid_tgid, fd, conn->generation);
 		ev->bytes_sent = conn->bytes_sent;
 		ev->bytes_received = conn->bytes_received;
-		bpf_ringbuf_submit(ev, ringbuf_flags());
+		bpf_ringbuf_submit(ev, ringbuf_flags(sizeof(*ev)));
 	} else {
 		count_add(ST_CTR_RINGBUF_DROPS, 1);
 	}

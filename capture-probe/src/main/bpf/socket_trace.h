@@ -76,7 +76,7 @@ enum st_counter {
 	ST_CTR_TRUNCATED_BYTES = 2,   /* stream bytes not captured because of the payload cap */
 	ST_CTR_UNIX_BYTES = 3,        /* bytes moved on AF_UNIX stream sockets (counted, not captured) */
 	ST_CTR_READ_FAULTS = 4,       /* payload chunks that could not be read from user memory */
-	ST_CTR_ACTIVE_DROPS = 5,      /* syscalls not traced because the in-flight map was full */
+	ST_CTR_ACTIVE_DROPS = 5,      /* syscalls not traced: no per-thread in-flight slot (allocation failed) */
 	ST_CTR_MMSG_CALLS = 6,        /* sendmmsg/recvmmsg calls seen on traced TCP sockets */
 	ST_CTR_SENDFILE_BYTES = 7,    /* bytes sent by sendfile on traced TCP sockets (no payload) */
 	ST_CTR_CAUSE_WAKEUPS = 8,     /* in-process wakeups that carried a cause to the woken thread */
@@ -87,6 +87,10 @@ enum st_counter {
 	ST_CTR_TLS_NESTING_DROPS = 13,/* SSL calls not traced because the in-flight SSL table was full */
 	ST_CTR_MAX = 14,
 };
+
+/* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */
+#define ST_FILTER_PID_LISTED 0x8
+#define ST_FILTER_CGROUP_LISTED 0x10
 
 /* config map, single entry, written by user space before the programs see traffic. */
 #define ST_FILTER_PID_ALLOW_ACTIVE 0x1
@@ -102,7 +106,7 @@ struct st_config {
 	__u32 self_tgid;      /* the agent: never traced (0 = no self exclusion) */
 	__u32 payload_cap;    /* payload bytes captured per syscall */
 	__u32 filter_flags;   /* ST_FILTER_*_ALLOW_ACTIVE */
-	__u32 wakeup_bytes;   /* wake the reader only once this much is waiting (0: on every event) */
+	__u32 wakeup_bytes;   /* power of two: wake the reader each time the bytes waiting cross a multiple (0: every event) */
 	__u32 handoff_flags;  /* ST_HANDOFF_*: following causes across thread wakeups */
 	__u32 reserved;
 	__u64 cause_ttl_ns;   /* a thread's cause is forgotten this long after it was last set */

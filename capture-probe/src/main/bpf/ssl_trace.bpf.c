@@ -219,7 +219,6 @@ int BPF_KRETPROBE(ssl_return, int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct st_ssl_call *found = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
-	struct st_endpoints ends = {};
 	struct st_data_event *ev;
 	struct st_ssl_call call;
 	struct st_active a = {};
@@ -253,13 +252,12 @@ int BPF_KRETPROBE(ssl_return, int ret)
 		return 0;
 	}
 	conn->tls = 1;
-	read_endpoints((struct sock *)conn->sk, &ends);
 	a.buf = call.buf;
 	a.fd = fd;
 	a.seq = seq;
 	a.arg_kind = ST_ARG_BUF;
 	a.syscall = call.direction == ST_DIR_EGRESS ? ST_SYS_SSL_WRITE : ST_SYS_SSL_READ;
-	ev = prepare_data_event(pid_tgid, &a, conn, &ends, call.direction);
+	ev = prepare_data_event(pid_tgid, &a, conn, &conn->ends, call.direction);
 	if (!ev)
 		return 0;
 	ev->flags |= ST_FLAG_TLS;

@@ -47,7 +47,8 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             queues[i] = new SpscByteQueue(queueBytes);
             workerCounters[i] = new WorkerCounters();
             workers[i] = new DispatchWorker(queues[i],
-                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i], tlsLibraryNames));
+                    new EventDecoder(sinkPerWorker.apply(i), roleResolver, workerCounters[i], tlsLibraryNames),
+                    workerCounters[i]);
             threads[i] = new Thread(workers[i], "spanscope-capture-worker-" + i);
             threads[i].setDaemon(true);
         }
@@ -88,8 +89,17 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             return;
         }
         int worker = Math.floorMod(ConnectionId.shardHash(tgid, buffer.getInt(offset + HEADER_FD)), queues.length);
-        if (!queues[worker].offer(buffer, offset, length)) {
+        if (queues[worker].offer(buffer, offset, length)) {
+            workers[worker].wakeIfParked();
+        } else {
             increment(queueDrops, worker);
+        }
+    }
+
+    /** Called by the reader after each drain: wakes a worker whose wake-up the per-record check missed. */
+    public void endOfDrain() {
+        for (DispatchWorker worker : workers) {
+            worker.wakeIfParkedFenced();
         }
     }
 

@@ -13,7 +13,8 @@ public final class WorkerCounters {
     static final int CAPTURED_BYTES = 5;
     static final int SINK_FAILURES = 6;
     static final int TLS_DATA = 7;
-    private static final int COUNT = 8;
+    static final int MISSED_WAKEUPS = 8;
+    private static final int COUNT = 9;
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
 
@@ -54,6 +55,15 @@ public final class WorkerCounters {
     /** Data events carrying TLS plaintext (a subset of {@link #dataEvents()}). */
     public long tlsDataEvents() {
         return get(TLS_DATA);
+    }
+
+    /**
+     * Times this worker slept until its safety-net timeout with records already queued: a wake-up the
+     * reader should have given and did not. Each costs at most the timeout of latency, not records;
+     * it stays zero unless the reader's hand-off protocol is broken.
+     */
+    public long missedWakeups() {
+        return get(MISSED_WAKEUPS);
     }
 
     /** Exceptions thrown by the sink; the event is lost for it but the worker keeps going. */

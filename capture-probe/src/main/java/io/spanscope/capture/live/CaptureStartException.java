@@ -8,6 +8,8 @@ public final class CaptureStartException extends Exception {
         NOT_PRIVILEGED,
         /** /sys/kernel/btf/vmlinux is missing: the kernel was built without BTF, CO-RE cannot relocate. */
         NO_KERNEL_BTF,
+        /** The kernel is older than the BPF programs need (6.2: bpf_rdonly_cast). */
+        KERNEL_TOO_OLD,
         /** libbpf.so.1 could not be loaded. */
         LIBBPF_MISSING,
         /** tracefs is not mounted and could not be mounted. */

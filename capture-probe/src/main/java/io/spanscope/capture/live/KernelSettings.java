@@ -17,9 +17,13 @@ final class KernelSettings {
     }
 
     static void write(BpfObject bpf, LiveCapture.Settings s, int selfTgid) throws BpfException {
+        Map<Integer, Byte> pids = verdicts(s.allowPids(), s.denyPids());
+        Map<Long, Byte> cgroups = verdicts(s.allowCgroups(), s.denyCgroups());
         int flags = (s.allowPids().isEmpty() ? 0 : FILTER_PID_ALLOW_ACTIVE)
                 | (s.allowCgroups().isEmpty() ? 0 : FILTER_CGROUP_ALLOW_ACTIVE)
-                | (s.allowPorts().isEmpty() ? 0 : FILTER_PORT_ALLOW_ACTIVE);
+                | (s.allowPorts().isEmpty() ? 0 : FILTER_PORT_ALLOW_ACTIVE)
+                | (pids.isEmpty() ? 0 : FILTER_PID_LISTED)
+                | (cgroups.isEmpty() ? 0 : FILTER_CGROUP_LISTED);
         ByteBuffer config = le(CONFIG_SIZE)
                 .putInt(CONFIG_SELF_TGID, selfTgid)
                 .putInt(CONFIG_PAYLOAD_CAP, s.payloadCapBytes())
@@ -30,11 +34,11 @@ final class KernelSettings {
         bpf.map("settings").put(le(4).putInt(0, 0).array(), config.array());
 
         var pidMap = bpf.map("pid_filter");
-        for (Map.Entry<Integer, Byte> e : verdicts(s.allowPids(), s.denyPids()).entrySet()) {
+        for (Map.Entry<Integer, Byte> e : pids.entrySet()) {
             pidMap.put(le(4).putInt(0, e.getKey()).array(), new byte[] {e.getValue()});
         }
         var cgroupMap = bpf.map("cgroup_filter");
-        for (Map.Entry<Long, Byte> e : verdicts(s.allowCgroups(), s.denyCgroups()).entrySet()) {
+        for (Map.Entry<Long, Byte> e : cgroups.entrySet()) {
             cgroupMap.put(le(8).putLong(0, e.getKey()).array(), new byte[] {e.getValue()});
         }
         var portMap = bpf.map("port_filter");
@@ -47,10 +51,11 @@ final class KernelSettings {
 
     /**
      * A sixteenth of the ring: the reader is woken a few hundred times a second at most under load and
-     * still has fifteen sixteenths of the ring left to absorb its wake-up latency.
+     * still has fifteen sixteenths of the ring left to absorb its wake-up latency. A power of two (the
+     * kernel side tests crossings of its multiples with a mask, not a division per event).
      */
     static int wakeupBytes(int ringBufferBytes) {
-        return Math.max(ringBufferBytes / 16, 1);
+        return Integer.highestOneBit(Math.max(ringBufferBytes / 16, 1));
     }
 
     /** One verdict per key: allow and deny bits; deny wins in the kernel. */

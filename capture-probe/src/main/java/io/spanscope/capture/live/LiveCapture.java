@@ -193,11 +193,14 @@ public final class LiveCapture implements AutoCloseable {
 
     private void readLoop() {
         while (running) {
-            if (reader.drain(dispatcher) == 0) {
+            int drained = reader.drain(dispatcher);
+            dispatcher.endOfDrain();
+            if (drained == 0) {
                 reader.await(POLL_TIMEOUT_MILLIS);
             }
         }
         reader.drain(dispatcher);
+        dispatcher.endOfDrain();
     }
 
     private static ProcessEventListener both(ProcessEventListener first, ProcessEventListener second) {
@@ -272,6 +275,7 @@ public final class LiveCapture implements AutoCloseable {
                 dispatcher.queueDropsPerWorker(),
                 dispatcher.malformedRecords(),
                 sum(workers, WorkerCounters::sinkFailures),
+                sum(workers, WorkerCounters::missedWakeups),
                 tlsStats(workers));
     }
 

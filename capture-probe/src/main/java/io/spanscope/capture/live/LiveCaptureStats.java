@@ -17,12 +17,14 @@ import java.util.List;
  * @param truncatedBytes stream bytes not captured because of the payload cap (known-length holes)
  * @param unixSocketBytes bytes moved on AF_UNIX stream sockets by traced processes (counted only)
  * @param payloadReadFaults chunks whose user memory could not be read (holes of known length)
- * @param inFlightTableDrops syscalls not traced because the kernel's in-flight table was full
+ * @param inFlightTableDrops syscalls not traced because the kernel had no in-flight slot for the thread
  * @param multiMessageCalls sendmmsg/recvmmsg calls on traced sockets (bytes reported, no payload)
  * @param sendfileBytes bytes sent with sendfile on traced sockets (reported, no payload)
  * @param workerQueueDrops per worker: records dropped because its queue was full
  * @param malformedRecords records that could not be decoded
  * @param sinkFailures exceptions thrown by sinks (caught; the worker went on)
+ * @param missedWorkerWakeups worker sleeps that ran to their safety-net timeout with records queued (a
+ *        wake-up the reader did not give: latency, not loss; zero unless the hand-off is broken)
  * @param tls TLS plaintext capture (attached files, plaintext events, suppressed ciphertext, losses)
  */
 public record LiveCaptureStats(
@@ -44,6 +46,7 @@ public record LiveCaptureStats(
         List<Long> workerQueueDrops,
         long malformedRecords,
         long sinkFailures,
+        long missedWorkerWakeups,
         TlsCaptureStats tls) {
 
     public LiveCaptureStats {

@@ -15,6 +15,7 @@ final class Preflight {
     private static final int CAP_BPF = 39;
     private static final Path BTF = Path.of("/sys/kernel/btf/vmlinux");
     private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
+    private static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
 
     private Preflight() {
     }
@@ -22,12 +23,32 @@ final class Preflight {
     static void check() throws CaptureStartException {
         checkLibc();
         checkPrivileges();
+        checkKernelRelease();
         if (!Files.isReadable(BTF)) {
             throw new CaptureStartException(Reason.NO_KERNEL_BTF,
                     BTF + " is missing: the kernel needs CONFIG_DEBUG_INFO_BTF=y for CO-RE");
         }
         checkLibbpf();
         ensureTracefs();
+    }
+
+    /** An unreadable or unparsable release is let through: the loader then reports what it finds. */
+    private static void checkKernelRelease() throws CaptureStartException {
+        String text;
+        try {
+            text = Files.readString(OS_RELEASE);
+        } catch (IOException e) {
+            return;
+        }
+        checkKernelRelease(text);
+    }
+
+    static void checkKernelRelease(String osRelease) throws CaptureStartException {
+        var running = KernelRelease.parse(osRelease);
+        if (running.isPresent() && !running.get().atLeast(KernelRelease.MINIMUM)) {
+            throw new CaptureStartException(Reason.KERNEL_TOO_OLD, "kernel " + osRelease.trim() + " is too old: capture needs "
+                    + KernelRelease.MINIMUM + " or newer (the BPF programs use the bpf_rdonly_cast kfunc)");
+        }
     }
 
     private static void checkLibc() throws CaptureStartException {

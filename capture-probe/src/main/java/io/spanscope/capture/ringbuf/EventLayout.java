@@ -106,6 +106,8 @@ public final class EventLayout {
     public static final int FILTER_PID_ALLOW_ACTIVE = 0x1;
     public static final int FILTER_CGROUP_ALLOW_ACTIVE = 0x2;
     public static final int FILTER_PORT_ALLOW_ACTIVE = 0x4;
+    public static final int FILTER_PID_LISTED = 0x8;
+    public static final int FILTER_CGROUP_LISTED = 0x10;
     public static final int FILTER_ALLOW = 0x1;
     public static final int FILTER_DENY = 0x2;
 

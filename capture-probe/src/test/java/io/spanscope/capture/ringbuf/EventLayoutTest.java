@@ -130,6 +130,8 @@ class EventLayoutTest {
         m.put("ST_FILTER_PID_ALLOW_ACTIVE", EventLayout.FILTER_PID_ALLOW_ACTIVE);
         m.put("ST_FILTER_CGROUP_ALLOW_ACTIVE", EventLayout.FILTER_CGROUP_ALLOW_ACTIVE);
         m.put("ST_FILTER_PORT_ALLOW_ACTIVE", EventLayout.FILTER_PORT_ALLOW_ACTIVE);
+        m.put("ST_FILTER_PID_LISTED", EventLayout.FILTER_PID_LISTED);
+        m.put("ST_FILTER_CGROUP_LISTED", EventLayout.FILTER_CGROUP_LISTED);
         m.put("ST_FILTER_ALLOW", EventLayout.FILTER_ALLOW);
         m.put("ST_FILTER_DENY", EventLayout.FILTER_DENY);
         m.put("ST_CTR_RINGBUF_DROPS", EventLayout.COUNTER_RINGBUF_DROPS);

@@ -51,6 +51,30 @@ class RingBufferReaderTest {
         }
     }
 
+    @Test
+    void longDrainHandsSpaceBackInBoundedStepsAndAllOfItAtTheEnd() throws Exception {
+        try (RingBufferMapping ring = RingBufferMapping.anonymous(4096)) {
+            FakeProducer producer = new FakeProducer(ring);
+            RingBufferReader reader = new RingBufferReader(ring, -1);
+            long step = RingBufferReader.releaseEveryBytes(4096);
+            List<Long> recordEnds = new ArrayList<>();
+            for (int i = 0; i < 30; i++) { // 30 records of 120 bytes: most of the ring
+                producer.append(bytes(i, 120), 0);
+                recordEnds.add(producer.position());
+            }
+            List<Long> publishedAtRecord = new ArrayList<>();
+            int delivered = reader.drain((buffer, offset, length) -> publishedAtRecord.add(producer.consumerPosition()));
+
+            assertThat(delivered).isEqualTo(30);
+            assertThat(publishedAtRecord.get(publishedAtRecord.size() - 1)).isPositive(); // freed during the drain
+            for (int i = 1; i < publishedAtRecord.size(); i++) {
+                long handledBefore = recordEnds.get(i - 1);
+                assertThat(handledBefore - publishedAtRecord.get(i)).isBetween(0L, step - 1);
+            }
+            assertThat(producer.consumerPosition()).isEqualTo(recordEnds.get(29));
+        }
+    }
+
     private static List<byte[]> drain(RingBufferReader reader) {
         List<byte[]> seen = new ArrayList<>();
         reader.drain((buffer, offset, length) -> {
@@ -103,6 +127,10 @@ class RingBufferReaderTest {
 
         long consumerPosition() {
             return consumerPage.getLong(0);
+        }
+
+        long position() {
+            return position;
         }
     }
 }
