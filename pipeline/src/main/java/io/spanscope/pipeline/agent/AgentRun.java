@@ -1,7 +1,5 @@
 package io.spanscope.pipeline.agent;
 
-import io.spanscope.capture.dispatch.ProcessEventListener;
-import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
@@ -11,8 +9,8 @@ import io.spanscope.pipeline.config.AgentConfig;
 import io.spanscope.pipeline.console.StatsJson;
 import io.spanscope.pipeline.http.AgentHttpServer;
 import io.spanscope.pipeline.http.StatsMetrics;
+import io.spanscope.pipeline.run.CaptureIntoPipeline;
 import io.spanscope.pipeline.run.LocalAddresses;
-import io.spanscope.pipeline.run.ServingProcesses;
 import io.spanscope.spans.SpanPipeline;
 import io.spanscope.spans.link.LinkerConfig;
 import io.spanscope.spans.metrics.PrometheusWriter;
@@ -81,23 +79,7 @@ public final class AgentRun implements AutoCloseable {
                 server = AgentHttpServer.start(config.httpAddress(), config.httpPort(),
                         List.of(this::writeHealthMetrics), () -> running, this::statusJson);
             }
-            capture.start(worker -> {
-                ConnectionTracker tracker = new ConnectionTracker(b.parserConfig, pipeline.recordSink());
-                synchronized (trackers) {
-                    trackers.add(tracker);
-                }
-                return new FanOutSink(List.of(new ServingProcesses(pipeline), tracker));
-            }, new ProcessEventListener() {
-                @Override
-                public void onExec(int tgid) {
-                    // same process, same sockets: the service name is re-read through the metadata cache
-                }
-
-                @Override
-                public void onExit(int tgid) {
-                    pipeline.forgetProcess(tgid);
-                }
-            });
+            CaptureIntoPipeline.start(capture, b.parserConfig, pipeline, trackers);
         } catch (CaptureStartException | RuntimeException e) {
             if (server != null) {
                 server.close();

@@ -1,7 +1,5 @@
 package io.spanscope.pipeline.run;
 
-import io.spanscope.capture.dispatch.ProcessEventListener;
-import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
@@ -94,23 +92,7 @@ public final class LocalRun implements AutoCloseable {
                 server = AgentHttpServer.start(b.httpHost, b.httpPort, List.of(red, graph, this::writeHealthMetrics),
                         () -> running, this::statusJson);
             }
-            capture.start(worker -> {
-                ConnectionTracker tracker = new ConnectionTracker(b.parserConfig, pipeline.recordSink());
-                synchronized (trackers) {
-                    trackers.add(tracker);
-                }
-                return new FanOutSink(List.of(new ServingProcesses(pipeline), tracker));
-            }, new ProcessEventListener() {
-                @Override
-                public void onExec(int tgid) {
-                    // same process, same sockets: the service name is re-read through the metadata cache
-                }
-
-                @Override
-                public void onExit(int tgid) {
-                    pipeline.forgetProcess(tgid);
-                }
-            });
+            CaptureIntoPipeline.start(capture, b.parserConfig, pipeline, trackers);
         } catch (CaptureStartException | RuntimeException e) {
             if (server != null) {
                 server.close();
