@@ -18,7 +18,6 @@ import io.spanscope.spans.export.OtlpExportConfig;
 import io.spanscope.spans.export.OtlpExporters;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -39,21 +38,11 @@ class DistributedNetnsToJaegerTest {
     @TempDir
     Path work;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void stop() throws Exception {
-        Exception first = null;
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        resources.close();
     }
 
     @Test
@@ -129,7 +118,6 @@ class DistributedNetnsToJaegerTest {
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        return resources.add(resource);
     }
 }

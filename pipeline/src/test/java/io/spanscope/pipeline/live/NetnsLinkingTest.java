@@ -16,7 +16,6 @@ import io.spanscope.spans.export.OtlpExportConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -38,21 +37,11 @@ class NetnsLinkingTest {
     @TempDir
     Path work;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void stop() throws Exception {
-        Exception first = null;
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        resources.close();
     }
 
     @Test
@@ -123,7 +112,6 @@ class NetnsLinkingTest {
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        return resources.add(resource);
     }
 }

@@ -15,7 +15,6 @@ import io.spanscope.spans.export.OtlpExportConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,13 +33,11 @@ class RunToJaegerTest {
     @TempDir
     Path work;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        resources.close();
     }
 
     @Test
@@ -94,7 +91,6 @@ class RunToJaegerTest {
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        return resources.add(resource);
     }
 }

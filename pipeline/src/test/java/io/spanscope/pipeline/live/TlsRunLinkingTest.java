@@ -12,7 +12,6 @@ import io.spanscope.pipeline.run.LocalRun;
 import io.spanscope.spans.export.OtlpExportConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +31,11 @@ class TlsRunLinkingTest {
     @TempDir
     Path work;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
+        resources.close();
     }
 
     @Test
@@ -88,7 +85,6 @@ class TlsRunLinkingTest {
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        return resources.add(resource);
     }
 }
