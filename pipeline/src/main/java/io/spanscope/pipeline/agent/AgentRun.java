@@ -2,9 +2,7 @@ package io.spanscope.pipeline.agent;
 
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
-import io.spanscope.parsers.ParserStats;
 import io.spanscope.pipeline.config.AgentConfig;
 import io.spanscope.pipeline.console.StatsJson;
 import io.spanscope.pipeline.http.AgentHttpServer;
@@ -17,7 +15,6 @@ import io.spanscope.spans.metrics.PrometheusWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +40,7 @@ public final class AgentRun implements AutoCloseable {
     private final HeartbeatPublisher heartbeats;
     private final SpanPipeline pipeline;
     private final ScheduledExecutorService timer;
-    private final List<ConnectionTracker> trackers = new ArrayList<>();
+    private final CaptureIntoPipeline workers = new CaptureIntoPipeline();
     private final Duration shutdownTimeout;
     private final AgentHttpServer http;
     private volatile boolean running;
@@ -79,7 +76,7 @@ public final class AgentRun implements AutoCloseable {
                 server = AgentHttpServer.start(config.httpAddress(), config.httpPort(),
                         List.of(this::writeHealthMetrics), () -> running, this::statusJson);
             }
-            CaptureIntoPipeline.start(capture, b.parserConfig, pipeline, trackers);
+            workers.start(capture, b.parserConfig, pipeline);
         } catch (CaptureStartException | RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -117,7 +114,7 @@ public final class AgentRun implements AutoCloseable {
 
     /** The agent's counters as one JSON object (also {@code /status}). */
     public String statusJson() {
-        List<String> parsers = parserStats().stream().map(StatsJson::of).toList();
+        List<String> parsers = workers.parserStats().stream().map(StatsJson::of).toList();
         String failure = publisher.lastFailure();
         return "{\"agentId\":\"" + config.agentId().replace("\"", "'") + "\",\"capture\":" + StatsJson.of(capture.stats())
                 + ",\"parsers\":[" + String.join(",", parsers) + "]"
@@ -127,15 +124,10 @@ public final class AgentRun implements AutoCloseable {
                 + (failure == null ? "" : ",\"lastPublishFailure\":\"" + failure.replace("\"", "'") + "\"") + "}";
     }
 
-    private List<ParserStats.Snapshot> parserStats() {
-        synchronized (trackers) {
-            return trackers.stream().map(t -> t.stats().snapshot()).toList();
-        }
-    }
 
     private void writeHealthMetrics(PrometheusWriter w) {
         StatsMetrics.write(w, "spanscope_capture", capture.stats());
-        StatsMetrics.write(w, "spanscope_parser", parserStats());
+        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
         StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
         StatsMetrics.write(w, "spanscope_publish", publisher.stats());
         StatsMetrics.write(w, "spanscope_heartbeat", heartbeats.stats());
@@ -145,7 +137,7 @@ public final class AgentRun implements AutoCloseable {
     private Map<String, Double> healthCounters() {
         PrometheusWriter w = new PrometheusWriter();
         StatsMetrics.write(w, "spanscope_capture", capture.stats());
-        StatsMetrics.write(w, "spanscope_parser", parserStats());
+        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
         StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
         return PrometheusSamples.parse(w.toString());
     }
@@ -162,11 +154,7 @@ public final class AgentRun implements AutoCloseable {
         closed = true;
         running = false;
         capture.close();
-        synchronized (trackers) {
-            for (ConnectionTracker tracker : trackers) {
-                tracker.endAll();
-            }
-        }
+        workers.endAll();
         shutdown();
         if (http != null) {
             http.close();

@@ -6,22 +6,22 @@ import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
+import io.spanscope.parsers.ParserStats;
 import io.spanscope.spans.SpanPipeline;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts a live capture whose workers feed a span pipeline, as {@code run} and {@code agent} both do: each
- * worker gets its own connection tracker (kept in {@code trackers} for their stats) behind the set of
- * serving processes, and process exits reach the pipeline.
+ * A live capture whose workers feed a span pipeline, as {@code run} and {@code agent} both do: each worker
+ * gets its own connection tracker behind the set of serving processes, and process exits reach the
+ * pipeline. Holds the trackers for their stats and for ending their connections at close.
  */
 public final class CaptureIntoPipeline {
 
-    private CaptureIntoPipeline() {
-    }
+    private final List<ConnectionTracker> trackers = new ArrayList<>();
 
-    /** @param trackers receives every worker's tracker; callers read it under its own lock */
-    public static void start(LiveCapture capture, ParserConfig parserConfig, SpanPipeline pipeline,
-                             List<ConnectionTracker> trackers) throws CaptureStartException {
+    public void start(LiveCapture capture, ParserConfig parserConfig, SpanPipeline pipeline)
+            throws CaptureStartException {
         capture.start(worker -> {
             ConnectionTracker tracker = new ConnectionTracker(parserConfig, pipeline.recordSink());
             synchronized (trackers) {
@@ -39,5 +39,21 @@ public final class CaptureIntoPipeline {
                 pipeline.forgetProcess(tgid);
             }
         });
+    }
+
+    /** One snapshot per parser worker (each tracker's counters are its own). */
+    public List<ParserStats.Snapshot> parserStats() {
+        synchronized (trackers) {
+            return trackers.stream().map(t -> t.stats().snapshot()).toList();
+        }
+    }
+
+    /** Ends every connection: pending exchanges are emitted, flagged. Call after the capture stopped. */
+    public void endAll() {
+        synchronized (trackers) {
+            for (ConnectionTracker tracker : trackers) {
+                tracker.endAll();
+            }
+        }
     }
 }

@@ -2,9 +2,7 @@ package io.spanscope.pipeline.run;
 
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
-import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
-import io.spanscope.parsers.ParserStats;
 import io.spanscope.pipeline.console.ServiceSummary;
 import io.spanscope.pipeline.console.StatsJson;
 import io.spanscope.pipeline.http.AgentHttpServer;
@@ -28,7 +26,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -51,7 +48,7 @@ public final class LocalRun implements AutoCloseable {
     private final AgentHttpServer http;
     private final ServiceSummary summary;
     private final ScheduledExecutorService timer;
-    private final List<ConnectionTracker> trackers = new ArrayList<>();
+    private final CaptureIntoPipeline workers = new CaptureIntoPipeline();
     private final Duration exportShutdownTimeout;
     private volatile boolean running;
     private boolean closed;
@@ -92,7 +89,7 @@ public final class LocalRun implements AutoCloseable {
                 server = AgentHttpServer.start(b.httpHost, b.httpPort, List.of(red, graph, this::writeHealthMetrics),
                         () -> running, this::statusJson);
             }
-            CaptureIntoPipeline.start(capture, b.parserConfig, pipeline, trackers);
+            workers.start(capture, b.parserConfig, pipeline);
         } catch (CaptureStartException | RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -129,7 +126,7 @@ public final class LocalRun implements AutoCloseable {
 
     /** The agent's counters as one JSON object (also {@code /status}). */
     public String statusJson() {
-        List<String> parsers = parserStats().stream().map(StatsJson::of).toList();
+        List<String> parsers = workers.parserStats().stream().map(StatsJson::of).toList();
         return "{\"capture\":" + StatsJson.of(capture.stats()) + ",\"handoffs\":" + StatsJson.of(capture.handoffStats())
                 + ",\"parsers\":[" + String.join(",", parsers) + "]"
                 + ",\"spans\":" + StatsJson.of(pipeline.stats())
@@ -145,17 +142,11 @@ public final class LocalRun implements AutoCloseable {
         return capture.awaitDrained(timeout);
     }
 
-    /** One snapshot per parser worker (each tracker's counters are its own). */
-    private List<ParserStats.Snapshot> parserStats() {
-        synchronized (trackers) {
-            return trackers.stream().map(t -> t.stats().snapshot()).toList();
-        }
-    }
 
     private void writeHealthMetrics(PrometheusWriter w) {
         StatsMetrics.write(w, "spanscope_capture", capture.stats());
         StatsMetrics.write(w, "spanscope_capture_handoff", capture.handoffStats());
-        StatsMetrics.write(w, "spanscope_parser", parserStats());
+        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
         StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
         if (export != null) {
             StatsMetrics.write(w, "spanscope_export", export.stats());
@@ -174,11 +165,7 @@ public final class LocalRun implements AutoCloseable {
         closed = true;
         running = false;
         capture.close();
-        synchronized (trackers) {
-            for (ConnectionTracker tracker : trackers) {
-                tracker.endAll();
-            }
-        }
+        workers.endAll();
         shutdownQuietly();
         if (http != null) {
             http.close();
