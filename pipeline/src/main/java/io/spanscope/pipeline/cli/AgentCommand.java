@@ -11,7 +11,6 @@ import io.spanscope.pipeline.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -92,32 +91,18 @@ public final class AgentCommand implements java.util.concurrent.Callable<Integer
 
     /** The settings from flags, {@code env} and the config file; a bad one is a usage error (exit 2). */
     AgentConfig config(Map<String, String> env) {
-        Map<Setting, Settings.Value> flags = new EnumMap<>(Setting.class);
-        flag(flags, Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers");
-        flag(flags, Setting.AGENT_ID, agentId, "--agent-id");
-        flag(flags, Setting.AGENT_BUFFER, buffer, "--buffer");
-        flag(flags, Setting.AGENT_HEARTBEAT_INTERVAL, heartbeatInterval, "--heartbeat-interval");
-        flag(flags, Setting.HTTP_PORT, httpPort, "--http-port");
-        for (String set : sets) {
-            int eq = set.indexOf('=');
-            String key = eq < 0 ? set : set.substring(0, eq).trim();
-            Setting s = Setting.forKey(key).orElseThrow(() -> new SpanscopeCommand.UsageException(
-                    "--set " + key + ": unknown setting"));
-            if (eq < 0) {
-                throw new SpanscopeCommand.UsageException("--set " + key + ": expected KEY=VALUE");
-            }
-            flag(flags, s, set.substring(eq + 1), "--set " + key);
-        }
+        Map<Setting, Settings.Value> flags = new SettingFlags()
+                .put(Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers")
+                .put(Setting.AGENT_ID, agentId, "--agent-id")
+                .put(Setting.AGENT_BUFFER, buffer, "--buffer")
+                .put(Setting.AGENT_HEARTBEAT_INTERVAL, heartbeatInterval, "--heartbeat-interval")
+                .put(Setting.HTTP_PORT, httpPort, "--http-port")
+                .putAll(sets)
+                .asMap();
         try {
             return AgentConfig.from(Settings.resolve(configFile, env, flags), AgentRun.localHostName());
         } catch (ConfigException e) {
             throw new SpanscopeCommand.UsageException(e.getMessage());
-        }
-    }
-
-    private static void flag(Map<Setting, Settings.Value> flags, Setting s, String value, String name) {
-        if (value != null) {
-            flags.put(s, new Settings.Value(value, "flag " + name));
         }
     }
 

@@ -11,7 +11,6 @@ import io.spanscope.spans.export.OtlpExportConfig;
 import io.spanscope.spans.export.OtlpExporters;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -93,27 +92,13 @@ public final class SpanBuilderCommand implements Callable<Integer> {
     }
 
     private Map<Setting, Settings.Value> flags() {
-        Map<Setting, Settings.Value> flags = new EnumMap<>(Setting.class);
-        put(flags, Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers");
-        put(flags, Setting.BUILDER_APPLICATION_ID, applicationId, "--application-id");
-        put(flags, Setting.BUILDER_PARENT_WAIT, parentWait, "--parent-wait");
-        put(flags, Setting.HTTP_PORT, httpPort, "--http-port");
-        for (String set : sets) {
-            int eq = set.indexOf('=');
-            if (eq < 0) {
-                throw new SpanscopeCommand.UsageException("--set " + set + ": expected KEY=VALUE");
-            }
-            Setting s = Setting.forKey(set.substring(0, eq).trim()).orElseThrow(() ->
-                    new SpanscopeCommand.UsageException("--set " + set.substring(0, eq).trim() + ": unknown setting"));
-            flags.put(s, new Settings.Value(set.substring(eq + 1).trim(), "flag --set " + s.key()));
-        }
-        return flags;
-    }
-
-    private static void put(Map<Setting, Settings.Value> flags, Setting s, String value, String flag) {
-        if (value != null) {
-            flags.put(s, new Settings.Value(value, "flag " + flag));
-        }
+        return new SettingFlags()
+                .put(Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers")
+                .put(Setting.BUILDER_APPLICATION_ID, applicationId, "--application-id")
+                .put(Setting.BUILDER_PARENT_WAIT, parentWait, "--parent-wait")
+                .put(Setting.HTTP_PORT, httpPort, "--http-port")
+                .putAll(sets)
+                .asMap();
     }
 
     private static void stop(SpanBuilderService service, AgentHttpServer http) {
