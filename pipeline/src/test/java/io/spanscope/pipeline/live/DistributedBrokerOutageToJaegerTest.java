@@ -60,18 +60,8 @@ class DistributedBrokerOutageToJaegerTest {
         JaegerServer jaeger = closeLater(JaegerServer.start(work));
         KafkaBroker kafka = closeLater(KafkaBroker.start(work, 4));
         kafka.createTopics(4, "spanscope.fragments", "spanscope.agent-heartbeats");
-        int frontendPort = TestPorts.free();
-        int backendPort = TestPorts.free();
-        int inventoryPort = TestPorts.free();
-        closeLater(PythonPeer.start(work, "chain_service.py", "chain_service.py", Map.of("OTEL_SERVICE_NAME", "inventory"),
-                "--port", "" + inventoryPort));
-        closeLater(PythonPeer.start(work, "chain_service.py", "backend.py", Map.of(), "--port", "" + backendPort,
-                "--downstream", "http://127.0.0.1:" + inventoryPort));
-        closeLater(PythonPeer.start(work, "chain_service.py", "frontend.py", Map.of(), "--port", "" + frontendPort,
-                "--downstream", "http://127.0.0.1:" + backendPort));
-        TestPorts.awaitListening(frontendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(backendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(inventoryPort, Duration.ofSeconds(20));
+        LoopbackChain chain = LoopbackChain.start(resources, work);
+        int frontendPort = chain.frontendPort();
 
         SpanBuilderService builder = closeLater(SpanBuilderService.start(SpanBuilderConfig.from(Settings.of(Map.of(
                         Setting.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
@@ -85,7 +75,7 @@ class DistributedBrokerOutageToJaegerTest {
         }
         assertThat(builder.running()).as("span builder running").isTrue();
         AgentRun agent = closeLater(AgentRun.builder(
-                        LiveCapture.builder().allowPorts(List.of(frontendPort, backendPort, inventoryPort)),
+                        LiveCapture.builder().allowPorts(chain.ports()),
                         AgentConfig.builder().agentId("node-1")
                                 .kafka(KafkaConfig.builder().bootstrapServers(kafka.bootstrapServers())
                                         .clientId("agent-node-1").build())

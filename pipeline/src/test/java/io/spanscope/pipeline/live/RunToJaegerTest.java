@@ -14,7 +14,6 @@ import io.spanscope.pipeline.run.LocalRun;
 import io.spanscope.spans.export.OtlpExportConfig;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,21 +42,10 @@ class RunToJaegerTest {
     @Test
     void everyRequestBecomesOneLinkedTraceInJaegerWithTheClientsTimingsAndTheMetricsCountIt() throws Exception {
         JaegerServer jaeger = closeLater(JaegerServer.start(work));
-        int frontendPort = TestPorts.free();
-        int backendPort = TestPorts.free();
-        int inventoryPort = TestPorts.free();
-        // named by its environment, as an OpenTelemetry-aware deployment would; the others by their script
-        closeLater(PythonPeer.start(work, "chain_service.py", "chain_service.py", Map.of("OTEL_SERVICE_NAME", "inventory"),
-                "--port", "" + inventoryPort));
-        closeLater(PythonPeer.start(work, "chain_service.py", "backend.py", Map.of(), "--port", "" + backendPort,
-                "--downstream", "http://127.0.0.1:" + inventoryPort));
-        closeLater(PythonPeer.start(work, "chain_service.py", "frontend.py", Map.of(), "--port", "" + frontendPort,
-                "--downstream", "http://127.0.0.1:" + backendPort));
-        TestPorts.awaitListening(frontendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(backendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(inventoryPort, Duration.ofSeconds(20));
+        LoopbackChain chain = LoopbackChain.start(resources, work);
+        int frontendPort = chain.frontendPort();
         LocalRun run = closeLater(LocalRun.builder(LiveCapture.builder()
-                        .allowPorts(List.of(frontendPort, backendPort, inventoryPort)))
+                        .allowPorts(chain.ports()))
                 .otlp(OtlpExportConfig.builder().endpoint(jaeger.otlpEndpoint()).build(), 10_000)
                 .http("127.0.0.1", 0)
                 .start());
