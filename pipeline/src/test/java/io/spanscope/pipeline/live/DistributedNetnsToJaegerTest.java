@@ -52,25 +52,7 @@ class DistributedNetnsToJaegerTest {
         JaegerServer jaeger = closeLater(JaegerServer.start(work));
         KafkaBroker kafka = closeLater(KafkaBroker.start(work, 4));
         kafka.createTopics(4, "spanscope.fragments", "spanscope.agent-heartbeats");
-        int frontendPort = TestPorts.free();
-        int backendPort = TestPorts.free();
-        int backendServicePort = TestPorts.free();
-        int inventoryPort = TestPorts.free();
-        int inventoryServicePort = TestPorts.free();
-        String backendService = lab.expose("backend", backendServicePort, backendPort, false);
-        String inventoryService = lab.expose("inventory", inventoryServicePort, inventoryPort, true);
-
-        closeLater(PythonPeer.startUnder(lab.exec("inventory"), work, "chain_service.py", "chain_service.py",
-                Map.of("OTEL_SERVICE_NAME", "inventory"), "--bind", lab.address("inventory"), "--port", "" + inventoryPort));
-        closeLater(PythonPeer.startUnder(lab.exec("backend"), work, "chain_service.py", "backend.py", Map.of(),
-                "--bind", lab.address("backend"), "--port", "" + backendPort,
-                "--downstream", "http://" + inventoryService + ":" + inventoryServicePort));
-        closeLater(PythonPeer.startUnder(lab.exec("frontend"), work, "chain_service.py", "frontend.py", Map.of(),
-                "--bind", lab.address("frontend"), "--port", "" + frontendPort,
-                "--downstream", "http://" + backendService + ":" + backendServicePort));
-        TestPorts.awaitListening(lab.address("frontend"), frontendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(lab.address("backend"), backendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(lab.address("inventory"), inventoryPort, Duration.ofSeconds(20));
+        NetnsChain chain = NetnsChain.start(resources, work, lab);
 
         SpanBuilderService builder = closeLater(SpanBuilderService.start(SpanBuilderConfig.from(Settings.of(Map.of(
                         Setting.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
@@ -81,12 +63,12 @@ class DistributedNetnsToJaegerTest {
         // a node's agent sees only its own ends: node 1 the loadgen → frontend exchange (both ends) and
         // frontend's call to the backend's service address; node 2 the backend's end of that call and
         // the backend → inventory exchange
-        closeLater(agent(kafka, "node-1", List.of(frontendPort, backendServicePort)));
-        closeLater(agent(kafka, "node-2", List.of(backendPort, inventoryServicePort, inventoryPort)));
+        closeLater(agent(kafka, "node-1", List.of(chain.frontendPort(), chain.backendServicePort())));
+        closeLater(agent(kafka, "node-2", List.of(chain.backendPort(), chain.inventoryServicePort(), chain.inventoryPort())));
 
         int requests = 20;
         PythonPeer loadgen = PythonPeer.startUnder(lab.exec("loadgen"), work, "loadgen.py", "loadgen.py", Map.of(),
-                "--host", lab.address("frontend"), "--port", "" + frontendPort, "--count", "" + requests);
+                "--host", lab.address("frontend"), "--port", "" + chain.frontendPort(), "--count", "" + requests);
         List<String> measured = loadgen.awaitExit(120);
         assertThat(measured).hasSize(requests);
 

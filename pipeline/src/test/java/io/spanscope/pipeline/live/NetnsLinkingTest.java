@@ -15,7 +15,6 @@ import io.spanscope.pipeline.run.LocalRun;
 import io.spanscope.spans.export.OtlpExportConfig;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -49,35 +48,16 @@ class NetnsLinkingTest {
         NetnsLab lab = closeLater(NetnsLab.up("ssn" + ProcessHandle.current().pid(), "loadgen", "frontend", "backend",
                 "inventory"));
         JaegerServer jaeger = closeLater(JaegerServer.start(work));
-        int frontendPort = TestPorts.free();
-        int backendPort = TestPorts.free();
-        int backendServicePort = TestPorts.free();
-        int inventoryPort = TestPorts.free();
-        int inventoryServicePort = TestPorts.free();
-        String backendService = lab.expose("backend", backendServicePort, backendPort, false);
-        String inventoryService = lab.expose("inventory", inventoryServicePort, inventoryPort, true);
-
-        closeLater(PythonPeer.startUnder(lab.exec("inventory"), work, "chain_service.py", "chain_service.py",
-                Map.of("OTEL_SERVICE_NAME", "inventory"), "--bind", lab.address("inventory"), "--port", "" + inventoryPort));
-        closeLater(PythonPeer.startUnder(lab.exec("backend"), work, "chain_service.py", "backend.py", Map.of(),
-                "--bind", lab.address("backend"), "--port", "" + backendPort,
-                "--downstream", "http://" + inventoryService + ":" + inventoryServicePort));
-        closeLater(PythonPeer.startUnder(lab.exec("frontend"), work, "chain_service.py", "frontend.py", Map.of(),
-                "--bind", lab.address("frontend"), "--port", "" + frontendPort,
-                "--downstream", "http://" + backendService + ":" + backendServicePort));
-        // from the root namespace, through the bridge: also proves the node addresses are reachable
-        TestPorts.awaitListening(lab.address("frontend"), frontendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(lab.address("backend"), backendPort, Duration.ofSeconds(20));
-        TestPorts.awaitListening(lab.address("inventory"), inventoryPort, Duration.ofSeconds(20));
+        NetnsChain chain = NetnsChain.start(resources, work, lab);
         LocalRun run = closeLater(LocalRun.builder(LiveCapture.builder().allowPorts(
-                        List.of(frontendPort, backendPort, backendServicePort, inventoryPort, inventoryServicePort)))
+                        chain.ports()))
                 .otlp(OtlpExportConfig.builder().endpoint(jaeger.otlpEndpoint()).build(), 10_000)
                 .http("127.0.0.1", 0)
                 .start());
 
         int requests = 20;
         PythonPeer loadgen = PythonPeer.startUnder(lab.exec("loadgen"), work, "loadgen.py", "loadgen.py", Map.of(),
-                "--host", lab.address("frontend"), "--port", "" + frontendPort, "--count", "" + requests);
+                "--host", lab.address("frontend"), "--port", "" + chain.frontendPort(), "--count", "" + requests);
         List<String> measured = loadgen.awaitExit(120);
         assertThat(measured).hasSize(requests);
 
@@ -89,10 +69,10 @@ class NetnsLinkingTest {
             // each end reports the addresses its own namespace sees: NAT really happened between them
             assertThat(tag(spans.get("loadgen/client"), "network.peer.address")).isEqualTo(lab.address("frontend"));
             assertThat(tag(spans.get("frontend/server"), "client.address")).isEqualTo(lab.address("loadgen"));
-            assertThat(tag(spans.get("frontend/client"), "network.peer.address")).isEqualTo(backendService);
-            assertThat(tag(spans.get("frontend/client"), "network.peer.port")).isEqualTo("" + backendServicePort);
+            assertThat(tag(spans.get("frontend/client"), "network.peer.address")).isEqualTo(chain.backendService());
+            assertThat(tag(spans.get("frontend/client"), "network.peer.port")).isEqualTo("" + chain.backendServicePort());
             assertThat(tag(spans.get("backend/server"), "client.address")).isEqualTo(lab.address("frontend"));
-            assertThat(tag(spans.get("backend/client"), "network.peer.address")).isEqualTo(inventoryService);
+            assertThat(tag(spans.get("backend/client"), "network.peer.address")).isEqualTo(chain.inventoryService());
             assertThat(tag(spans.get("backend/client"), "peer.service")).isEqualTo("inventory");
             assertThat(tag(spans.get("inventory/server"), "client.address")).isEqualTo(lab.gateway());
         }
