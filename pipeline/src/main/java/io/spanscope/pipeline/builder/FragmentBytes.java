@@ -24,6 +24,11 @@ final class FragmentBytes {
         return fragment;
     }
 
+    /** Remembers the bytes of a fragment decoded earlier (one held in a store's heap mirror). */
+    void keep(Fragment fragment, byte[] bytes) {
+        seen.put(fragment, bytes);
+    }
+
     byte[] of(Fragment fragment) {
         byte[] bytes = seen.get(fragment);
         return bytes != null ? bytes : encoder.encode(fragment, 0);

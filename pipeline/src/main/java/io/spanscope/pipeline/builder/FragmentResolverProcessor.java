@@ -1,7 +1,7 @@
 package io.spanscope.pipeline.builder;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.spanscope.pipeline.builder.proto.PendingSpan;
 import io.spanscope.pipeline.builder.proto.ResolvedFragment;
 import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
@@ -143,7 +143,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
                 .setTraceIdHigh(trace.high())
                 .setTraceIdLow(trace.low())
                 .setRootParentSpanId(rootParentSpanId)
-                .setFragment(ByteString.copyFrom(fragmentBytes.of(fragment)));
+                .setFragment(UnsafeByteOperations.unsafeWrap(fragmentBytes.of(fragment)));
         if (caller != null) {
             out.setCaller(KnownSpans.toMessage(caller));
         }
@@ -172,7 +172,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         ResolverStats r = resolver.stats();
         return new ResolverCounters(fragments, duplicates, undecodableFragments, misKeyed, announcements,
                 undecodableAnnouncements, r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
-                r.stateFullRoots(), state.parkedWaits(), r.evictedKnownSpans(), seen.evicted(), r.waiting(),
+                r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(), r.evictedKnownSpans(), seen.evicted(), r.waiting(),
                 r.knownSpans());
     }
 

@@ -1,12 +1,13 @@
 package io.spanscope.pipeline.builder;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
 import io.spanscope.pipeline.builder.proto.ResolvedFragment;
 import io.spanscope.pipeline.wire.FragmentDecoder;
 import io.spanscope.pipeline.wire.WireFormatException;
 import io.spanscope.spans.link.Fragment;
 import io.spanscope.spans.resolve.FragmentResolutionListener;
 import io.spanscope.spans.resolve.TraceKey;
+import java.io.IOException;
 
 /**
  * Reads records of the resolved-fragments topic and hands each decision to a listener (span-builder's
@@ -26,9 +27,13 @@ public final class ResolvedFragmentReader {
         ResolvedFragment resolved;
         Fragment fragment;
         try {
-            resolved = ResolvedFragment.parseFrom(value);
-            fragment = decoder.decode(resolved.getFragment().toByteArray()).fragment();
-        } catch (InvalidProtocolBufferException | WireFormatException | NullPointerException e) {
+            // aliasing: the fragment field stays a view of the record's bytes, parsed in place
+            CodedInputStream in = CodedInputStream.newInstance(value);
+            in.enableAliasing(true);
+            resolved = ResolvedFragment.parseFrom(in);
+            fragment = decoder.decode(io.spanscope.pipeline.wire.proto.Fragment.parseFrom(resolved.getFragment()))
+                    .fragment();
+        } catch (IOException | WireFormatException | NullPointerException e) {
             return -1;
         }
         listener.onResolved(fragment, new TraceKey(resolved.getTraceIdHigh(), resolved.getTraceIdLow()),

@@ -15,6 +15,8 @@ package io.spanscope.pipeline.builder;
  * @param timedOutRoots fragments whose parent never came within the wait, made roots
  * @param stateFullRoots fragments made roots at once because the waiting store was full
  * @param parkedWaits waits extended because the parent's own fragment was still waiting
+ * @param pendingAnnouncedFragments waiting fragments that announced their spans as pending (they waited
+ *                                  longer than the pending-announcement delay)
  * @param evictedKnownSpans known spans evicted before their retention because the store was full
  * @param evictedSeenFragments duplicate-detection entries evicted early (a duplicate after that is resolved again)
  * @param waiting fragments waiting now
@@ -23,10 +25,11 @@ package io.spanscope.pipeline.builder;
 public record ResolverCounters(long fragments, long duplicateFragments, long undecodableFragments,
                                long misKeyedFragments, long announcements, long undecodableAnnouncements,
                                long resolvedAtOnce, long resolvedAfterWait, long timedOutRoots,
-                               long stateFullRoots, long parkedWaits, long evictedKnownSpans,
+                               long stateFullRoots, long parkedWaits, long pendingAnnouncedFragments,
+                               long evictedKnownSpans,
                                long evictedSeenFragments, long waiting, long knownSpans) {
 
-    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counters added, gauges added (tasks hold disjoint partitions). */
     ResolverCounters plus(ResolverCounters o) {
@@ -35,6 +38,7 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
                 announcements + o.announcements, undecodableAnnouncements + o.undecodableAnnouncements,
                 resolvedAtOnce + o.resolvedAtOnce, resolvedAfterWait + o.resolvedAfterWait,
                 timedOutRoots + o.timedOutRoots, stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
+                pendingAnnouncedFragments + o.pendingAnnouncedFragments,
                 evictedKnownSpans + o.evictedKnownSpans, evictedSeenFragments + o.evictedSeenFragments,
                 waiting + o.waiting, knownSpans + o.knownSpans);
     }
@@ -43,6 +47,6 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
     ResolverCounters withoutGauges() {
         return new ResolverCounters(fragments, duplicateFragments, undecodableFragments, misKeyedFragments,
                 announcements, undecodableAnnouncements, resolvedAtOnce, resolvedAfterWait, timedOutRoots,
-                stateFullRoots, parkedWaits, evictedKnownSpans, evictedSeenFragments, 0, 0);
+                stateFullRoots, parkedWaits, pendingAnnouncedFragments, evictedKnownSpans, evictedSeenFragments, 0, 0);
     }
 }

@@ -17,10 +17,15 @@ import java.util.Objects;
  * @param maxWaitingFragments per partition task; beyond it a fragment becomes a root at once (counted)
  * @param maxSeenFragments per partition task, for recognising duplicates; the oldest is evicted (counted)
  * @param tickInterval wall-clock period of the punctuator that roots expired waits
+ * @param pendingAnnouncementDelay how long a fragment waits before it announces its spans as pending (so
+ *                                 that their own waiters are parked, not rooted); at most the parent wait.
+ *                                 Most waits end sooner, and then nothing is announced. Default: a fifth of
+ *                                 the parent wait
  */
 public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic, String resolvedTopic,
                                   Duration parentWait, Duration knownSpanRetention, int maxKnownSpans,
-                                  int maxWaitingFragments, int maxSeenFragments, Duration tickInterval) {
+                                  int maxWaitingFragments, int maxSeenFragments, Duration tickInterval,
+                                  Duration pendingAnnouncementDelay) {
 
     public SpanBuilderSettings {
         Objects.requireNonNull(fragmentsTopic);
@@ -35,6 +40,9 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         if (tickInterval.isZero() || tickInterval.isNegative()) {
             throw new IllegalArgumentException("tick interval must be positive");
         }
+        if (pendingAnnouncementDelay.isNegative() || pendingAnnouncementDelay.compareTo(parentWait) > 0) {
+            throw new IllegalArgumentException("pending-announcement delay must be between 0 and the parent wait");
+        }
     }
 
     public static Builder builder() {
@@ -45,7 +53,9 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         return new Builder().fragmentsTopic(fragmentsTopic).knownSpansTopic(knownSpansTopic)
                 .resolvedTopic(resolvedTopic).parentWait(parentWait).knownSpanRetention(knownSpanRetention)
                 .maxKnownSpans(maxKnownSpans).maxWaitingFragments(maxWaitingFragments)
-                .maxSeenFragments(maxSeenFragments).tickInterval(tickInterval);
+                .maxSeenFragments(maxSeenFragments).tickInterval(tickInterval)
+                .pendingAnnouncementDelay(pendingAnnouncementDelay.equals(parentWait.dividedBy(5)) ? null
+                        : pendingAnnouncementDelay);
     }
 
     public static final class Builder {
@@ -59,6 +69,7 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         private int maxWaitingFragments = 200_000;
         private int maxSeenFragments = 1_000_000;
         private Duration tickInterval = Duration.ofMillis(200);
+        private Duration pendingAnnouncementDelay; // null: a fifth of the parent wait
 
         public Builder fragmentsTopic(String v) { fragmentsTopic = v; return this; }
         public Builder knownSpansTopic(String v) { knownSpansTopic = v; return this; }
@@ -69,10 +80,12 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         public Builder maxWaitingFragments(int v) { maxWaitingFragments = v; return this; }
         public Builder maxSeenFragments(int v) { maxSeenFragments = v; return this; }
         public Builder tickInterval(Duration v) { tickInterval = v; return this; }
+        public Builder pendingAnnouncementDelay(Duration v) { pendingAnnouncementDelay = v; return this; }
 
         public SpanBuilderSettings build() {
             return new SpanBuilderSettings(fragmentsTopic, knownSpansTopic, resolvedTopic, parentWait,
-                    knownSpanRetention, maxKnownSpans, maxWaitingFragments, maxSeenFragments, tickInterval);
+                    knownSpanRetention, maxKnownSpans, maxWaitingFragments, maxSeenFragments, tickInterval,
+                    pendingAnnouncementDelay != null ? pendingAnnouncementDelay : parentWait.dividedBy(5));
         }
     }
 }

@@ -18,8 +18,8 @@ import org.apache.kafka.streams.state.Stores;
  *                   seen-fragments (in memory, changelogged)
  * </pre>
  * The two inputs must have the same partition count (the default partitioner then sends a fragment and
- * the announcement of the span it waits for to one task). Stores are in memory (bounded by the settings)
- * and restored from their changelogs when a task moves.
+ * the announcement of the span it waits for to one task). Stores are in-memory hash maps (bounded by the
+ * settings; the resolver never reads them in key order) and restored from their changelogs when a task moves.
  */
 public final class SpanBuilderTopology {
 
@@ -58,7 +58,7 @@ public final class SpanBuilderTopology {
     }
 
     private static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> store(String name) {
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+        return Stores.keyValueStoreBuilder(HashKeyValueStore.supplier(name), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingDisabled()
                 .withLoggingEnabled(Map.of());
     }

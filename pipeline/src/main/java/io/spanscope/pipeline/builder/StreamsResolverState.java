@@ -1,7 +1,7 @@
 package io.spanscope.pipeline.builder;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.spanscope.pipeline.builder.proto.PendingSpan;
 import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
 import io.spanscope.pipeline.builder.proto.WaitingFragment;
@@ -12,7 +12,9 @@ import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -26,12 +28,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * by that parent). Fragments keyed by their parent and announcements keyed by their span meet in this
  * partition, so every lookup is local.
  *
- * <p>A fragment that starts waiting announces its own spans as pending (through {@link PendingAnnouncer},
- * to the partitions that own them). A waiter whose deadline passes while its parent is pending here is
+ * <p>A fragment still waiting {@code pendingAnnouncementDelay} after it arrived announces its own spans as
+ * pending (through {@link PendingAnnouncer}, to the partitions that own them); most waits end sooner, so
+ * most fragments never announce anything pending (each marker is three records: out, in, changelog). A
+ * waiter whose deadline passes while its parent is pending here is
  * parked — its deadline moved on by one wait — instead of becoming a root: the pending fragment will either
  * be resolved or time out itself and then release it, so a chain whose root never comes still times out as
- * one trace, as in {@code run}. A pending marker lapses after the known-span retention, which bounds a
- * park (ids that collide into a cycle included).
+ * one trace, as in {@code run}, as long as the parent's fragment arrives within the wait minus that delay
+ * of its child. A pending marker lapses after the known-span retention, which bounds a park (ids that
+ * collide into a cycle included).
+ *
+ * <p>The waiting fragments are also kept decoded on the heap, next to the bytes they arrived as, so a
+ * release or timeout does not decode them again; after a restart (empty mirror) they are decoded from the
+ * store.
  */
 final class StreamsResolverState implements ResolverState {
 
@@ -43,14 +52,20 @@ final class StreamsResolverState implements ResolverState {
 
     private final ExpiringStore known;
     private final KeyValueStore<Bytes, byte[]> waiting;
+    /** Heap mirror of {@code waiting}: parent → its waiters, in store order. */
+    private final Map<Long, List<Held>> decoded = new HashMap<>();
     private final ExpiryQueue byDeadline = new ExpiryQueue();
+    /** (instant a waiter's spans are to be announced pending, its parent). */
+    private final ExpiryQueue byPendingAnnouncement = new ExpiryQueue();
     private final FragmentBytes fragmentBytes;
     private final PendingAnnouncer pendingAnnouncer;
     private final long retentionNs;
     private final long parentWaitNs;
+    private final long pendingDelayNs;
     private final int maxWaitingFragments;
     private int waitingCount;
     private long parked;
+    private long pendingAnnounced;
 
     StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
                          FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
@@ -61,6 +76,7 @@ final class StreamsResolverState implements ResolverState {
         this.pendingAnnouncer = pendingAnnouncer;
         this.retentionNs = settings.knownSpanRetention().toNanos();
         this.parentWaitNs = settings.parentWait().toNanos();
+        this.pendingDelayNs = settings.pendingAnnouncementDelay().toNanos();
         this.maxWaitingFragments = settings.maxWaitingFragments();
         try (KeyValueIterator<Bytes, byte[]> it = waitingStore.all()) {
             while (it.hasNext()) {
@@ -68,11 +84,14 @@ final class StreamsResolverState implements ResolverState {
                 long parent = ByteBuffer.wrap(e.key.get()).getLong();
                 for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
                     byDeadline.add(w.getDeadlineEpochNanos(), parent);
+                    // announced again if it was before the restart: a marker is idempotent
+                    byPendingAnnouncement.add(pendingInstant(w.getDeadlineEpochNanos()), parent);
                     waitingCount++;
                 }
             }
         }
         byDeadline.sort();
+        byPendingAnnouncement.sort();
     }
 
     @Override
@@ -104,30 +123,35 @@ final class StreamsResolverState implements ResolverState {
             return false;
         }
         Bytes key = ExpiringStore.idKey(parentSpanId);
+        byte[] bytes = fragmentBytes.of(fragment);
         WaitingFragments.Builder list = waitingAt(key).toBuilder();
         list.addFragments(WaitingFragment.newBuilder().setDeadlineEpochNanos(deadlineNs)
-                .setFragment(ByteString.copyFrom(fragmentBytes.of(fragment))));
+                .setFragment(UnsafeByteOperations.unsafeWrap(bytes)));
         waiting.put(key, list.build().toByteArray());
-        byDeadline.add(deadlineNs, parentSpanId);
-        waitingCount++;
-        long untilNs = deadlineNs + retentionNs;
-        pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
-        for (ExchangeSpan child : fragment.children()) {
-            pendingAnnouncer.announcePending(child.spanId(), untilNs);
+        List<Held> mirror = decoded.get(parentSpanId);
+        if (mirror == null && list.getFragmentsCount() == 1) {
+            decoded.put(parentSpanId, mirror = new ArrayList<>(1));
         }
+        if (mirror != null) {
+            mirror.add(new Held(fragment, bytes));
+        }
+        byDeadline.add(deadlineNs, parentSpanId);
+        byPendingAnnouncement.add(pendingInstant(deadlineNs), parentSpanId);
+        waitingCount++;
         return true;
     }
 
     @Override
     public List<Fragment> release(long parentSpanId) {
         byte[] stored = waiting.delete(ExpiringStore.idKey(parentSpanId));
+        List<Held> mirror = decoded.remove(parentSpanId);
         if (stored == null) {
             return List.of();
         }
         List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         List<Fragment> out = new ArrayList<>(ws.size());
-        for (WaitingFragment w : ws) {
-            out.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+        for (int i = 0; i < ws.size(); i++) {
+            out.add(held(mirror, ws, i));
         }
         waitingCount -= ws.size();
         return out; // their deadline pairs are skipped when met: nothing waits at that key any more
@@ -136,6 +160,12 @@ final class StreamsResolverState implements ResolverState {
     @Override
     public void expire(long nowNs, Consumer<Fragment> timedOut) {
         known.expire(nowNs);
+        while (!byPendingAnnouncement.isEmpty() && byPendingAnnouncement.peekInstant() <= nowNs) {
+            long instant = byPendingAnnouncement.peekInstant();
+            long parent = byPendingAnnouncement.peekId();
+            byPendingAnnouncement.remove();
+            announcePendingAt(parent, instant);
+        }
         List<Fragment> rooted = new ArrayList<>();
         while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
             long parent = byDeadline.peekId();
@@ -145,6 +175,29 @@ final class StreamsResolverState implements ResolverState {
         rooted.forEach(timedOut);
     }
 
+    /** Announces pending the spans of the waiters at {@code parent} whose announcement falls at {@code instant}. */
+    private void announcePendingAt(long parent, long instant) {
+        byte[] stored = waiting.get(ExpiringStore.idKey(parent));
+        if (stored == null) {
+            return; // released or timed out before the delay
+        }
+        List<Held> mirror = decoded.get(parent);
+        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
+        for (int i = 0; i < ws.size(); i++) {
+            long deadline = ws.get(i).getDeadlineEpochNanos();
+            if (pendingInstant(deadline) != instant) {
+                continue; // another waiter's announcement, or one parked (announced before its park)
+            }
+            Fragment fragment = held(mirror, ws, i);
+            long untilNs = deadline + retentionNs;
+            pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
+            for (ExchangeSpan child : fragment.children()) {
+                pendingAnnouncer.announcePending(child.spanId(), untilNs);
+            }
+            pendingAnnounced++;
+        }
+    }
+
     private void expireWaitersOf(long parent, long nowNs, List<Fragment> rooted) {
         Bytes key = ExpiringStore.idKey(parent);
         byte[] stored = waiting.get(key);
@@ -152,19 +205,25 @@ final class StreamsResolverState implements ResolverState {
             return;
         }
         boolean parentPending = isPending(parent);
+        List<Held> mirror = decoded.get(parent);
+        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         WaitingFragments.Builder keep = WaitingFragments.newBuilder();
+        List<Held> keptMirror = new ArrayList<>(ws.size());
         boolean changed = false;
-        for (WaitingFragment w : parseWaiting(stored).getFragmentsList()) {
+        for (int i = 0; i < ws.size(); i++) {
+            WaitingFragment w = ws.get(i);
             if (w.getDeadlineEpochNanos() > nowNs) {
                 keep.addFragments(w);
+                keptMirror.add(heldPair(mirror, ws, i));
             } else if (parentPending) {
                 long next = nowNs + parentWaitNs;
                 keep.addFragments(w.toBuilder().setDeadlineEpochNanos(next));
+                keptMirror.add(heldPair(mirror, ws, i));
                 byDeadline.add(next, parent);
                 parked++;
                 changed = true;
             } else {
-                rooted.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+                rooted.add(held(mirror, ws, i));
                 waitingCount--;
                 changed = true;
             }
@@ -174,8 +233,10 @@ final class StreamsResolverState implements ResolverState {
         }
         if (keep.getFragmentsCount() == 0) {
             waiting.delete(key);
+            decoded.remove(parent);
         } else {
             waiting.put(key, keep.build().toByteArray());
+            decoded.put(parent, keptMirror);
         }
     }
 
@@ -187,12 +248,15 @@ final class StreamsResolverState implements ResolverState {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
                 keys.add(e.key);
-                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
-                    all.add(fragmentBytes.decode(w.getFragment().toByteArray()));
+                List<Held> mirror = decoded.get(ByteBuffer.wrap(e.key.get()).getLong());
+                List<WaitingFragment> ws = parseWaiting(e.value).getFragmentsList();
+                for (int i = 0; i < ws.size(); i++) {
+                    all.add(held(mirror, ws, i));
                 }
             }
         }
         keys.forEach(waiting::delete);
+        decoded.clear();
         waitingCount = 0;
         all.forEach(fragments);
     }
@@ -215,6 +279,30 @@ final class StreamsResolverState implements ResolverState {
     /** Waits extended because the parent's own fragment was still waiting. */
     long parkedWaits() {
         return parked;
+    }
+
+    /** Waiting fragments that announced their spans as pending (they waited longer than the delay). */
+    long pendingAnnounced() {
+        return pendingAnnounced;
+    }
+
+    private long pendingInstant(long deadlineNs) {
+        return deadlineNs - parentWaitNs + pendingDelayNs;
+    }
+
+    /** Waiter {@code i}, from the mirror when it matches the store (its bytes kept for forwarding), else decoded. */
+    private Fragment held(List<Held> mirror, List<WaitingFragment> ws, int i) {
+        Held h = heldPair(mirror, ws, i);
+        fragmentBytes.keep(h.fragment, h.bytes);
+        return h.fragment;
+    }
+
+    private Held heldPair(List<Held> mirror, List<WaitingFragment> ws, int i) {
+        if (mirror != null && mirror.size() == ws.size()) {
+            return mirror.get(i);
+        }
+        byte[] bytes = ws.get(i).getFragment().toByteArray();
+        return new Held(fragmentBytes.decode(bytes), bytes);
     }
 
     private boolean isPending(long spanId) {
@@ -245,5 +333,9 @@ final class StreamsResolverState implements ResolverState {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt waiting-fragments store entry", e);
         }
+    }
+
+    /** A waiting fragment, decoded, with the bytes it arrived as. */
+    private record Held(Fragment fragment, byte[] bytes) {
     }
 }

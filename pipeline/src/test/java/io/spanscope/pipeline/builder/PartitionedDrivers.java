@@ -88,10 +88,18 @@ final class PartitionedDrivers implements AutoCloseable {
         settle();
     }
 
-    /** Advances every task's wall clock (punctuators run) and lets the announcements settle. */
+    /**
+     * Advances every task's wall clock one tick at a time, letting the announcements settle after each, as
+     * on a broker: punctuators run every tick and what one sends reaches the other tasks before their next.
+     */
     void advance(Duration d) {
-        drivers.forEach(driver -> driver.advanceWallClockTime(d));
-        settle();
+        Duration left = d;
+        while (left.compareTo(Duration.ZERO) > 0) {
+            Duration step = left.compareTo(settings.tickInterval()) < 0 ? left : settings.tickInterval();
+            drivers.forEach(driver -> driver.advanceWallClockTime(step));
+            settle();
+            left = left.minus(step);
+        }
     }
 
     /** The tasks' counters, as published by their next punctuation (one tick from now). */

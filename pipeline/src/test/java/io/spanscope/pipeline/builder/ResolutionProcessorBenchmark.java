@@ -111,7 +111,7 @@ public class ResolutionProcessorBenchmark {
         context = new MockProcessorContext<>(props, new TaskId(0, 0), Files.createTempDirectory("sb-bench").toFile());
         for (String name : List.of(SpanBuilderTopology.KNOWN_SPANS_STORE, SpanBuilderTopology.WAITING_STORE,
                 SpanBuilderTopology.SEEN_STORE)) {
-            KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
+            KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(HashKeyValueStore.supplier(name),
                     Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);

@@ -93,6 +93,9 @@ class SpanBuilderTopologyTest {
                 assertThat(c.waiting()).isZero();
                 assertThat(c.resolvedAtOnce() + c.resolvedAfterWait()).isEqualTo(3);
                 assertThat(c.timedOutRoots()).isZero();
+                // no wait lasted the pending-announcement delay: nothing was announced pending
+                assertThat(c.pendingAnnouncedFragments()).isZero();
+                assertThat(c.announcements()).isEqualTo(6);
             }
         }
     }
@@ -140,6 +143,8 @@ class SpanBuilderTopologyTest {
             assertThat(c.timedOutRoots()).isEqualTo(1);
             assertThat(c.resolvedAfterWait()).isEqualTo(2);
             assertThat(c.parkedWaits()).isGreaterThanOrEqualTo(2);
+            // db, backend and frontend each waited past the delay (a fifth of the wait) and said so once
+            assertThat(c.pendingAnnouncedFragments()).isEqualTo(3);
             assertThat(c.waiting()).isZero();
         }
     }
