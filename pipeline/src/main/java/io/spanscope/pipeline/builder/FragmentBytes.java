@@ -1,25 +1,23 @@
 package io.spanscope.pipeline.builder;
 
-import io.spanscope.pipeline.wire.FragmentDecoder;
-import io.spanscope.pipeline.wire.FragmentEncoder;
 import io.spanscope.spans.link.Fragment;
 import java.util.IdentityHashMap;
 
 /**
- * The agent's codec for fragments, plus the bytes each fragment arrived as: a fragment is stored while it
- * waits and forwarded once resolved exactly as the agent encoded it (its agent id and publish time kept),
- * without encoding it again. The bytes are remembered by identity for the fragments of the record or
- * punctuation in hand ({@link #forget()} after each). One per task thread.
+ * Fragments as the resolver sees them (outlines, see {@link FragmentOutlineDecoder}), plus the bytes each
+ * arrived as: a fragment is stored while it waits and forwarded once resolved exactly as the agent encoded
+ * it (attributes, agent id and publish time kept), never encoded again — an outline could not be. The bytes
+ * are remembered by identity for the fragments of the record or punctuation in hand ({@link #forget()}
+ * after each). One per task thread.
  */
 final class FragmentBytes {
 
-    private final FragmentDecoder decoder = new FragmentDecoder();
-    private final FragmentEncoder encoder = new FragmentEncoder("span-builder");
+    private final FragmentOutlineDecoder decoder = new FragmentOutlineDecoder();
     private final IdentityHashMap<Fragment, byte[]> seen = new IdentityHashMap<>();
 
     /** @throws io.spanscope.pipeline.wire.WireFormatException when the bytes are not a fragment */
     Fragment decode(byte[] bytes) {
-        Fragment fragment = decoder.decode(bytes).fragment();
+        Fragment fragment = decoder.decode(bytes);
         seen.put(fragment, bytes);
         return fragment;
     }
@@ -29,9 +27,14 @@ final class FragmentBytes {
         seen.put(fragment, bytes);
     }
 
+    /** @throws IllegalStateException for a fragment that was not decoded or kept since the last {@link #forget()} */
     byte[] of(Fragment fragment) {
         byte[] bytes = seen.get(fragment);
-        return bytes != null ? bytes : encoder.encode(fragment, 0);
+        if (bytes == null) {
+            throw new IllegalStateException("no bytes for the fragment rooted at span "
+                    + Long.toHexString(fragment.root().spanId()));
+        }
+        return bytes;
     }
 
     void forget() {
