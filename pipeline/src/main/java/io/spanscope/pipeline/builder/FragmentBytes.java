@@ -12,8 +12,11 @@ import java.util.IdentityHashMap;
  */
 final class FragmentBytes {
 
+    /** Beyond this many entries the map is replaced rather than cleared: clearing walks its whole table. */
+    private static final int REUSED_CAPACITY = 64;
+
     private final FragmentOutlineDecoder decoder = new FragmentOutlineDecoder();
-    private final IdentityHashMap<Fragment, byte[]> seen = new IdentityHashMap<>();
+    private IdentityHashMap<Fragment, byte[]> seen = new IdentityHashMap<>();
 
     /** @throws io.spanscope.pipeline.wire.WireFormatException when the bytes are not a fragment */
     Fragment decode(byte[] bytes) {
@@ -38,6 +41,10 @@ final class FragmentBytes {
     }
 
     void forget() {
-        seen.clear();
+        if (seen.size() > REUSED_CAPACITY) {
+            seen = new IdentityHashMap<>(); // a timeout sweep's worth would make every later clear slow
+        } else if (!seen.isEmpty()) {
+            seen.clear();
+        }
     }
 }

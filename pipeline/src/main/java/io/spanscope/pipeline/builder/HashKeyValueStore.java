@@ -1,10 +1,9 @@
 package io.spanscope.pipeline.builder;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -17,16 +16,18 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * An in-memory store over a {@link HashMap}: the resolver only gets, puts and deletes single span ids, and
- * Streams' own in-memory store keeps a sorted map whose byte-wise key comparisons were a tenth of the
- * stream thread's time (profiled). Ordered access ({@link #range}) is not needed and not offered; {@link
- * #all()} iterates in no particular order (the owners rebuild their expiry order from it at start). Wrapped
- * by Streams' change-logging layer like any other store, so it is restored from its changelog.
+ * An in-memory store of span ids (8-byte keys) over a {@link HashMap} keyed by the id as a long: the
+ * resolver only gets, puts and deletes single span ids, and Streams' own in-memory store keeps a sorted map
+ * whose byte-wise key comparisons were a tenth of the stream thread's time (profiled); hashing the
+ * {@link Bytes} key itself walks its array on every call. Ordered access ({@link #range}) is not needed and
+ * not offered; {@link #all()} iterates in no particular order (the owners rebuild their expiry order from it
+ * at start). Wrapped by Streams' change-logging layer like any other store, so it is restored from its
+ * changelog.
  */
 final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     private final String name;
-    private final HashMap<Bytes, byte[]> entries = new HashMap<>();
+    private final HashMap<Long, byte[]> entries = new HashMap<>();
     private final Position position = Position.emptyPosition();
     private volatile boolean open;
 
@@ -72,25 +73,33 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     private void restore(byte[] key, byte[] value) {
-        if (value == null) {
-            entries.remove(Bytes.wrap(key));
-        } else {
-            entries.put(Bytes.wrap(key), value);
+        put(Bytes.wrap(key), value);
+    }
+
+    private long id(Bytes key) {
+        byte[] b = key.get();
+        if (b.length != Long.BYTES) {
+            throw new IllegalArgumentException("store " + name + " takes 8-byte span ids, not " + b.length + " bytes");
         }
+        return ByteBuffer.wrap(b).getLong();
+    }
+
+    private static Bytes key(long id) {
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
     }
 
     @Override
     public void put(Bytes key, byte[] value) {
         if (value == null) {
-            entries.remove(key);
+            entries.remove(id(key));
         } else {
-            entries.put(key, value);
+            entries.put(id(key), value);
         }
     }
 
     @Override
     public byte[] putIfAbsent(Bytes key, byte[] value) {
-        byte[] current = entries.get(key);
+        byte[] current = entries.get(id(key));
         if (current == null) {
             put(key, value);
         }
@@ -104,12 +113,12 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public byte[] delete(Bytes key) {
-        return entries.remove(key);
+        return entries.remove(id(key));
     }
 
     @Override
     public byte[] get(Bytes key) {
-        return entries.get(key);
+        return entries.get(id(key));
     }
 
     @Override
@@ -120,7 +129,9 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     /** A snapshot of the entries, in no particular order. */
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return new Snapshot(new ArrayList<>(entries.entrySet()));
+        List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(entries.size());
+        entries.forEach((id, value) -> snapshot.add(KeyValue.pair(key(id), value)));
+        return new Snapshot(snapshot);
     }
 
     @Override
@@ -154,34 +165,32 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     private static final class Snapshot implements KeyValueIterator<Bytes, byte[]> {
-        private final Iterator<Map.Entry<Bytes, byte[]>> it;
-        private Map.Entry<Bytes, byte[]> next;
+        private final List<KeyValue<Bytes, byte[]>> entries;
+        private int next;
 
-        Snapshot(List<Map.Entry<Bytes, byte[]>> entries) {
-            this.it = entries.iterator();
+        Snapshot(List<KeyValue<Bytes, byte[]>> entries) {
+            this.entries = entries;
         }
 
         @Override
         public boolean hasNext() {
-            return next != null || it.hasNext();
+            return next < entries.size();
         }
 
         @Override
         public KeyValue<Bytes, byte[]> next() {
-            Map.Entry<Bytes, byte[]> e = next != null ? next : it.next();
-            next = null;
-            if (e == null) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return KeyValue.pair(e.getKey(), e.getValue());
+            return entries.get(next++);
         }
 
         @Override
         public Bytes peekNextKey() {
-            if (next == null) {
-                next = it.next();
+            if (!hasNext()) {
+                throw new NoSuchElementException();
             }
-            return next.getKey();
+            return entries.get(next).key;
         }
 
         @Override
