@@ -38,6 +38,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of its child. A pending marker lapses after the known-span retention, which bounds a park (ids that
  * collide into a cycle included).
  *
+ * <p>Waits run out by the task's input, not by the wall clock alone: a due wait runs out only up to
+ * {@link #inputReadUpTo} (when the task's probe, sent after the deadline, was read back, so the parent's
+ * announcement had its chance to arrive first), and {@link #restartDueWaits} gives the due waits a fresh
+ * wait when the task could not read meanwhile. Otherwise a broker outage rooted every fragment whose parent
+ * was announced (or still held by an agent) just before it, before the announcement could be read.
+ *
  * <p>The waiting fragments are also kept decoded on the heap, next to the bytes they arrived as, so a
  * release or timeout does not decode them again; after a restart (empty mirror) they are decoded from the
  * store.
@@ -66,6 +72,8 @@ final class StreamsResolverState implements ResolverState {
     private int waitingCount;
     private long parked;
     private long pendingAnnounced;
+    private long restarted;
+    private long inputReadUpToNs = Long.MIN_VALUE;
 
     StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
                          FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
@@ -157,6 +165,54 @@ final class StreamsResolverState implements ResolverState {
         return out; // their deadline pairs are skipped when met: nothing waits at that key any more
     }
 
+    /** Whether a wait is due by {@code nowNs} (it runs out once the task's input is read up to its deadline). */
+    boolean waitsDue(long nowNs) {
+        return !byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs;
+    }
+
+    /** The parent id of the wait due first, as a key of this partition (call when {@link #waitsDue}). */
+    long firstDueParent() {
+        return byDeadline.peekId();
+    }
+
+    /** Everything appended to this partition up to {@code sentNs} has been read: waits due by then may run out. */
+    void inputReadUpTo(long sentNs) {
+        inputReadUpToNs = Math.max(inputReadUpToNs, sentNs);
+    }
+
+    /**
+     * The task could not read its input until {@code nowNs} (stalled, or the broker was down): every wait due
+     * by then waits once more from now, since what it waits for may have been held up with the input. Its
+     * spans are announced pending again after the delay (a marker is idempotent; the first may have been
+     * held up too).
+     */
+    void restartDueWaits(long nowNs) {
+        long next = nowNs + parentWaitNs;
+        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
+            long parent = byDeadline.peekId();
+            byDeadline.remove();
+            Bytes key = ExpiringStore.idKey(parent);
+            byte[] stored = waiting.get(key);
+            if (stored == null) {
+                continue;
+            }
+            WaitingFragments.Builder list = parseWaiting(stored).toBuilder();
+            boolean changed = false;
+            for (int i = 0; i < list.getFragmentsCount(); i++) {
+                if (list.getFragments(i).getDeadlineEpochNanos() <= nowNs) {
+                    list.setFragments(i, list.getFragments(i).toBuilder().setDeadlineEpochNanos(next));
+                    restarted++;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                waiting.put(key, list.build().toByteArray()); // same order: the heap mirror stays aligned
+                byDeadline.add(next, parent);
+                byPendingAnnouncement.add(pendingInstant(next), parent);
+            }
+        }
+    }
+
     @Override
     public void expire(long nowNs, Consumer<Fragment> timedOut) {
         known.expire(nowNs);
@@ -167,10 +223,11 @@ final class StreamsResolverState implements ResolverState {
             announcePendingAt(parent, instant);
         }
         List<Fragment> rooted = new ArrayList<>();
-        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
+        long readUpTo = Math.min(nowNs, inputReadUpToNs);
+        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= readUpTo) {
             long parent = byDeadline.peekId();
             byDeadline.remove();
-            expireWaitersOf(parent, nowNs, rooted);
+            expireWaitersOf(parent, readUpTo, nowNs, rooted);
         }
         rooted.forEach(timedOut);
     }
@@ -198,7 +255,7 @@ final class StreamsResolverState implements ResolverState {
         }
     }
 
-    private void expireWaitersOf(long parent, long nowNs, List<Fragment> rooted) {
+    private void expireWaitersOf(long parent, long dueNs, long nowNs, List<Fragment> rooted) {
         Bytes key = ExpiringStore.idKey(parent);
         byte[] stored = waiting.get(key);
         if (stored == null) {
@@ -212,7 +269,7 @@ final class StreamsResolverState implements ResolverState {
         boolean changed = false;
         for (int i = 0; i < ws.size(); i++) {
             WaitingFragment w = ws.get(i);
-            if (w.getDeadlineEpochNanos() > nowNs) {
+            if (w.getDeadlineEpochNanos() > dueNs) {
                 keep.addFragments(w);
                 keptMirror.add(heldPair(mirror, ws, i));
             } else if (parentPending) {
@@ -279,6 +336,11 @@ final class StreamsResolverState implements ResolverState {
     /** Waits extended because the parent's own fragment was still waiting. */
     long parkedWaits() {
         return parked;
+    }
+
+    /** Due waits started again because the task could not read its input meanwhile. */
+    long restartedWaits() {
+        return restarted;
     }
 
     /** Waiting fragments that announced their spans as pending (they waited longer than the delay). */
