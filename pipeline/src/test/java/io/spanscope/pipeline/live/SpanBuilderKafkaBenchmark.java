@@ -37,7 +37,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * instances in one group (each with one stream thread, in this JVM), read them all and export every span
  * through {@code TraceRequestMarshaler} into memory (the OTLP exporter's work minus the network). Reported:
  * spans/s between the first and the last exported span, and spans per CPU-second of this process over the
- * same interval (the broker runs in its own process and is not counted).
+ * same interval (the broker runs in its own process and is not counted); then the same from the moment a
+ * third of the spans was exported (steady state: the JIT's compilation is most of the CPU before), each
+ * with the CPU by thread kind (JIT, GC, Streams, producer I/O, exporter consumer, OTLP export) from /proc.
  *
  * <pre>
  * mvn -q -o -pl pipeline -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/p-cp.txt -Dmdep.includeScope=test
@@ -46,6 +48,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </pre>
  */
 public final class SpanBuilderKafkaBenchmark {
+
+    /**
+     * Share of the spans exported before the steady-state clock starts: by then the JIT has compiled the
+     * hot paths (in a short run, compilation is half the process's CPU).
+     */
+    private static final double STEADY_AFTER = 1.0 / 3;
 
     /** Extra Streams / client properties to compare tunings, from -Dbench.props=k=v,k=v. */
     private static final Map<String, Object> OVERRIDES = parse(System.getProperty("bench.props", ""));
@@ -89,23 +97,23 @@ public final class SpanBuilderKafkaBenchmark {
                         SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i)),
                         new MarshalingExporter(), Duration.ofSeconds(5), OVERRIDES));
             }
-            long firstNs = 0;
-            long firstCpu = 0;
+            Mark first = null;
+            Mark steady = null;
             long exported = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (exported < spans && System.nanoTime() < deadline) {
                 Thread.sleep(20);
                 exported = running.stream().mapToLong(s -> s.exportQueue().stats().exported()).sum();
-                if (firstNs == 0 && exported > 0) {
-                    firstNs = System.nanoTime();
-                    firstCpu = os.getProcessCpuTime();
+                if (first == null && exported > 0) {
+                    first = Mark.now(os, exported);
+                }
+                if (steady == null && exported > spans * STEADY_AFTER) {
+                    steady = Mark.now(os, exported);
                 }
             }
-            long wallNs = System.nanoTime() - firstNs;
-            long cpuNs = os.getProcessCpuTime() - firstCpu;
-            System.out.printf("%d instance(s): %d spans exported in %.2f s wall, %.2f s CPU: %.0f spans/s, "
-                            + "%.0f spans per CPU-second%n", instances, exported, wallNs / 1e9, cpuNs / 1e9,
-                    exported / (wallNs / 1e9), exported / (cpuNs / 1e9));
+            Mark last = Mark.now(os, exported);
+            report(instances + " instance(s), from the first span", first, last);
+            report(instances + " instance(s), steady (from a third)", steady, last);
             if (Boolean.getBoolean("bench.threads")) {
                 java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 Map<String, Long> byName = new java.util.TreeMap<>();
@@ -122,6 +130,61 @@ public final class SpanBuilderKafkaBenchmark {
         } finally {
             running.forEach(SpanBuilderService::close);
         }
+    }
+
+    /** What was exported by an instant, and the process's CPU time by then, in total and by thread kind. */
+    private record Mark(long nanoTime, long cpuNs, Map<String, Long> cpuTicksByKind, long exported) {
+        static Mark now(OperatingSystemMXBean os, long exported) {
+            return new Mark(System.nanoTime(), os.getProcessCpuTime(), cpuByThreadKind(), exported);
+        }
+    }
+
+    private static void report(String what, Mark from, Mark to) {
+        if (from == null) {
+            System.out.printf("%s: nothing exported%n", what);
+            return;
+        }
+        long spans = to.exported - from.exported;
+        double wall = (to.nanoTime - from.nanoTime) / 1e9;
+        double cpu = (to.cpuNs - from.cpuNs) / 1e9;
+        StringBuilder kinds = new StringBuilder();
+        for (Map.Entry<String, Long> e : to.cpuTicksByKind.entrySet()) {
+            long ticks = e.getValue() - from.cpuTicksByKind.getOrDefault(e.getKey(), 0L);
+            kinds.append(String.format(" %s %.2f,", e.getKey(), ticks / 100.0));
+        }
+        System.out.printf("%s: %d spans in %.2f s wall, %.2f s CPU: %.0f spans/s, %.0f spans per CPU-second"
+                + " (CPU s by thread:%s)%n", what, spans, wall, cpu, spans / wall, spans / cpu, kinds);
+    }
+
+    /**
+     * CPU ticks (1/100 s) of this process's threads from /proc, grouped: GC workers, JIT compilers, Kafka
+     * Streams, the producer's I/O thread, the exporter's consumer, the OTLP export thread, the rest. Includes the JVM's own threads, which ThreadMXBean does not list.
+     */
+    private static Map<String, Long> cpuByThreadKind() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return out;
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String stat = Files.readString(task.toPath().resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                String kind = name.startsWith("GC ") || name.startsWith("G1 ") ? "gc"
+                        : name.startsWith("C2 ") || name.startsWith("C1 ") ? "jit"
+                        : name.startsWith("bench-") ? "streams" // "<app>-<uuid>-StreamThread-n", cut to 15 characters
+                        : name.startsWith("kafka-produc") ? "producer-io"
+                        : name.startsWith("spanscope-bu") ? "exporter-consumer"
+                        : name.startsWith("spanscope-ex") ? "otlp-export"
+                        : "other";
+                out.merge(kind, ticks, Long::sum);
+            } catch (IOException | RuntimeException e) {
+                // a thread that ended meanwhile
+            }
+        }
+        return out;
     }
 
     private static void publish(String bootstrap, int requests) {
