@@ -332,12 +332,15 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 woken,
 			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 		return;
 	}
-	if ((to->flags & ST_CAUSE_DIRECT) && now - to->set_ns <= ttl)
-		return; /* serves requests it cannot tell apart: spent */
-	if (done_live(to, now))
-		done_conflict(to, now);
-	else
+	if (now - to->set_ns <= ttl)
+		return; /* works for some request (inherited, or ambiguous): woken by a lock, not for this call; spent */
+	if (!done_live(to, now))
 		set_done(to, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
+	else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
+		 to->done_seq == waker->done_seq)
+		to->done_ns = now; /* a response read in parts wakes the same worker for each part */
+	else
+		done_conflict(to, now);
 }
 
 /*
