@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Thread hand-offs: which server request a thread works on behalf of, carried from the thread that
- * read the request to a thread it wakes, and stamped on the client requests that thread writes.
+ * read the request to a thread it wakes, and stamped on the client requests that thread writes; and,
+ * backwards, which client call's completion woke the thread serving a request, stamped on that
+ * request's response (see "Completions" below).
  *
  * A thread's "cause" is (generation of a server connection, TCP sequence of the first byte of the
  * request read on it). Rules, all for precision first (a stamp must never name the wrong request):
@@ -293,22 +295,23 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 		held->done_ns = now; /* more of the same response */
 }
 
-/* "waker" (its entry, may be NULL) woke thread `woken` of the same process. */
+/* "waker" (its entry, NULL for a thread that never touched a traced socket nor got a cause) woke thread
+ * `woken` of the same process. */
 static __always_inline void pass_completion(struct st_cause *waker, __u32 woken, __u64 now, __u64 ttl)
 {
 	struct st_cause fresh = {};
 	struct st_cause *to;
 	__u32 state;
 
-	if (!waker)
-		return; /* a thread that never touched a traced socket nor got a cause (a GC or JIT thread) */
-	state = done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
+	state = waker && done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
 	to = bpf_map_lookup_elem(&thread_causes, &woken);
 	if (state == ST_DONE_NONE || state == ST_DONE_DELIVERED || state == ST_DONE_AMBIGUOUS) {
 		if (state == ST_DONE_AMBIGUOUS)
 			waker->done_state = ST_DONE_NONE; /* this wakeup spends the ambiguity */
+		/* woken again after its delivery by a thread naming no call (even one without an entry, a
+		 * client worker that took the real completion without being woken for it): no telling */
 		if (to && to->done_state == ST_DONE_DELIVERED && done_live(to, now))
-			done_conflict(to, now); /* woken again after its delivery, by a thread naming no call */
+			done_conflict(to, now);
 		return;
 	}
 	/* READ or RELAYED: the waker finished a call and wakes someone */
