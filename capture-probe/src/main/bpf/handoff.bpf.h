@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Thread hand-offs: which server request a thread works on behalf of, carried from the thread that
- * read the request to a thread it wakes, and stamped on the client requests that thread writes.
+ * read the request to a thread it wakes, and stamped on the client requests that thread writes; and,
+ * backwards, which client call's completion woke the thread serving a request, stamped on that
+ * request's response (see "Completions" below).
  *
  * A thread's "cause" is (generation of a server connection, TCP sequence of the first byte of the
  * request read on it). Rules, all for precision first (a stamp must never name the wrong request):
@@ -37,12 +39,27 @@
 #define ST_CAUSE_DIRECT 0x1    /* the thread read the request itself */
 #define ST_CAUSE_AMBIGUOUS 0x2 /* different causes reached the thread: it stamps nothing */
 
+/* st_cause.done_state: where the completion of one client call stands on this thread */
+#define ST_DONE_NONE 0
+#define ST_DONE_READ 1      /* the thread read the call's response itself */
+#define ST_DONE_RELAYED 2   /* the thread that read it woke this one (serving no request) first */
+#define ST_DONE_DELIVERED 3 /* it reached this thread, which serves a request: its response names the call */
+#define ST_DONE_AMBIGUOUS 4 /* two calls, or a second waker, reached the thread: it passes nothing on */
+/* A completion is handed on within microseconds; a stale one is not evidence. */
+#define ST_DONE_TTL_NS 200000000ull
+
 struct st_cause {
 	__u64 generation;
 	__u64 set_ns;
 	__u64 handoff_no;  /* inherited: the process's hand-off count when this one was made */
 	__u32 seq;
 	__u32 flags;
+	/* Completion (see "Completions" below): a client call whose response this thread read or was
+	 * handed; independent of the cause above. */
+	__u64 done_generation; /* the client connection's generation */
+	__u64 done_ns;         /* when the state was last set; the state lasts ST_DONE_TTL_NS */
+	__u32 done_seq;        /* TCP sequence of the first byte of the call's response */
+	__u32 done_state;      /* ST_DONE_* */
 };
 
 struct {
@@ -105,7 +122,16 @@ static __always_inline void set_cause(__u32 tid, __u64 generation, __u32 seq, __
 	struct st_cause fresh = {
 		.generation = generation, .set_ns = now, .handoff_no = handoff_no, .seq = seq, .flags = flags,
 	};
+	struct st_cause *held = bpf_map_lookup_elem(&thread_causes, &tid);
 
+	if (held) { /* in place: the entry's completion is not the cause's business */
+		held->generation = generation;
+		held->set_ns = now;
+		held->handoff_no = handoff_no;
+		held->seq = seq;
+		held->flags = flags;
+		return;
+	}
 	if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_ANY))
 		count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 }
@@ -127,6 +153,7 @@ static __always_inline void direct_cause(__u32 tid, __u64 generation, __u32 seq,
 		held->set_ns = now;
 		held->handoff_no = 0;
 		held->flags = ST_CAUSE_DIRECT;
+		held->done_state = ST_DONE_NONE; /* a new request: nothing has completed for it yet */
 		return;
 	}
 	if (!same_cause(held, generation, seq)) {
@@ -196,6 +223,146 @@ static __always_inline bool overtaken(__u32 tgid, __u64 number)
 }
 
 /*
+ * Completions: the same causality read backwards. A thread that waits for a call made on its behalf
+ * (Future.get, HttpClient.send) is woken by the thread that finished that call, and that wakeup names
+ * exactly the waiter, even where the forward hand-off crossed (a shared queue). Traced for a JDK
+ * HttpServer handler: with a fixed pool, the worker reads the response and wakes the handler (one hop);
+ * with HttpClient.send, the selector thread reads it and wakes a client worker, which wakes the handler
+ * (two hops). The completion travels with these rules, precision first:
+ *  - READ: set when a thread that serves no request reads a response on a client connection (a handler
+ *    calling out itself needs no completion: the same-thread rule links it). Reading a second response
+ *    before handing the first on makes it AMBIGUOUS.
+ *  - A READ or RELAYED thread that wakes a thread serving a request (a live, unambiguous direct cause)
+ *    DELIVERS it there and keeps nothing. A READ thread that wakes a thread serving nothing RELAYS it
+ *    (moved, not copied): one relay hop, because a relayed thread's own later wakeups (a selector's
+ *    wakeup pipe, a lock it releases) say nothing about the call. An AMBIGUOUS thread's next wakeup
+ *    spends the ambiguity without passing anything.
+ *  - A thread that writes a request on a client connection has moved on: its READ/RELAYED state ends.
+ *  - A thread holding a DELIVERED completion that another thread of its process wakes again (a lock
+ *    hand-over, another call's completion) becomes AMBIGUOUS.
+ *  - The serving thread's response (its first chunk on the server connection of its direct cause) carries
+ *    the delivered call, flagged ST_FLAG_COMPLETION; the state ends there, and when a new request is read.
+ * The linker still checks that the call lies inside the request and that no other evidence disagrees.
+ */
+static __always_inline bool done_live(const struct st_cause *c, __u64 now)
+{
+	return c->done_state != ST_DONE_NONE && now - c->done_ns <= ST_DONE_TTL_NS;
+}
+
+static __always_inline bool serving(const struct st_cause *c, __u64 now, __u64 ttl)
+{
+	return (c->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) == ST_CAUSE_DIRECT && now - c->set_ns <= ttl;
+}
+
+static __always_inline void set_done(struct st_cause *c, __u64 generation, __u32 seq, __u32 state, __u64 now)
+{
+	c->done_generation = generation;
+	c->done_seq = seq;
+	c->done_state = state;
+	c->done_ns = now;
+}
+
+static __always_inline void done_conflict(struct st_cause *c, __u64 now)
+{
+	if (c->done_state != ST_DONE_AMBIGUOUS)
+		count_add(ST_CTR_COMPLETION_CONFLICTS, 1);
+	c->done_state = ST_DONE_AMBIGUOUS;
+	c->done_ns = now;
+}
+
+/* The thread read (part of) the response that begins at `seq` on client connection `generation`. */
+static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq, __u64 now, __u64 ttl)
+{
+	struct st_cause *held = bpf_map_lookup_elem(&thread_causes, &tid);
+	struct st_cause fresh = {
+		.done_generation = generation, .done_ns = now, .done_seq = seq, .done_state = ST_DONE_READ,
+	};
+
+	if (!held) {
+		if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_ANY))
+			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
+		return;
+	}
+	if (serving(held, now, ttl))
+		return;
+	if (!done_live(held, now)) {
+		set_done(held, generation, seq, ST_DONE_READ, now);
+		return;
+	}
+	if (held->done_state == ST_DONE_AMBIGUOUS || held->done_generation != generation || held->done_seq != seq)
+		done_conflict(held, now);
+	else
+		held->done_ns = now; /* more of the same response */
+}
+
+/* "waker" (its entry, NULL for a thread that never touched a traced socket nor got a cause) woke thread
+ * `woken` of the same process. */
+static __always_inline void pass_completion(struct st_cause *waker, __u32 woken, __u64 now, __u64 ttl)
+{
+	struct st_cause fresh = {};
+	struct st_cause *to;
+	__u32 state;
+
+	state = waker && done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
+	to = bpf_map_lookup_elem(&thread_causes, &woken);
+	if (state == ST_DONE_NONE || state == ST_DONE_DELIVERED || state == ST_DONE_AMBIGUOUS) {
+		if (state == ST_DONE_AMBIGUOUS)
+			waker->done_state = ST_DONE_NONE; /* this wakeup spends the ambiguity */
+		/* woken again after its delivery by a thread naming no call (even one without an entry, a
+		 * client worker that took the real completion without being woken for it): no telling */
+		if (to && to->done_state == ST_DONE_DELIVERED && done_live(to, now))
+			done_conflict(to, now);
+		return;
+	}
+	/* READ or RELAYED: the waker finished a call and wakes someone */
+	if (to && serving(to, now, ttl)) {
+		waker->done_state = ST_DONE_NONE;
+		if (!done_live(to, now)) {
+			set_done(to, waker->done_generation, waker->done_seq, ST_DONE_DELIVERED, now);
+			count_add(ST_CTR_COMPLETIONS_DELIVERED, 1);
+		} else if (to->done_state != ST_DONE_DELIVERED || to->done_generation != waker->done_generation ||
+			   to->done_seq != waker->done_seq) {
+			done_conflict(to, now);
+		}
+		return;
+	}
+	if (state != ST_DONE_READ)
+		return; /* a relayed completion goes to a serving thread only */
+	waker->done_state = ST_DONE_NONE;
+	if (!to) {
+		set_done(&fresh, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
+		if (bpf_map_update_elem(&thread_causes, &woken, &fresh, BPF_ANY))
+			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
+		return;
+	}
+	if (now - to->set_ns <= ttl)
+		return; /* works for some request (inherited, or ambiguous): woken by a lock, not for this call; spent */
+	if (!done_live(to, now))
+		set_done(to, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
+	else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
+		 to->done_seq == waker->done_seq)
+		to->done_ns = now; /* a response read in parts wakes the same worker for each part */
+	else
+		done_conflict(to, now);
+}
+
+/*
+ * The first chunk of a response on server connection `conn`: stamps the call delivered to the thread
+ * for the request it serves, then ends the thread's completion state.
+ */
+static __always_inline void stamp_completion(struct st_cause *held, struct st_conn *conn, struct st_data_event *ev,
+					     __u64 now, __u64 ttl)
+{
+	if (held->done_state == ST_DONE_DELIVERED && done_live(held, now) && serving(held, now, ttl) &&
+	    held->generation == conn->generation) {
+		ev->cause_generation = held->done_generation;
+		ev->cause_seq = held->done_seq;
+		ev->flags |= ST_FLAG_COMPLETION;
+	}
+	held->done_state = ST_DONE_NONE;
+}
+
+/*
  * Called for every data event of a traced TCP connection, before its chunks are emitted. Tracks where
  * each run of one direction begins on the connection (a request's first byte follows the peer's
  * last byte), sets and ends direct causes on server connections, stamps client requests.
@@ -207,6 +374,7 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	__u8 dir = egress ? 1 : 2;
 	__u32 tid = (__u32)pid_tgid;
 	struct st_cause *cause;
+	bool run_start = false;
 	__u64 now;
 
 	if (!ttl)
@@ -214,6 +382,7 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	if (conn->run_dir != dir) {
 		conn->run_dir = dir;
 		conn->run_seq = seq;
+		run_start = true;
 	}
 	now = bpf_ktime_get_ns();
 	if (conn->role == ST_ROLE_SERVER) {
@@ -221,18 +390,30 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 			direct_cause(tid, conn->generation, conn->run_seq, now, ttl);
 			return;
 		}
+		cause = bpf_map_lookup_elem(&thread_causes, &tid);
+		if (!cause)
+			return;
+		if (run_start)
+			stamp_completion(cause, conn, ev, now, ttl);
 		/* the response: this thread's work for the request ends (the entry is kept, expired, for
 		 * the thread's next request to reuse) */
-		cause = bpf_map_lookup_elem(&thread_causes, &tid);
-		if (cause && (cause->flags & ST_CAUSE_DIRECT) && cause->generation == conn->generation &&
+		if ((cause->flags & ST_CAUSE_DIRECT) && cause->generation == conn->generation &&
 		    !(cause->flags & ST_CAUSE_AMBIGUOUS))
 			cause->set_ns = 0;
 		return;
 	}
-	if (conn->role != ST_ROLE_CLIENT || !egress)
+	if (conn->role != ST_ROLE_CLIENT)
 		return;
-	cause = live_cause(tid, now, ttl);
-	if (!cause || (cause->flags & ST_CAUSE_AMBIGUOUS))
+	if (!egress) {
+		response_read(tid, conn->generation, conn->run_seq, now, ttl);
+		return;
+	}
+	cause = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (!cause)
+		return;
+	if (cause->done_state == ST_DONE_READ || cause->done_state == ST_DONE_RELAYED)
+		cause->done_state = ST_DONE_NONE; /* writing a new call: whatever it finished is handed on or lost */
+	if (now - cause->set_ns > ttl || (cause->flags & ST_CAUSE_AMBIGUOUS))
 		return;
 	if (!(cause->flags & ST_CAUSE_DIRECT)) {
 		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no);
@@ -253,7 +434,7 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 waker = (__u32)pid_tgid, woken = wakee->pid;
-	struct st_cause *from, *to;
+	struct st_cause *entry, *from, *to;
 	__u64 ttl, now, number;
 
 	/* cheapest test first: only wakeups inside one process carry anything */
@@ -263,7 +444,9 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 	if (!ttl)
 		return 0;
 	now = bpf_ktime_get_ns();
-	from = live_cause(waker, now, ttl);
+	entry = bpf_map_lookup_elem(&thread_causes, &waker);
+	pass_completion(entry, woken, now, ttl);
+	from = entry && now - entry->set_ns <= ttl ? entry : NULL;
 	if (!from || (from->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) != ST_CAUSE_DIRECT) {
 		relayed_wakeup(pid_tgid >> 32);
 		return 0;

@@ -66,6 +66,8 @@ enum st_role {
 #define ST_FLAG_NO_PAYLOAD 0x2       /* metadata only by design (sendfile, sendmmsg, recvmmsg) */
 #define ST_FLAG_READ_FAULT 0x4       /* bpf_probe_read_user failed for this chunk */
 #define ST_FLAG_TLS 0x8              /* plaintext of a TLS library call; tcp_seq is the nested syscall's */
+#define ST_FLAG_COMPLETION 0x10      /* server response: cause_* name the client call (connection generation,
+				      * response's first byte) whose completion woke the writing thread */
 /* st_open_event.flags */
 #define ST_FLAG_JOINED_MID_STREAM 0x1
 
@@ -85,7 +87,9 @@ enum st_counter {
 	ST_CTR_TLS_CIPHERTEXT_BYTES = 11, /* ciphertext bytes of TLS-traced connections, not forwarded */
 	ST_CTR_TLS_UNASSOCIATED = 12, /* SSL calls whose connection was unknown (plaintext dropped) */
 	ST_CTR_TLS_NESTING_DROPS = 13,/* SSL calls not traced because the in-flight SSL table was full */
-	ST_CTR_MAX = 14,
+	ST_CTR_COMPLETIONS_DELIVERED = 14, /* client-call completions that reached a thread serving a request */
+	ST_CTR_COMPLETION_CONFLICTS = 15,  /* completions made ambiguous (two calls or wakers reached a thread) */
+	ST_CTR_MAX = 16,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

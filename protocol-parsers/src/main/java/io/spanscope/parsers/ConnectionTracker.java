@@ -111,6 +111,9 @@ public final class ConnectionTracker implements CaptureEventSink {
             if (event.hasCause() && event.direction() == Direction.EGRESS) {
                 connection.noteCause(event.tcpSequence(), event.byteCount(), event.causeGeneration(),
                         event.causeSequence());
+            } else if (event.hasCompletedCall() && event.direction() == Direction.EGRESS) {
+                connection.noteCompletedCall(event.tcpSequence(), event.byteCount(), event.completedCallGeneration(),
+                        event.completedCallSequence());
             }
             connection.onData(event.source(), event.direction(), event.tcpSequence(), event.byteCount(), event.payload(),
                     event.payloadOffset(), event.payloadLength(), event.timestampNs(), event.tid());

@@ -1,8 +1,9 @@
 package io.spanscope.parsers;
 
 /**
- * The causes the capture stamped on the recent outgoing chunks of one client connection, so that a record
- * can take the cause of the chunk holding its request's first byte, whatever its protocol. A small ring
+ * The stamps the capture put on the recent outgoing chunks of one connection (causes on a client connection's
+ * requests, completed calls on a server connection's responses), so that a record can take the stamp of the
+ * chunk holding its request's (response's) first byte, whatever its protocol. A small ring
  * (newest entries win): only chunks that carried a cause are noted, and a record looks up one sequence
  * number. Not thread-safe; owned by one {@link TrackedConnection}.
  */
@@ -47,6 +48,11 @@ final class RequestCauses {
             }
         }
         return -1;
+    }
+
+    /** TCP sequence number of the first byte of the noted run at {@code index}. */
+    int startAt(int index) {
+        return startSequence[index];
     }
 
     long generationAt(int index) {

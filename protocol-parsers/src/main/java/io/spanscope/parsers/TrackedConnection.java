@@ -55,6 +55,8 @@ final class TrackedConnection {
     private boolean firstRecordEmitted;
     /** Created at the first chunk that carries a cause (client connections of threads that got a hand-off). */
     private RequestCauses causes;
+    /** Created at the first response chunk that names a completed call (server connections, see Record). */
+    private RequestCauses completedCalls;
     long lastActivityNs;
 
     TrackedConnection(ConnectionInfo info, ParserConfig config, ParserStats stats, ProtocolRegistry registry,
@@ -89,11 +91,30 @@ final class TrackedConnection {
         causes.note(tcpSequence, byteCount, generation, sequence);
     }
 
+    /**
+     * The capture says the response chunk at {@code tcpSequence} was written by a thread that the completion of
+     * a client call (its connection's generation, its response's first byte) woke.
+     */
+    void noteCompletedCall(int tcpSequence, int byteCount, long generation, int responseSequence) {
+        if (completedCalls == null) {
+            completedCalls = new RequestCauses();
+        }
+        completedCalls.note(tcpSequence, byteCount, generation, responseSequence);
+    }
+
     private void emit(Record record) {
         if (causes != null && record.role() == Role.CLIENT && !record.hasCause()) {
             int found = causes.find(record.requestSequence());
             if (found >= 0) {
                 record = record.toBuilder().cause(causes.generationAt(found), causes.sequenceAt(found)).build();
+            }
+        }
+        if (completedCalls != null && record.role() == Role.SERVER && !record.hasCompletedCall()) {
+            // the stamp is on the chunk holding the response's first byte: the thread's first write of it
+            int found = completedCalls.find(record.responseSequence());
+            if (found >= 0 && completedCalls.startAt(found) == (int) record.responseSequence()) {
+                record = record.toBuilder().completedCall(completedCalls.generationAt(found),
+                        completedCalls.sequenceAt(found)).build();
             }
         }
         if (!firstRecordEmitted) {

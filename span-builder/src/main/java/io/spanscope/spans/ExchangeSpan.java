@@ -23,6 +23,12 @@ import io.spanscope.spans.service.ServiceIdentity;
  * @param causeGeneration client spans: connection generation of the server exchange the capture says caused
  *                        the call (followed across thread hand-offs), 0 when none
  * @param causeSequence client spans: request sequence number of that server exchange, -1 when none
+ * @param responseSequence unsigned TCP sequence number of the response's first byte, -1 when unknown (with
+ *                         {@code connectionGeneration}, how a server exchange's completed call names a client call)
+ * @param completedCallGeneration server spans: connection generation of the client call of the same process
+ *                                whose completion woke the thread that wrote the response (followed across
+ *                                thread hand-offs: the call was made on this exchange's behalf), 0 when none
+ * @param completedCallSequence server spans: response sequence number of that call, -1 when none
  */
 public record ExchangeSpan(
         long spanId,
@@ -46,7 +52,10 @@ public record ExchangeSpan(
         long connectionGeneration,
         long requestSequence,
         long causeGeneration,
-        long causeSequence) {
+        long causeSequence,
+        long responseSequence,
+        long completedCallGeneration,
+        long completedCallSequence) {
 
     public boolean isServer() {
         return kind == SpanKind.SERVER;
@@ -54,6 +63,10 @@ public record ExchangeSpan(
 
     public boolean hasCause() {
         return causeGeneration != 0;
+    }
+
+    public boolean hasCompletedCall() {
+        return completedCallGeneration != 0;
     }
 
     public long durationNanos() {

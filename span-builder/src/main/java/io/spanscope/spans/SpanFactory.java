@@ -67,7 +67,7 @@ public final class SpanFactory {
                 SpanOutcome.status(errorType, record.attributes()), service,
                 record.tgid(), record.requestTid(), record.responseTid(), startNs, endNs, peer, errorType != null,
                 connectNs, acceptWaitNs, record.connectionId().generation(), q, record.causeGeneration(),
-                record.causeSequence());
+                record.causeSequence(), r, record.completedCallGeneration(), record.completedCallSequence());
     }
 
     private static io.opentelemetry.api.common.Attributes attributes(Record record, boolean server, Endpoint peer,

@@ -106,9 +106,16 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
                         b, ends + ENDS_LOCAL_ADDR, LittleEndian.u16(b, ends + ENDS_LOCAL_PORT),
                         b, ends + ENDS_REMOTE_ADDR, LittleEndian.u16(b, ends + ENDS_REMOTE_PORT))
                 .setRange(LittleEndian.i32(b, o + DATA_TCP_SEQ), byteCount)
-                .setPayload(b, o + DATA_PAYLOAD, payloadLength)
-                .setCause(LittleEndian.i64(b, o + DATA_CAUSE_GENERATION), LittleEndian.i32(b, o + DATA_CAUSE_SEQ));
-        if ((LittleEndian.i32(b, o + DATA_FLAGS) & FLAG_TLS) != 0) {
+                .setPayload(b, o + DATA_PAYLOAD, payloadLength);
+        int flags = LittleEndian.i32(b, o + DATA_FLAGS);
+        long stampGeneration = LittleEndian.i64(b, o + DATA_CAUSE_GENERATION);
+        int stampSequence = LittleEndian.i32(b, o + DATA_CAUSE_SEQ);
+        if ((flags & FLAG_COMPLETION) != 0) {
+            data.setCause(0, 0).setCompletedCall(stampGeneration, stampSequence);
+        } else {
+            data.setCause(stampGeneration, stampSequence).setCompletedCall(0, 0);
+        }
+        if ((flags & FLAG_TLS) != 0) {
             data.setSource(DataSource.TLS).setTlsLibrary(tlsLibraryNames.apply(LittleEndian.i32(b, o + DATA_TLS_LIBRARY)));
             counters.add(WorkerCounters.TLS_DATA, 1);
         } else {

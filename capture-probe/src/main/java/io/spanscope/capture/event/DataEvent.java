@@ -41,6 +41,8 @@ public final class DataEvent {
     private int payloadLength;
     private long causeGeneration;
     private int causeSequence;
+    private long completedCallGeneration;
+    private int completedCallSequence;
 
     public DataEvent setConnection(int tgid, int tid, int fd, long generation) {
         this.tgid = tgid;
@@ -120,6 +122,18 @@ public final class DataEvent {
     public DataEvent setCause(long generation, int sequence) {
         this.causeGeneration = generation;
         this.causeSequence = sequence;
+        return this;
+    }
+
+    /**
+     * On the response of a server connection: the client call of the same process whose completion woke the
+     * writing thread (the kernel followed the wakeups from the thread that read that call's response): the
+     * generation of that client connection and the TCP sequence number of the first byte of the call's
+     * response. {@code generation == 0}: none known (the default).
+     */
+    public DataEvent setCompletedCall(long generation, int responseSequence) {
+        this.completedCallGeneration = generation;
+        this.completedCallSequence = responseSequence;
         return this;
     }
 
@@ -251,6 +265,21 @@ public final class DataEvent {
         return causeSequence;
     }
 
+    /** Whether {@link #completedCallGeneration()} and {@link #completedCallSequence()} name a client call. */
+    public boolean hasCompletedCall() {
+        return completedCallGeneration != 0;
+    }
+
+    /** Generation of the client connection whose call's completion woke the writer; 0 when unknown. */
+    public long completedCallGeneration() {
+        return completedCallGeneration;
+    }
+
+    /** TCP sequence number of the first byte of that call's response (meaningful when {@link #hasCompletedCall()}). */
+    public int completedCallSequence() {
+        return completedCallSequence;
+    }
+
     /** A detached copy that owns its payload. */
     public DataEvent copy() {
         DataEvent c = new DataEvent();
@@ -276,6 +305,8 @@ public final class DataEvent {
         c.payloadLength = payloadLength;
         c.causeGeneration = causeGeneration;
         c.causeSequence = causeSequence;
+        c.completedCallGeneration = completedCallGeneration;
+        c.completedCallSequence = completedCallSequence;
         return c;
     }
 

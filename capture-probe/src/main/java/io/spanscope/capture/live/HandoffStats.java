@@ -8,6 +8,11 @@ package io.spanscope.capture.live;
  * @param causeConflicts times a thread's cause became ambiguous (a second, different cause reached it while
  *                       the first was live); such a thread stamps no cause until the ambiguity expires
  * @param causeTableFull causes not recorded because the per-thread table was full
+ * @param completionsDelivered client calls whose completion the kernel followed back to a thread serving a
+ *                             request (that request's response names the call)
+ * @param completionConflicts times a completion became ambiguous (two calls, or a second waker, reached a
+ *                            thread) and was dropped
  */
-public record HandoffStats(long causeWakeups, long causeConflicts, long causeTableFull) {
+public record HandoffStats(long causeWakeups, long causeConflicts, long causeTableFull, long completionsDelivered,
+                           long completionConflicts) {
 }

@@ -296,7 +296,8 @@ public final class LiveCapture implements AutoCloseable {
             throw new IllegalStateException("capture not started");
         }
         return new HandoffStats(kernelCounter(COUNTER_CAUSE_WAKEUPS), kernelCounter(COUNTER_CAUSE_CONFLICTS),
-                kernelCounter(COUNTER_CAUSE_TABLE_FULL));
+                kernelCounter(COUNTER_CAUSE_TABLE_FULL), kernelCounter(COUNTER_COMPLETIONS_DELIVERED),
+                kernelCounter(COUNTER_COMPLETION_CONFLICTS));
     }
 
     private long kernelCounter(int index) {

@@ -62,6 +62,8 @@ public final class EventLayout {
     public static final int FLAG_NO_PAYLOAD = 0x2;
     public static final int FLAG_READ_FAULT = 0x4;
     public static final int FLAG_TLS = 0x8;
+    /** Server response: the cause fields name the client call whose completion woke the writing thread. */
+    public static final int FLAG_COMPLETION = 0x10;
     // st_open_event.flags
     public static final int FLAG_JOINED_MID_STREAM = 0x1;
 
@@ -126,5 +128,7 @@ public final class EventLayout {
     public static final int COUNTER_TLS_CIPHERTEXT_BYTES = 11;
     public static final int COUNTER_TLS_UNASSOCIATED = 12;
     public static final int COUNTER_TLS_NESTING_DROPS = 13;
-    public static final int COUNTER_COUNT = 14;
+    public static final int COUNTER_COMPLETIONS_DELIVERED = 14;
+    public static final int COUNTER_COMPLETION_CONFLICTS = 15;
+    public static final int COUNTER_COUNT = 16;
 }

@@ -99,6 +99,7 @@ class EventLayoutTest {
         m.put("ST_FLAG_NO_PAYLOAD", EventLayout.FLAG_NO_PAYLOAD);
         m.put("ST_FLAG_READ_FAULT", EventLayout.FLAG_READ_FAULT);
         m.put("ST_FLAG_TLS", EventLayout.FLAG_TLS);
+        m.put("ST_FLAG_COMPLETION", EventLayout.FLAG_COMPLETION);
         m.put("ST_FLAG_JOINED_MID_STREAM", EventLayout.FLAG_JOINED_MID_STREAM);
         m.put("st_open_event.ends", EventLayout.OPEN_ENDS);
         m.put("st_open_event.cgroup_id", EventLayout.OPEN_CGROUP_ID);
@@ -148,6 +149,8 @@ class EventLayoutTest {
         m.put("ST_CTR_TLS_CIPHERTEXT_BYTES", EventLayout.COUNTER_TLS_CIPHERTEXT_BYTES);
         m.put("ST_CTR_TLS_UNASSOCIATED", EventLayout.COUNTER_TLS_UNASSOCIATED);
         m.put("ST_CTR_TLS_NESTING_DROPS", EventLayout.COUNTER_TLS_NESTING_DROPS);
+        m.put("ST_CTR_COMPLETIONS_DELIVERED", EventLayout.COUNTER_COMPLETIONS_DELIVERED);
+        m.put("ST_CTR_COMPLETION_CONFLICTS", EventLayout.COUNTER_COMPLETION_CONFLICTS);
         m.put("ST_CTR_MAX", EventLayout.COUNTER_COUNT);
         m.put("ST_ROLE_UNKNOWN", io.spanscope.capture.event.Role.UNKNOWN.ordinal());
         m.put("ST_ROLE_CLIENT", io.spanscope.capture.event.Role.CLIENT.ordinal());

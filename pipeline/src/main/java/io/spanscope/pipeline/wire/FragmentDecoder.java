@@ -81,7 +81,7 @@ public final class FragmentDecoder {
                 s.getStartMonoNanos(), s.getEndMonoNanos(), s.hasPeer() ? endpoint(s.getPeer()) : null,
                 s.getError(), s.getConnectDurationNanos(), s.getAcceptQueueWaitNanos(),
                 // local-linking evidence stays in the agent: a published fragment is already linked
-                0, -1, 0, -1);
+                0, -1, 0, -1, -1, 0, -1);
     }
 
     private static ServiceIdentity service(Service s) {

@@ -2,6 +2,7 @@ package io.spanscope.pipeline.fidelity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spanscope.pipeline.fidelity.app.CallStyle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -11,8 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The fidelity harness end to end: the five-service app under the OpenTelemetry Java agent, then under
  * spanscope. Asserts what must hold whatever the linker's hand-off support: the ground truth is complete,
- * spanscope finds every span, never gives a wrong parent, and links the thread-per-request service.
- * Recall of the HttpClient, worker-pool and event-loop services is printed, not asserted.
+ * spanscope finds every span, never gives a wrong parent, and links the thread-per-request service; the
+ * HttpClient and worker-pool services' calls are mostly linked (through the kernel's completion following),
+ * held to a floor well under the measured figure so a noisy machine does not fail it. Event-loop recall is
+ * printed, not asserted.
  *
  * <p>{@code -Dspanscope.fidelity.requests=N} / {@code .concurrency=C} (scripts/bench/fidelity.sh) for a
  * larger run; the table is also written to {@code target/fidelity/fidelity-N.md}.
@@ -53,5 +56,13 @@ class FidelityHarnessTest {
         ServiceFidelity threadPerRequest = report.service("gateway").orElseThrow();
         assertThat(threadPerRequest.parentRecall()).as("parent recall of the thread-per-request service")
                 .isGreaterThanOrEqualTo(0.95);
+        // measured 96-99% at 1000 requests x 4 in flight; without completions these were 50-62%
+        for (FidelityTopology.Service handingOff : harness.topology().services()) {
+            if (handingOff.style() == CallStyle.HTTP_CLIENT || handingOff.style() == CallStyle.WORKER_POOL) {
+                assertThat(report.service(handingOff.name()).orElseThrow().parentRecall())
+                        .as("parent recall of %s (%s)", handingOff.name(), handingOff.style())
+                        .isGreaterThanOrEqualTo(0.8);
+            }
+        }
     }
 }

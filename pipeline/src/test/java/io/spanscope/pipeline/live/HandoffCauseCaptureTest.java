@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kernel's hand-off evidence on its own, before any linking: under concurrent load, every cause the
  * capture stamps on a client request of the frontend names the server request that the call was made for
- * (the request number travels in the path), in a JDK thread pool with HttpClient, a Python worker pool and a
- * single-threaded asyncio event loop. How many calls carry a cause is reported.
+ * (the request number travels in the path), and every completed call the capture stamps on a server response
+ * is a call made for that request, in a JDK thread pool with HttpClient, a Python worker pool and a
+ * single-threaded asyncio event loop. How many calls carry a cause and how many responses name a completed
+ * call is reported.
  */
 @Tag("live")
 class HandoffCauseCaptureTest {
@@ -88,6 +90,7 @@ class HandoffCauseCaptureTest {
         Map<String, Record> serverByPath = new HashMap<>();
         Map<String, Record> serverByKey = new HashMap<>();
         List<Record> calls = new ArrayList<>();
+        Map<String, Record> callByResponseKey = new HashMap<>();
         for (Record r : records) {
             if (r.tgid() != frontend.pid()) {
                 continue;
@@ -97,6 +100,7 @@ class HandoffCauseCaptureTest {
                 serverByKey.put(r.connectionId().generation() + "/" + r.requestSequence(), r);
             } else if (r.role() == Role.CLIENT) {
                 calls.add(r);
+                callByResponseKey.put(r.connectionId().generation() + "/" + r.responseSequence(), r);
             }
         }
         assertThat(serverByPath).hasSize(CLIENTS * REQUESTS_EACH);
@@ -117,9 +121,23 @@ class HandoffCauseCaptureTest {
                 onOtherThreads++;
             }
         }
+        int withCompletedCall = 0;
+        List<String> wrongCompletions = new ArrayList<>();
+        for (Record server : serverByPath.values()) {
+            if (!server.hasCompletedCall()) {
+                continue;
+            }
+            withCompletedCall++;
+            Record named = callByResponseKey.get(server.completedCallGeneration() + "/" + server.completedCallSequence());
+            if (named == null || !path(named).equals(path(server) + "/detail")) {
+                wrongCompletions.add(path(server) + " names " + (named == null ? "no call" : path(named)));
+            }
+        }
         System.out.printf("%s: %d of %d calls carry a cause (%d written by a thread other than the request's), "
-                + "none wrong%n", label, withCause, calls.size(), onOtherThreads);
+                + "%d of %d responses name a completed call%n", label, withCause, calls.size(), onOtherThreads,
+                withCompletedCall, serverByPath.size());
         assertThat(wrong).as("causes naming another request than the call's own").isEmpty();
+        assertThat(wrongCompletions).as("responses naming a call made for another request").isEmpty();
     }
 
     private static String path(Record r) {

@@ -77,7 +77,7 @@ class FragmentCodecTest {
         ServiceIdentity odd = new ServiceIdentity("", Resource.create(WireFragments.everyAttributeType(),
                 "https://opentelemetry.io/schemas/1.27.0"), false);
         ExchangeSpan span = new ExchangeSpan(1, 0, SpanKind.INTERNAL, "", 0, 0, WireFragments.everyAttributeType(),
-                StatusData.ok(), odd, 0, 0, 0, 0, 0, null, false, 0, 0, 0, -1, 0, -1);
+                StatusData.ok(), odd, 0, 0, 0, 0, 0, null, false, 0, 0, 0, -1, 0, -1, -1, 0, -1);
         Fragment fragment = new Fragment(span, List.of(), 0);
 
         Fragment back = decoder.decode(new FragmentEncoder("").encode(fragment, 0)).fragment();
@@ -154,6 +154,6 @@ class FragmentCodecTest {
                 random.nextLong(), random.nextLong(), attributes, status, service, random.nextInt(1 << 22),
                 random.nextInt(), random.nextInt(), random.nextLong(), random.nextLong(),
                 random.nextBoolean() ? null : endpoint(random.nextBoolean() ? "10.1.2.3" : "2001:db8::7",
-                        random.nextInt(65_536)), random.nextBoolean(), random.nextLong(), random.nextLong(), 0, -1, 0, -1);
+                        random.nextInt(65_536)), random.nextBoolean(), random.nextLong(), random.nextLong(), 0, -1, 0, -1, -1, 0, -1);
     }
 }

@@ -42,7 +42,7 @@ public final class WireFragments {
                 .put("http.response.status_code", 200L).put("network.peer.address", "10.0.0.9")
                 .put("network.peer.port", 40_000L).put("thread.id", 4242L).build(),
                 StatusData.unset(), service, 4242, 4243, 4243, 1_000, 9_000_000,
-                endpoint("10.0.0.9", 40_000), false, 0, 125_000, 0, -1, 0, -1);
+                endpoint("10.0.0.9", 40_000), false, 0, 125_000, 0, -1, 0, -1, -1, 0, -1);
     }
 
     public static ExchangeSpan client(long spanId, ServiceIdentity service, boolean error) {
@@ -52,7 +52,7 @@ public final class WireFragments {
                         .put("error.type", error ? "503" : "").build(),
                 error ? StatusData.create(io.opentelemetry.api.trace.StatusCode.ERROR, "Service Unavailable")
                         : StatusData.unset(),
-                service, 4242, 4243, 4243, 2_000, 8_000_000, endpoint("fd00::2", 8080), error, 350_000, 0, 0, -1, 0, -1);
+                service, 4242, 4243, 4243, 2_000, 8_000_000, endpoint("fd00::2", 8080), error, 350_000, 0, 0, -1, 0, -1, -1, 0, -1);
     }
 
     /** A frontend server span with two calls, waiting for its remote parent. */

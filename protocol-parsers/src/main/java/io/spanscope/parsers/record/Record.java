@@ -43,6 +43,8 @@ public final class Record {
     private final ConnectionSetup connectionSetup;
     private final long causeGeneration;
     private final long causeSequence;
+    private final long completedCallGeneration;
+    private final long completedCallSequence;
 
     private Record(Builder b) {
         this.protocol = Objects.requireNonNull(b.protocol, "protocol");
@@ -67,6 +69,8 @@ public final class Record {
         this.connectionSetup = b.connectionSetup;
         this.causeGeneration = b.causeGeneration;
         this.causeSequence = b.causeSequence;
+        this.completedCallGeneration = b.completedCallGeneration;
+        this.completedCallSequence = b.completedCallSequence;
     }
 
     public static Builder builder() {
@@ -203,6 +207,25 @@ public final class Record {
         return causeSequence;
     }
 
+    /**
+     * Server exchanges: whether the capture knows the client call of the same process whose completion woke
+     * the thread that wrote this response (followed by the kernel across thread wakeups): the call was made
+     * on behalf of this request.
+     */
+    public boolean hasCompletedCall() {
+        return completedCallGeneration != 0;
+    }
+
+    /** Generation of the client connection of that call; 0 if none. */
+    public long completedCallGeneration() {
+        return completedCallGeneration;
+    }
+
+    /** Unsigned 32-bit TCP sequence number of the first byte of that call's response, or -1. */
+    public long completedCallSequence() {
+        return completedCallSequence;
+    }
+
     /** A builder holding this record's values, to derive a modified copy. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -228,6 +251,8 @@ public final class Record {
         b.connectionSetup = connectionSetup;
         b.causeGeneration = causeGeneration;
         b.causeSequence = causeSequence;
+        b.completedCallGeneration = completedCallGeneration;
+        b.completedCallSequence = completedCallSequence;
         return b;
     }
 
@@ -238,7 +263,9 @@ public final class Record {
                 + " bytes=" + requestBytes + "] resp[seq=" + responseSequence + " t=" + responseStartNs + ".."
                 + responseEndNs + " tid=" + responseTid + " bytes=" + responseBytes + "] " + attributes
                 + (flagBits == 0 ? "" : " " + flags())
-                + (hasCause() ? " cause=" + causeGeneration + "/" + causeSequence : "") + "}";
+                + (hasCause() ? " cause=" + causeGeneration + "/" + causeSequence : "")
+                + (hasCompletedCall() ? " completedCall=" + completedCallGeneration + "/" + completedCallSequence : "")
+                + "}";
     }
 
     /** Builds a {@link Record}; protocol and connectionId are required. */
@@ -265,6 +292,8 @@ public final class Record {
         private ConnectionSetup connectionSetup;
         private long causeGeneration;
         private long causeSequence = -1;
+        private long completedCallGeneration;
+        private long completedCallSequence = -1;
 
         private Builder() {
         }
@@ -353,6 +382,16 @@ public final class Record {
         public Builder cause(long generation, long sequence) {
             this.causeGeneration = generation;
             this.causeSequence = generation == 0 ? -1 : sequence;
+            return this;
+        }
+
+        /**
+         * The client call whose completion woke the thread that wrote this server response: its connection's
+         * generation (0 = none) and the unsigned TCP sequence number of its response's first byte.
+         */
+        public Builder completedCall(long generation, long responseSequence) {
+            this.completedCallGeneration = generation;
+            this.completedCallSequence = generation == 0 ? -1 : responseSequence;
             return this;
         }
 

@@ -12,7 +12,10 @@ package io.spanscope.spans.link;
  * @param fragments fragments published
  * @param linkedByCause client calls made a child of the server exchange the capture named as their cause (the
  *                      kernel followed the request across thread wakeups), with no other evidence against it
+ * @param linkedByCompletion client calls made a child of the one server exchange whose response the capture
+ *                           says was written after the call's completion woke its thread (the kernel followed
+ *                           the wakeups back from the call's response), with no other evidence against it
  */
 public record LinkerStats(long linkedSameThread, long linkedSoleCandidate, long linkedLate, long ambiguous,
-                          long unlinked, long fragments, long linkedByCause) {
+                          long unlinked, long fragments, long linkedByCause, long linkedByCompletion) {
 }

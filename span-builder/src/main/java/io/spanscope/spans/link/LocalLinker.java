@@ -17,10 +17,14 @@ import java.util.function.IntPredicate;
  *
  * <p>Evidence, strongest first: the capture names the server exchange the call's thread worked on behalf of
  * (the kernel followed the request across thread wakeups: {@link ExchangeSpan#causeGeneration()}) and the
- * call lies inside it in time; the call was made by the thread that read or answered the server request
+ * call lies inside it in time; the capture says the call's completion woke the thread that then answered
+ * exactly one server exchange (followed backwards from the call's response:
+ * {@link ExchangeSpan#completedCallGeneration()}), that exchange contains the call, and no cause names
+ * another; the call was made by the thread that read or answered the server request
  * and lies inside it in time; or it lies inside the only server exchange of its process that overlaps it.
- * A named cause is never overruled: when the thread rule picks another exchange, or the named exchange does
- * not contain the call, the call is left unlinked; while the named exchange has not arrived, the call waits.
+ * A named cause is never overruled: when the thread rule or a completion picks another exchange, or the named
+ * exchange does not contain the call, the call is left unlinked; while the named exchange has not arrived, the
+ * call waits. A call claimed as completed by two server exchanges is left unlinked.
  * The second rule also needs {@link ServerConcurrency} to rule out a longer request of the same process
  * still in flight (its record not yet come). Anything else is ambiguous and the call is published
  * unlinked: a missing link is visible and honest, a wrong one silently corrupts a trace.
@@ -42,6 +46,7 @@ public final class LocalLinker {
     private final Consumer<Fragment> out;
     private final Map<Integer, ProcessExchanges> processes = new HashMap<>();
     private volatile long linkedByCause;
+    private volatile long linkedByCompletion;
     private volatile long linkedSameThread;
     private volatile long linkedSoleCandidate;
     private volatile long linkedLate;
@@ -51,7 +56,7 @@ public final class LocalLinker {
     /** Set by {@link #decide}: what its answer rests on. */
     private Evidence decidedBy = Evidence.NONE;
 
-    private enum Evidence { NONE, CAUSE, SAME_THREAD, SOLE_CANDIDATE }
+    private enum Evidence { NONE, CAUSE, COMPLETION, SAME_THREAD, SOLE_CANDIDATE }
 
     /**
      * @param servesRequests whether a process has accepted connections, so its calls may belong to a
@@ -150,7 +155,7 @@ public final class LocalLinker {
 
     public LinkerStats stats() {
         return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments,
-                linkedByCause);
+                linkedByCause, linkedByCompletion);
     }
 
     /** Number of exchanges held back, waiting for evidence. */
@@ -178,6 +183,7 @@ public final class LocalLinker {
             if (parent == server) {
                 switch (decidedBy) {
                     case CAUSE -> linkedByCause++;
+                    case COMPLETION -> linkedByCompletion++;
                     case SAME_THREAD -> linkedSameThread++;
                     default -> linkedSoleCandidate++;
                 }
@@ -199,21 +205,27 @@ public final class LocalLinker {
      * The server exchange that caused {@code call}, {@link #AMBIGUOUS}, or null when none known contains it.
      */
     private ServerEntry decide(ProcessExchanges process, ExchangeSpan call) {
-        if (!call.hasCause()) {
+        ServerEntry completed = call.requestSequence() >= 0 && call.responseSequence() >= 0
+                ? process.serversByCompletedCall.get(new ServerKey(call.connectionGeneration(), call.responseSequence()))
+                : null;
+        if (!call.hasCause() && completed == null) {
             return decideByThreadAndTime(process, call);
         }
-        ServerEntry named = process.serversByKey.get(new ServerKey(call.causeGeneration(), call.causeSequence()));
+        ServerEntry named = call.hasCause()
+                ? process.serversByKey.get(new ServerKey(call.causeGeneration(), call.causeSequence()))
+                : completed;
         if (named == null) {
             decidedBy = Evidence.NONE;
             return null; // its server exchange may still come: the call waits for it (at most clientHold)
         }
         ServerEntry byThread = decideByThreadAndTime(process, call);
         boolean threadRuleDisagrees = byThread != null && byThread != AMBIGUOUS && byThread != named;
-        if (!contains(named.span, call) || threadRuleDisagrees) {
+        boolean completionDisagrees = completed != null && completed != named;
+        if (named == AMBIGUOUS || !contains(named.span, call) || threadRuleDisagrees || completionDisagrees) {
             decidedBy = Evidence.NONE;
             return AMBIGUOUS;
         }
-        decidedBy = Evidence.CAUSE;
+        decidedBy = call.hasCause() ? Evidence.CAUSE : Evidence.COMPLETION;
         return named;
     }
 
@@ -288,6 +300,11 @@ public final class LocalLinker {
         final ArrayDeque<ServerEntry> servers = new ArrayDeque<>();
         /** The same entries by (connection generation, request sequence): what a call's cause names. */
         final Map<ServerKey, ServerEntry> serversByKey = new HashMap<>();
+        /**
+         * The same entries by the client call (connection generation, response sequence) whose completion woke
+         * their responding thread; {@link #AMBIGUOUS} where two exchanges claim one call.
+         */
+        final Map<ServerKey, ServerEntry> serversByCompletedCall = new HashMap<>();
         /** The same entries per thread that read or answered them, in arrival order. */
         final Map<Integer, ArrayDeque<ServerEntry>> serversByThread = new HashMap<>();
         /** Held calls by start time (then arrival), for "which calls lie inside this exchange". */
@@ -303,6 +320,9 @@ public final class LocalLinker {
             servers.addLast(entry);
             if (span.requestSequence() >= 0) {
                 serversByKey.put(new ServerKey(span.connectionGeneration(), span.requestSequence()), entry);
+            }
+            if (span.hasCompletedCall()) {
+                serversByCompletedCall.merge(completedCallKey(span), entry, (claimed, again) -> AMBIGUOUS);
             }
             index(span.requestTid(), entry);
             if (span.responseTid() != span.requestTid()) {
@@ -322,8 +342,17 @@ public final class LocalLinker {
             ServerEntry oldest = servers.pollFirst();
             serversByKey.remove(new ServerKey(oldest.span.connectionGeneration(), oldest.span.requestSequence()),
                     oldest);
+            if (oldest.span.hasCompletedCall()) {
+                // a double claim's marker goes with the older claimant: its call was decided long before
+                serversByCompletedCall.computeIfPresent(completedCallKey(oldest.span),
+                        (key, claimant) -> claimant == oldest || claimant == AMBIGUOUS ? null : claimant);
+            }
             unindex(oldest.span.requestTid(), oldest);
             unindex(oldest.span.responseTid(), oldest);
+        }
+
+        private static ServerKey completedCallKey(ExchangeSpan server) {
+            return new ServerKey(server.completedCallGeneration(), server.completedCallSequence());
         }
 
         private void unindex(int tid, ServerEntry entry) {

@@ -1,0 +1,156 @@
+package io.spanscope.spans.link;
+
+import static io.spanscope.spans.TestExchanges.clientRecord;
+import static io.spanscope.spans.TestExchanges.serverRecord;
+import static io.spanscope.spans.TestExchanges.span;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanscope.spans.ExchangeSpan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The completion rule: a server exchange whose response the capture says was written after a call's completion
+ * woke its thread (the call's connection generation 1 and response sequence in {@code TestExchanges}) is that
+ * call's parent, unless other evidence says otherwise. Time is driven explicitly.
+ */
+class LocalLinkerCompletionTest {
+
+    private static final int FRONTEND = 100;
+    private static final int POOL_THREAD = 40;
+    private static final long GRACE = 100;
+    private static final long HOLD = 1_000;
+
+    private final List<Fragment> published = new ArrayList<>();
+    private final LocalLinker linker = new LocalLinker(new LinkerConfig(GRACE, HOLD, 10_000),
+            tgid -> Set.of(FRONTEND).contains(tgid), published::add);
+
+    /** A request served by {@code tid} whose response names the call answered at {@code callResponseSequence}. */
+    private static ExchangeSpan request(int tid, long startNs, long endNs, long q, long callResponseSequence) {
+        return span(serverRecord(FRONTEND, tid, startNs, endNs, q, q + 1).completedCall(1, callResponseSequence),
+                "frontend");
+    }
+
+    private static ExchangeSpan call(int tid, long startNs, long endNs, long q, long r) {
+        return span(clientRecord(FRONTEND, tid, startNs, endNs, q, r), "frontend");
+    }
+
+    private long parentOf(ExchangeSpan call) {
+        for (Fragment f : published) {
+            if (f.root().spanId() == call.spanId()) {
+                return f.rootParentIsRemote() ? 0 : f.rootParentSpanId();
+            }
+            if (f.children().stream().anyMatch(c -> c.spanId() == call.spanId())) {
+                return f.root().spanId();
+            }
+        }
+        throw new AssertionError("call not published: " + call);
+    }
+
+    @Test
+    void completionChoosesAmongConcurrentRequestsThatTimeAloneCannotTellApart() {
+        ExchangeSpan forSecond = call(POOL_THREAD, 2_000, 3_000, 50, 51);
+        ExchangeSpan forFirst = call(POOL_THREAD + 1, 2_100, 3_100, 60, 61);
+        ExchangeSpan unclaimed = call(POOL_THREAD + 2, 2_200, 3_200, 70, 71);
+        ExchangeSpan first = request(11, 1_000, 9_000, 1_000_001, 61);
+        ExchangeSpan second = request(12, 1_500, 9_500, 3_000_001, 51);
+
+        linker.offer(forSecond, 3_000);
+        linker.offer(forFirst, 3_100);
+        linker.offer(unclaimed, 3_200);
+        linker.offer(first, 9_000);
+        linker.offer(second, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(forSecond)).isEqualTo(second.spanId());
+        assertThat(parentOf(forFirst)).isEqualTo(first.spanId());
+        assertThat(parentOf(unclaimed)).isZero();
+        assertThat(linker.stats().linkedByCompletion()).isEqualTo(2);
+        assertThat(linker.stats().linkedByCause() + linker.stats().linkedSoleCandidate()
+                + linker.stats().linkedSameThread()).isZero();
+    }
+
+    @Test
+    void aCallClaimedByTwoRequestsIsLeftUnlinked() {
+        ExchangeSpan claimedTwice = call(POOL_THREAD, 2_000, 3_000, 50, 51);
+        linker.offer(claimedTwice, 3_000);
+        linker.offer(request(11, 1_000, 9_000, 1_000_001, 51), 9_000);
+        linker.offer(request(12, 1_500, 9_500, 3_000_001, 51), 9_500);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(claimedTwice)).isZero();
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+        assertThat(linker.stats().ambiguous()).isEqualTo(1);
+    }
+
+    @Test
+    void aClaimedCallOutsideTheClaimingRequestIsLeftUnlinked() {
+        ExchangeSpan before = call(POOL_THREAD, 500, 900, 50, 51);
+        linker.offer(before, 900);
+        linker.offer(request(11, 1_000, 9_000, 1_000_001, 51), 9_000);
+        linker.tick(9_000 + GRACE + HOLD);
+
+        assertThat(parentOf(before)).isZero();
+        assertThat(linker.stats().linkedByCompletion() + linker.stats().linkedLate()).isZero();
+    }
+
+    @Test
+    void completionAndCauseThatDisagreeLeaveTheCallUnlinked() {
+        ExchangeSpan first = request(11, 1_000, 9_000, 1_000_001, 51);
+        ExchangeSpan second = request(12, 1_500, 9_500, 3_000_001, 99);
+        // the forward hand-off named the second request, the completion went to the first
+        ExchangeSpan contradicted = span(clientRecord(FRONTEND, POOL_THREAD, 2_000, 3_000, 50, 51)
+                .cause(1, 3_000_001), "frontend");
+        linker.offer(first, 9_000);
+        linker.offer(second, 9_500);
+        linker.offer(contradicted, 9_600);
+        linker.tick(9_600 + GRACE + HOLD);
+
+        assertThat(parentOf(contradicted)).isZero();
+        assertThat(linker.stats().ambiguous()).isEqualTo(1);
+        assertThat(linker.stats().linkedByCause() + linker.stats().linkedByCompletion()).isZero();
+    }
+
+    @Test
+    void completionAndThreadEvidenceThatDisagreeLeaveTheCallUnlinked() {
+        ExchangeSpan first = request(11, 1_000, 9_000, 1_000_001, 51);
+        ExchangeSpan second = request(12, 1_500, 9_500, 3_000_001, 99);
+        // made on the thread serving the second request, but the completion went to the first
+        ExchangeSpan contradicted = call(12, 2_000, 3_000, 50, 51);
+        linker.offer(first, 9_000);
+        linker.offer(second, 9_500);
+        linker.offer(contradicted, 9_600);
+        linker.tick(9_600 + GRACE + HOLD);
+
+        assertThat(parentOf(contradicted)).isZero();
+        assertThat(linker.stats().linkedSameThread() + linker.stats().linkedByCompletion()).isZero();
+    }
+
+    @Test
+    void completionAndCauseThatAgreeLinkTheCall() {
+        ExchangeSpan request = request(11, 1_000, 9_000, 1_000_001, 51);
+        ExchangeSpan both = span(clientRecord(FRONTEND, POOL_THREAD, 2_000, 3_000, 50, 51).cause(1, 1_000_001),
+                "frontend");
+        linker.offer(both, 3_000);
+        linker.offer(request, 9_000);
+        linker.tick(9_000 + GRACE + HOLD);
+
+        assertThat(parentOf(both)).isEqualTo(request.spanId());
+        assertThat(linker.stats().linkedByCause()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallArrivingAfterItsClaimingRequestWasPublishedStillGetsIt() {
+        ExchangeSpan request = request(11, 1_000, 5_000, 1_000_001, 51);
+        ExchangeSpan late = call(POOL_THREAD, 2_000, 3_000, 50, 51);
+        linker.offer(request, 5_000);
+        linker.tick(5_000 + GRACE);
+        linker.offer(late, 5_000 + GRACE + 1);
+
+        assertThat(parentOf(late)).isEqualTo(request.spanId());
+        assertThat(linker.stats().linkedLate()).isEqualTo(1);
+    }
+}
