@@ -142,7 +142,7 @@ final class FragmentOutlineDecoder {
         }
         return new ExchangeSpan(s.spanId, s.remoteParentSpanId, kind(s.kind), "", s.startEpochNanos,
                 s.endEpochNanos, Attributes.empty(), StatusData.unset(), services.get(s.serviceIndex), 0, 0, 0,
-                0, 0, null, s.error, 0, 0, 0, -1, 0, -1);
+                0, 0, null, s.error, 0, 0, 0, -1, 0, -1, -1, 0, -1);
     }
 
     private static SpanKind kind(int number) {

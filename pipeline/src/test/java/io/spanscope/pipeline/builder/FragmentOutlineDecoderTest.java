@@ -109,6 +109,6 @@ class FragmentOutlineDecoderTest {
         return new ExchangeSpan(random.nextLong(), kind == SpanKind.SERVER ? random.nextLong() : 0, kind,
                 "op-" + random.nextInt(9), start, start + random.nextInt(1 << 30),
                 Attributes.builder().put("k", "v" + random.nextInt()).build(), StatusData.unset(), service,
-                random.nextInt(1 << 22), 1, 2, 3, 4, null, random.nextBoolean(), 0, 0, 0, -1, 0, -1);
+                random.nextInt(1 << 22), 1, 2, 3, 4, null, random.nextBoolean(), 0, 0, 0, -1, 0, -1, -1, 0, -1);
     }
 }
