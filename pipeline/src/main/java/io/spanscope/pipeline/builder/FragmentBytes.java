@@ -25,12 +25,7 @@ final class FragmentBytes {
         return fragment;
     }
 
-    /** Remembers the bytes of a fragment decoded earlier (one held in a store's heap mirror). */
-    void keep(Fragment fragment, byte[] bytes) {
-        seen.put(fragment, bytes);
-    }
-
-    /** @throws IllegalStateException for a fragment that was not decoded or kept since the last {@link #forget()} */
+    /** @throws IllegalStateException for a fragment that was not decoded since the last {@link #forget()} */
     byte[] of(Fragment fragment) {
         byte[] bytes = seen.get(fragment);
         if (bytes == null) {

@@ -12,9 +12,7 @@ import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -44,9 +42,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * wait when the task could not read meanwhile. Otherwise a broker outage rooted every fragment whose parent
  * was announced (or still held by an agent) just before it, before the announcement could be read.
  *
- * <p>The waiting fragments are also kept decoded on the heap, next to the bytes they arrived as, so a
- * release or timeout does not decode them again; after a restart (empty mirror) they are decoded from the
- * store.
+ * <p>Waiting fragments are kept only as the bytes they arrived as and read again as outlines when released
+ * or timed out (cheap: {@link FragmentOutlineDecoder}). A decoded copy on the heap beside the store was
+ * tried: it made the young collections copy every waiting fragment's objects, and the GC cost more than the
+ * decoding it saved.
  */
 final class StreamsResolverState implements ResolverState {
 
@@ -58,8 +57,6 @@ final class StreamsResolverState implements ResolverState {
 
     private final ExpiringStore known;
     private final KeyValueStore<Bytes, byte[]> waiting;
-    /** Heap mirror of {@code waiting}: parent → its waiters, in store order. */
-    private final Map<Long, List<Held>> decoded = new HashMap<>();
     private final ExpiryQueue byDeadline = new ExpiryQueue();
     /** (instant a waiter's spans are to be announced pending, its parent). */
     private final ExpiryQueue byPendingAnnouncement = new ExpiryQueue();
@@ -136,13 +133,6 @@ final class StreamsResolverState implements ResolverState {
         list.addFragments(WaitingFragment.newBuilder().setDeadlineEpochNanos(deadlineNs)
                 .setFragment(UnsafeByteOperations.unsafeWrap(bytes)));
         waiting.put(key, list.build().toByteArray());
-        List<Held> mirror = decoded.get(parentSpanId);
-        if (mirror == null && list.getFragmentsCount() == 1) {
-            decoded.put(parentSpanId, mirror = new ArrayList<>(1));
-        }
-        if (mirror != null) {
-            mirror.add(new Held(fragment, bytes));
-        }
         byDeadline.add(deadlineNs, parentSpanId);
         byPendingAnnouncement.add(pendingInstant(deadlineNs), parentSpanId);
         waitingCount++;
@@ -152,14 +142,13 @@ final class StreamsResolverState implements ResolverState {
     @Override
     public List<Fragment> release(long parentSpanId) {
         byte[] stored = waiting.delete(ExpiringStore.idKey(parentSpanId));
-        List<Held> mirror = decoded.remove(parentSpanId);
         if (stored == null) {
             return List.of();
         }
         List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         List<Fragment> out = new ArrayList<>(ws.size());
         for (int i = 0; i < ws.size(); i++) {
-            out.add(held(mirror, ws, i));
+            out.add(decode(ws.get(i)));
         }
         waitingCount -= ws.size();
         return out; // their deadline pairs are skipped when met: nothing waits at that key any more
@@ -206,7 +195,7 @@ final class StreamsResolverState implements ResolverState {
                 }
             }
             if (changed) {
-                waiting.put(key, list.build().toByteArray()); // same order: the heap mirror stays aligned
+                waiting.put(key, list.build().toByteArray());
                 byDeadline.add(next, parent);
                 byPendingAnnouncement.add(pendingInstant(next), parent);
             }
@@ -238,14 +227,13 @@ final class StreamsResolverState implements ResolverState {
         if (stored == null) {
             return; // released or timed out before the delay
         }
-        List<Held> mirror = decoded.get(parent);
         List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         for (int i = 0; i < ws.size(); i++) {
             long deadline = ws.get(i).getDeadlineEpochNanos();
             if (pendingInstant(deadline) != instant) {
                 continue; // another waiter's announcement, or one parked (announced before its park)
             }
-            Fragment fragment = held(mirror, ws, i);
+            Fragment fragment = decode(ws.get(i));
             long untilNs = deadline + retentionNs;
             pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
             for (ExchangeSpan child : fragment.children()) {
@@ -262,25 +250,21 @@ final class StreamsResolverState implements ResolverState {
             return;
         }
         boolean parentPending = isPending(parent);
-        List<Held> mirror = decoded.get(parent);
         List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         WaitingFragments.Builder keep = WaitingFragments.newBuilder();
-        List<Held> keptMirror = new ArrayList<>(ws.size());
         boolean changed = false;
         for (int i = 0; i < ws.size(); i++) {
             WaitingFragment w = ws.get(i);
             if (w.getDeadlineEpochNanos() > dueNs) {
                 keep.addFragments(w);
-                keptMirror.add(heldPair(mirror, ws, i));
             } else if (parentPending) {
                 long next = nowNs + parentWaitNs;
                 keep.addFragments(w.toBuilder().setDeadlineEpochNanos(next));
-                keptMirror.add(heldPair(mirror, ws, i));
                 byDeadline.add(next, parent);
                 parked++;
                 changed = true;
             } else {
-                rooted.add(held(mirror, ws, i));
+                rooted.add(decode(w));
                 waitingCount--;
                 changed = true;
             }
@@ -290,10 +274,8 @@ final class StreamsResolverState implements ResolverState {
         }
         if (keep.getFragmentsCount() == 0) {
             waiting.delete(key);
-            decoded.remove(parent);
         } else {
             waiting.put(key, keep.build().toByteArray());
-            decoded.put(parent, keptMirror);
         }
     }
 
@@ -305,15 +287,12 @@ final class StreamsResolverState implements ResolverState {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
                 keys.add(e.key);
-                List<Held> mirror = decoded.get(ByteBuffer.wrap(e.key.get()).getLong());
-                List<WaitingFragment> ws = parseWaiting(e.value).getFragmentsList();
-                for (int i = 0; i < ws.size(); i++) {
-                    all.add(held(mirror, ws, i));
+                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
+                    all.add(decode(w));
                 }
             }
         }
         keys.forEach(waiting::delete);
-        decoded.clear();
         waitingCount = 0;
         all.forEach(fragments);
     }
@@ -352,19 +331,9 @@ final class StreamsResolverState implements ResolverState {
         return deadlineNs - parentWaitNs + pendingDelayNs;
     }
 
-    /** Waiter {@code i}, from the mirror when it matches the store (its bytes kept for forwarding), else decoded. */
-    private Fragment held(List<Held> mirror, List<WaitingFragment> ws, int i) {
-        Held h = heldPair(mirror, ws, i);
-        fragmentBytes.keep(h.fragment, h.bytes);
-        return h.fragment;
-    }
-
-    private Held heldPair(List<Held> mirror, List<WaitingFragment> ws, int i) {
-        if (mirror != null && mirror.size() == ws.size()) {
-            return mirror.get(i);
-        }
-        byte[] bytes = ws.get(i).getFragment().toByteArray();
-        return new Held(fragmentBytes.decode(bytes), bytes);
+    /** A waiting fragment's outline; its bytes are kept for forwarding it once resolved. */
+    private Fragment decode(WaitingFragment w) {
+        return fragmentBytes.decode(w.getFragment().toByteArray());
     }
 
     private boolean isPending(long spanId) {
@@ -395,9 +364,5 @@ final class StreamsResolverState implements ResolverState {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt waiting-fragments store entry", e);
         }
-    }
-
-    /** A waiting fragment, decoded, with the bytes it arrived as. */
-    private record Held(Fragment fragment, byte[] bytes) {
     }
 }
