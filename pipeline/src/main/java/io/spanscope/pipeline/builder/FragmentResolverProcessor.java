@@ -2,6 +2,7 @@ package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.spanscope.pipeline.builder.proto.InputProbe;
 import io.spanscope.pipeline.builder.proto.PendingSpan;
 import io.spanscope.pipeline.builder.proto.ResolvedFragment;
 import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
@@ -24,9 +25,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * One partition task of the resolution: the {@link TraceResolver} of span-builder over this partition's
  * {@link StreamsResolverState}. Takes fragments (keyed by the span they wait for) and announcements (keyed
  * by their span) from the two co-partitioned topics; sends announcements of what it resolved to the
- * known-spans topic and each resolved fragment to the resolved topic. A wall-clock punctuator roots the
- * waits that ran out. A fragment whose root span id was seen within the retention is a duplicate (a
- * re-sent record) and is not resolved again.
+ * known-spans topic and each resolved fragment to the resolved topic. A fragment whose root span id was
+ * seen within the retention is a duplicate (a re-sent record) and is not resolved again.
+ *
+ * <p>A wall-clock punctuator roots the waits that ran out, but only as far as the task has read its input:
+ * when waits fall due it sends itself an {@code InputProbe} through the known-spans topic and lets them
+ * run out when the probe is read back, after anything appended before it (the parent's announcement
+ * included). A punctuation late by more than a fifth of the wait, or a probe that took that long to come
+ * back, means the task could not read meanwhile (stream thread blocked in a commit while the broker is
+ * down, task restored elsewhere): the due waits then start again.
  */
 final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -47,6 +54,10 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     private long misKeyed;
     private long announcements;
     private long undecodableAnnouncements;
+    private long stallNs;
+    private long lastTickNs;
+    private long probeSentNs;
+    private byte[] ownKey;
 
     FragmentResolverProcessor(SpanBuilderSettings settings, ResolverStatsRegistry registry) {
         this.settings = settings;
@@ -65,12 +76,19 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         // from outside becomes a root after the wait (its callees' waits are parked meanwhile)
         resolver = new TraceResolver(state, settings.parentWait().toNanos(), peer -> true, this::emitResolved,
                 this::announceResolved);
+        stallNs = Math.max(settings.parentWait().toNanos() / 5, 2 * settings.tickInterval().toNanos());
+        lastTickNs = 0; // the first punctuation counts as after a stall: restored waits start again
+        probeSentNs = -1;
+        ownKey = null;
         context.schedule(settings.tickInterval(), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(settings.fragmentsTopic());
+        if (record.key() != null && record.key().length == FragmentKeys.KEY_BYTES) {
+            ownKey = record.key(); // it came to this partition: a probe keyed by it comes back here
+        }
         try {
             if (topic.equals(settings.knownSpansTopic())) {
                 onAnnouncement(record);
@@ -122,6 +140,10 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
             resolver.onAnnouncement(spanId, KnownSpans.fromMessage(a.getResolved()), nowNs());
         } else if (a.hasPending()) {
             state.rememberPending(spanId, a.getPending().getUntilEpochNanos());
+        } else if (a.hasProbe()) {
+            if (a.getProbe().getPartition() == context.taskId().partition()) {
+                onProbe(a.getProbe().getSentEpochNanos(), nowNs());
+            }
         } else {
             undecodableAnnouncements++;
         }
@@ -130,12 +152,40 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     private void tick(long wallClockMs) {
         long nowNs = wallClockMs * 1_000_000L;
         try {
-            resolver.tick(nowNs);
+            if (nowNs - lastTickNs > stallNs) {
+                state.restartDueWaits(nowNs);
+            }
+            lastTickNs = nowNs;
+            if (state.waitsDue(nowNs) && (probeSentNs < 0 || nowNs - probeSentNs > settings.parentWait().toNanos())) {
+                sendProbe(nowNs);
+            }
+            resolver.tick(nowNs); // forgets old known spans; waits run out only as far as a probe came back
             seen.expire(nowNs);
         } finally {
             fragmentBytes.forget();
         }
         registry.publish(this, counters());
+    }
+
+    private void sendProbe(long nowNs) {
+        probeSentNs = nowNs;
+        byte[] key = ownKey != null ? ownKey : FragmentKeys.spanIdKey(state.firstDueParent());
+        byte[] value = SpanAnnouncement.newBuilder().setProbe(InputProbe.newBuilder().setSentEpochNanos(nowNs)
+                .setPartition(context.taskId().partition())).build().toByteArray();
+        context.forward(new Record<>(key, value, context.currentSystemTimeMs()), KNOWN_SPANS_OUT);
+    }
+
+    /** The task read back its probe sent at {@code sentNs}: everything appended before it was read. */
+    private void onProbe(long sentNs, long nowNs) {
+        if (sentNs >= probeSentNs) {
+            probeSentNs = -1;
+        }
+        if (nowNs - sentNs > stallNs) {
+            state.restartDueWaits(nowNs);
+        } else {
+            state.inputReadUpTo(sentNs);
+        }
+        resolver.tick(nowNs);
     }
 
     private void emitResolved(Fragment fragment, TraceKey trace, long rootParentSpanId, KnownSpan caller) {
@@ -173,7 +223,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         return new ResolverCounters(fragments, duplicates, undecodableFragments, misKeyed, announcements,
                 undecodableAnnouncements, r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
                 r.stateFullRoots(), state.parkedWaits(), r.evictedKnownSpans(), seen.evicted(), r.waiting(),
-                r.knownSpans());
+                r.knownSpans(), state.restartedWaits());
     }
 
     @Override

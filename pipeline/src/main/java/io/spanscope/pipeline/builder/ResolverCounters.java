@@ -19,14 +19,17 @@ package io.spanscope.pipeline.builder;
  * @param evictedSeenFragments duplicate-detection entries evicted early (a duplicate after that is resolved again)
  * @param waiting fragments waiting now
  * @param knownSpans spans (resolved or pending) held as possible parents now
+ * @param restartedWaits due waits started again because the task could not read its input meanwhile
+ *                       (broker down, stream thread stalled, task restored)
  */
 public record ResolverCounters(long fragments, long duplicateFragments, long undecodableFragments,
                                long misKeyedFragments, long announcements, long undecodableAnnouncements,
                                long resolvedAtOnce, long resolvedAfterWait, long timedOutRoots,
                                long stateFullRoots, long parkedWaits, long evictedKnownSpans,
-                               long evictedSeenFragments, long waiting, long knownSpans) {
+                               long evictedSeenFragments, long waiting, long knownSpans,
+                               long restartedWaits) {
 
-    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counters added, gauges added (tasks hold disjoint partitions). */
     ResolverCounters plus(ResolverCounters o) {
@@ -36,13 +39,13 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
                 resolvedAtOnce + o.resolvedAtOnce, resolvedAfterWait + o.resolvedAfterWait,
                 timedOutRoots + o.timedOutRoots, stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
                 evictedKnownSpans + o.evictedKnownSpans, evictedSeenFragments + o.evictedSeenFragments,
-                waiting + o.waiting, knownSpans + o.knownSpans);
+                waiting + o.waiting, knownSpans + o.knownSpans, restartedWaits + o.restartedWaits);
     }
 
     /** The same counters with the gauges zeroed: what a closed task leaves behind. */
     ResolverCounters withoutGauges() {
         return new ResolverCounters(fragments, duplicateFragments, undecodableFragments, misKeyedFragments,
                 announcements, undecodableAnnouncements, resolvedAtOnce, resolvedAfterWait, timedOutRoots,
-                stateFullRoots, parkedWaits, evictedKnownSpans, evictedSeenFragments, 0, 0);
+                stateFullRoots, parkedWaits, evictedKnownSpans, evictedSeenFragments, 0, 0, restartedWaits);
     }
 }

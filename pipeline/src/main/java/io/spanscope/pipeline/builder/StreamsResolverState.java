@@ -32,6 +32,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * be resolved or time out itself and then release it, so a chain whose root never comes still times out as
  * one trace, as in {@code run}. A pending marker lapses after the known-span retention, which bounds a
  * park (ids that collide into a cycle included).
+ *
+ * <p>Waits run out by the task's input, not by the wall clock alone: a due wait runs out only up to
+ * {@link #inputReadUpTo} (when the task's probe, sent after the deadline, was read back, so the parent's
+ * announcement had its chance to arrive first), and {@link #restartDueWaits} gives the due waits a fresh
+ * wait when the task could not read meanwhile. Otherwise a broker outage rooted every fragment whose parent
+ * was announced (or still held by an agent) just before it, before the announcement could be read.
  */
 final class StreamsResolverState implements ResolverState {
 
@@ -51,6 +57,8 @@ final class StreamsResolverState implements ResolverState {
     private final int maxWaitingFragments;
     private int waitingCount;
     private long parked;
+    private long restarted;
+    private long inputReadUpToNs = Long.MIN_VALUE;
 
     StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
                          FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
@@ -133,19 +141,65 @@ final class StreamsResolverState implements ResolverState {
         return out; // their deadline pairs are skipped when met: nothing waits at that key any more
     }
 
+    /** Whether a wait is due by {@code nowNs} (it runs out once the task's input is read up to its deadline). */
+    boolean waitsDue(long nowNs) {
+        return !byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs;
+    }
+
+    /** The parent id of the wait due first, as a key of this partition (call when {@link #waitsDue}). */
+    long firstDueParent() {
+        return byDeadline.peekId();
+    }
+
+    /** Everything appended to this partition up to {@code sentNs} has been read: waits due by then may run out. */
+    void inputReadUpTo(long sentNs) {
+        inputReadUpToNs = Math.max(inputReadUpToNs, sentNs);
+    }
+
+    /**
+     * The task could not read its input until {@code nowNs} (stalled, or the broker was down): every wait due
+     * by then waits once more from now, since what it waits for may have been held up with the input.
+     */
+    void restartDueWaits(long nowNs) {
+        long next = nowNs + parentWaitNs;
+        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
+            long parent = byDeadline.peekId();
+            byDeadline.remove();
+            Bytes key = ExpiringStore.idKey(parent);
+            byte[] stored = waiting.get(key);
+            if (stored == null) {
+                continue;
+            }
+            WaitingFragments.Builder list = parseWaiting(stored).toBuilder();
+            boolean changed = false;
+            for (int i = 0; i < list.getFragmentsCount(); i++) {
+                if (list.getFragments(i).getDeadlineEpochNanos() <= nowNs) {
+                    list.setFragments(i, list.getFragments(i).toBuilder().setDeadlineEpochNanos(next));
+                    restarted++;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                waiting.put(key, list.build().toByteArray());
+                byDeadline.add(next, parent);
+            }
+        }
+    }
+
     @Override
     public void expire(long nowNs, Consumer<Fragment> timedOut) {
         known.expire(nowNs);
         List<Fragment> rooted = new ArrayList<>();
-        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
+        long readUpTo = Math.min(nowNs, inputReadUpToNs);
+        while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= readUpTo) {
             long parent = byDeadline.peekId();
             byDeadline.remove();
-            expireWaitersOf(parent, nowNs, rooted);
+            expireWaitersOf(parent, readUpTo, nowNs, rooted);
         }
         rooted.forEach(timedOut);
     }
 
-    private void expireWaitersOf(long parent, long nowNs, List<Fragment> rooted) {
+    private void expireWaitersOf(long parent, long dueNs, long nowNs, List<Fragment> rooted) {
         Bytes key = ExpiringStore.idKey(parent);
         byte[] stored = waiting.get(key);
         if (stored == null) {
@@ -155,7 +209,7 @@ final class StreamsResolverState implements ResolverState {
         WaitingFragments.Builder keep = WaitingFragments.newBuilder();
         boolean changed = false;
         for (WaitingFragment w : parseWaiting(stored).getFragmentsList()) {
-            if (w.getDeadlineEpochNanos() > nowNs) {
+            if (w.getDeadlineEpochNanos() > dueNs) {
                 keep.addFragments(w);
             } else if (parentPending) {
                 long next = nowNs + parentWaitNs;
@@ -215,6 +269,11 @@ final class StreamsResolverState implements ResolverState {
     /** Waits extended because the parent's own fragment was still waiting. */
     long parkedWaits() {
         return parked;
+    }
+
+    /** Due waits started again because the task could not read its input meanwhile. */
+    long restartedWaits() {
+        return restarted;
     }
 
     private boolean isPending(long spanId) {

@@ -88,8 +88,43 @@ final class PartitionedDrivers implements AutoCloseable {
         settle();
     }
 
-    /** Advances every task's wall clock (punctuators run) and lets the announcements settle. */
+    /**
+     * Advances every task's wall clock tick by tick, as a running stream thread does: the punctuators run
+     * at each tick and the announcements (and the tasks' input probes) settle in between.
+     */
     void advance(Duration d) {
+        for (Duration left = d; !left.isZero(); ) {
+            Duration step = left.compareTo(settings.tickInterval()) < 0 ? left : settings.tickInterval();
+            drivers.forEach(driver -> driver.advanceWallClockTime(step));
+            settle();
+            left = left.minus(step);
+        }
+    }
+
+    /** Publishes a fragment, but what the tasks send to the known-spans topic stays undelivered for now. */
+    void publishHeld(Fragment fragment) {
+        byte[] key = FragmentKeys.key(fragment);
+        fragmentsIn.get(partitionOf(key)).pipeInput(key, encoder.encode(fragment, 1));
+    }
+
+    /**
+     * The broker is down for {@code d} while the stream thread keeps running: the punctuators run tick by
+     * tick, but nothing the tasks send reaches the known-spans topic until the end, when it all arrives.
+     */
+    void outageWithTicks(Duration d) {
+        for (Duration left = d; !left.isZero(); ) {
+            Duration step = left.compareTo(settings.tickInterval()) < 0 ? left : settings.tickInterval();
+            drivers.forEach(driver -> driver.advanceWallClockTime(step));
+            left = left.minus(step);
+        }
+        settle();
+    }
+
+    /**
+     * The stream thread is blocked for {@code d} (a commit waiting for a broker that is down): no punctuation
+     * meanwhile; afterwards the punctuators run once, then what the tasks sent before arrives.
+     */
+    void stalled(Duration d) {
         drivers.forEach(driver -> driver.advanceWallClockTime(d));
         settle();
     }

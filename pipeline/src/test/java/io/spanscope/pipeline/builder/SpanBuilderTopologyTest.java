@@ -144,6 +144,77 @@ class SpanBuilderTopologyTest {
         }
     }
 
+    private void assertOneChainTrace(PartitionedDrivers b) {
+        assertThat(b.spans).hasSize(6);
+        assertThat(b.spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(loadgenCall));
+        assertParent(b, frontendServer, loadgenCall, true);
+        assertParent(b, backendServer, frontendCall, true);
+        assertParent(b, dbServer, backendCall, true);
+    }
+
+    /*
+     * Broker outages. Under exactly-once the stream thread blocks in its next commit while the broker is down,
+     * so what the tasks announced just before (and their input probes) is read only after it comes back.
+     */
+
+    @Test
+    void announcementsHeldUpByAStalledStreamThreadStillReleaseTheirWaiters() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            // in the agent's order: each exchange's fragment is published when it completes
+            List.of(db, backend, frontend, loadgen).forEach(b::publishHeld);
+            b.stalled(Duration.ofSeconds(35)); // every wait's deadline passed while nothing could be read
+            b.advance(Duration.ofSeconds(1));
+
+            assertOneChainTrace(b);
+            ResolverCounters c = b.counters();
+            assertThat(c.timedOutRoots()).isZero();
+            assertThat(c.restartedWaits()).isEqualTo(3);
+            assertThat(c.waiting()).isZero();
+        }
+    }
+
+    @Test
+    void waitsDoNotRunOutWhileTheTasksCannotReadWhatTheyAnnounced() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            List.of(db, backend, frontend, loadgen).forEach(b::publishHeld);
+            b.outageWithTicks(Duration.ofSeconds(30)); // punctuations go on, the known-spans topic is unreachable
+            b.advance(Duration.ofSeconds(1));
+
+            assertOneChainTrace(b);
+            assertThat(b.counters().timedOutRoots()).isZero();
+        }
+    }
+
+    @Test
+    void aParentHeldByTheAgentDuringAnOutageGetsAFreshWaitAfterIt() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            b.publish(db); // got through; backend's fragment is still in the agent's buffer
+            b.outageWithTicks(Duration.ofSeconds(30));
+            b.advance(Duration.ofSeconds(2)); // the agent reconnects and sends what it held
+            List.of(backend, frontend, loadgen).forEach(b::publish);
+
+            assertOneChainTrace(b);
+            ResolverCounters c = b.counters();
+            assertThat(c.timedOutRoots()).isZero();
+            assertThat(c.restartedWaits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWaitThatWasRestartedStillRunsOutWhenItsParentNeverComes() {
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            b.publish(db);
+            b.outageWithTicks(Duration.ofSeconds(30));
+            b.advance(WAIT.minusMillis(300));
+            assertThat(b.spans).isEmpty();
+
+            b.advance(Duration.ofMillis(400));
+            assertThat(b.spans).extracting(s -> s.exchange().spanId()).containsExactly(dbServer.spanId());
+            assertThat(out(b, dbServer).getTraceId()).isEqualTo(traceOf(dbServer));
+            assertThat(b.counters().timedOutRoots()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aFragmentDeliveredTwiceYieldsItsSpansOnce() {
         try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * span builder drops fragments it has already resolved).
  */
 @Tag("live")
-@Disabled("known defect, open in the Kafka issue: after the outage some fragments of the requests made just "
-        + "before it wait for parents the span builder never releases (11 of 160 rooted alone, no loss and no "
-        + "duplicate at the agent); runs fail 3 times in 4 with the failure message naming the partial traces")
 class DistributedBrokerOutageToJaegerTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(30);
@@ -126,7 +122,9 @@ class DistributedBrokerOutageToJaegerTest {
             String[] f = line.split(" ");
             assertThat(f[2]).isEqualTo("200");
             JsonNode trace = tracesByPath.get(f[1]);
-            assertLinkedChain(trace, f[1], Double.parseDouble(f[3]));
+            // the broker stopping and the agent buffering load the machine while loadgen measures: the
+            // scheduler may take tens of milliseconds from its stopwatch, never add to its span
+            assertLinkedChain(trace, f[1], Double.parseDouble(f[3]), true, 250.0);
             for (JsonNode span : trace.path("spans")) {
                 spanIds.add(span.path("spanID").asText());
                 spans++;
