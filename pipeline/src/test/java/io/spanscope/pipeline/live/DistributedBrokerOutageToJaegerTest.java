@@ -122,7 +122,9 @@ class DistributedBrokerOutageToJaegerTest {
             String[] f = line.split(" ");
             assertThat(f[2]).isEqualTo("200");
             JsonNode trace = tracesByPath.get(f[1]);
-            assertLinkedChain(trace, f[1], Double.parseDouble(f[3]));
+            // the broker stopping and the agent buffering load the machine while loadgen measures: the
+            // scheduler may take tens of milliseconds from its stopwatch, never add to its span
+            assertLinkedChain(trace, f[1], Double.parseDouble(f[3]), true, 250.0);
             for (JsonNode span : trace.path("spans")) {
                 spanIds.add(span.path("spanID").asText());
                 spans++;
