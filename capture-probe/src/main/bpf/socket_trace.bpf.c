@@ -17,6 +17,7 @@
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
 #include "socket_common.bpf.h"
+#include "go_tls.bpf.h"
 #include "handoff.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -60,6 +61,8 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 {
 	struct st_ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
 
+	if (!call)
+		call = go_tls_call_of_syscall(pid_tgid);
 	if (call) {
 		conn->tls = 1;
 		call->fd = a->fd;

@@ -85,7 +85,9 @@ enum st_counter {
 	ST_CTR_TLS_CIPHERTEXT_BYTES = 11, /* ciphertext bytes of TLS-traced connections, not forwarded */
 	ST_CTR_TLS_UNASSOCIATED = 12, /* SSL calls whose connection was unknown (plaintext dropped) */
 	ST_CTR_TLS_NESTING_DROPS = 13,/* SSL calls not traced because the in-flight SSL table was full */
-	ST_CTR_MAX = 14,
+	ST_CTR_GO_TLS_UNASSOCIATED = 14, /* Go crypto/tls calls with plaintext whose connection was unknown */
+	ST_CTR_GO_TLS_TABLE_DROPS = 15,  /* Go crypto/tls calls not traced: the in-flight goroutine table refused them */
+	ST_CTR_MAX = 16,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

@@ -23,6 +23,7 @@
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
 #include "socket_common.bpf.h"
+#include "go_tls.bpf.h"
 
 #define ST_PROT_EXEC 0x4
 
@@ -144,6 +145,12 @@ static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32
 	}
 	if (call->writes == 0)
 		return false;
+	if (call->library == ST_TLS_GO) {
+		/* Go sends nothing pending inside Write, and sizes records itself (small ones first on a
+		 * new connection), so the record count says nothing: the first write is the first record */
+		*seq = call->write_seq[0];
+		return true;
+	}
 	records = (total + ST_TLS_MAX_PLAINTEXT_RECORD - 1) / ST_TLS_MAX_PLAINTEXT_RECORD;
 	index = call->writes > records ? call->writes - records : 0;
 	if (index >= ST_SSL_WRITES_KEPT)
@@ -214,19 +221,56 @@ static __always_inline bool ssl_connection(__u64 pid_tgid, const struct st_ssl_c
 	return true;
 }
 
+/*
+ * Emits the plaintext of a finished TLS call that moved `total` bytes, as data events of the
+ * connection of its nested syscall (or the one last seen for its TLS object), marked TLS and named by
+ * the attach cookie of the probe that saw the call end.
+ */
+static __always_inline void tls_deliver(void *ctx, __u64 pid_tgid, const struct st_ssl_call *call, __u32 total,
+					enum st_counter unassociated)
+{
+	struct st_data_event *ev;
+	struct st_active a = {};
+	struct st_conn *conn;
+	__u64 key;
+	__u32 seq = 0;
+	__s32 fd = -1;
+	bool has_seq;
+
+	has_seq = ssl_record_seq(call, total, &seq);
+	if (!ssl_connection(pid_tgid, call, has_seq, total, &fd, &seq)) {
+		if (total)
+			count_add(unassociated, 1);
+		return;
+	}
+	if (total == 0)
+		return;
+	key = conn_key(pid_tgid >> 32, fd);
+	conn = bpf_map_lookup_elem(&conns, &key);
+	if (!conn) {
+		count_add(unassociated, 1);
+		return;
+	}
+	conn->tls = 1;
+	a.buf = call->buf;
+	a.fd = fd;
+	a.seq = seq;
+	a.arg_kind = ST_ARG_BUF;
+	a.syscall = call->direction == ST_DIR_EGRESS ? ST_SYS_SSL_WRITE : ST_SYS_SSL_READ;
+	ev = prepare_data_event(pid_tgid, &a, conn, &conn->ends, call->direction);
+	if (!ev)
+		return;
+	ev->flags |= ST_FLAG_TLS;
+	ev->tls_library = bpf_get_attach_cookie(ctx);
+	emit_payload(ev, &a, total);
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_return, int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct st_ssl_call *found = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
-	struct st_data_event *ev;
 	struct st_ssl_call call;
-	struct st_active a = {};
-	struct st_conn *conn;
-	__u64 key;
-	__u32 total, seq = 0;
-	__s32 fd = -1;
-	bool has_seq;
 
 	if (!found)
 		return 0;
@@ -236,33 +280,77 @@ int BPF_KRETPROBE(ssl_return, int ret)
 	}
 	call = *found;
 	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
-	total = ssl_bytes(&call, ret);
-	has_seq = ssl_record_seq(&call, total, &seq);
-	if (!ssl_connection(pid_tgid, &call, has_seq, total, &fd, &seq)) {
-		if (total)
-			count_add(ST_CTR_TLS_UNASSOCIATED, 1);
+	tls_deliver(ctx, pid_tgid, &call, ssl_bytes(&call, ret), ST_CTR_TLS_UNASSOCIATED);
+	return 0;
+}
+
+/* ---- Go crypto/tls ------------------------------------------------------------------------------ */
+
+/*
+ * crypto/tls.(*Conn).Write and Read, amd64, Go's register ABI: at entry the receiver is in RAX and
+ * b []byte in RBX (pointer) and RCX (length); at every RET the result n is in RAX and the error
+ * interface in RBX/RCX. Never uretprobes: they rewrite the return address on the goroutine's stack,
+ * which the runtime moves when it grows the stack, and the process crashes. User space attaches
+ * go_tls_return to each RET instruction of the two functions instead.
+ *
+ * An entry with a call already recorded for the goroutine is the same call starting over: the
+ * function's prologue grows a too-small stack and jumps back to the entry (Read and Write never
+ * call each other on one goroutine).
+ */
+static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 direction)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32 };
+	__u64 len = ctx->cx;
+	__u32 zero = 0, *seen;
+	struct st_ssl_call call = {
+		.ssl = ctx->ax,
+		.buf = ctx->bx,
+		.fd = -1,
+		.requested = len > 0x7fffffff ? 0x7fffffff : len,
+		.direction = direction,
+		.library = ST_TLS_GO,
+	};
+
+	if (!process_traced(key.tgid))
 		return 0;
-	}
-	if (total == 0)
+	seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
+	if (seen && !*seen)
+		*seen = 1;
+	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
+		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int go_tls_write_entry(struct pt_regs *ctx)
+{
+	return go_tls_enter(ctx, ST_DIR_EGRESS);
+}
+
+SEC("uprobe")
+int go_tls_read_entry(struct pt_regs *ctx)
+{
+	return go_tls_enter(ctx, ST_DIR_INGRESS);
+}
+
+/* At a RET of Write or Read: n bytes moved (Read may return n > 0 with io.EOF; Write n < len with an error). */
+SEC("uprobe")
+int go_tls_return(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32 };
+	struct st_ssl_call *found = bpf_map_lookup_elem(&go_tls_calls, &key);
+	struct st_ssl_call call;
+	long n = ctx->ax;
+
+	if (!found)
 		return 0;
-	key = conn_key(pid_tgid >> 32, fd);
-	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn) {
-		count_add(ST_CTR_TLS_UNASSOCIATED, 1);
-		return 0;
-	}
-	conn->tls = 1;
-	a.buf = call.buf;
-	a.fd = fd;
-	a.seq = seq;
-	a.arg_kind = ST_ARG_BUF;
-	a.syscall = call.direction == ST_DIR_EGRESS ? ST_SYS_SSL_WRITE : ST_SYS_SSL_READ;
-	ev = prepare_data_event(pid_tgid, &a, conn, &conn->ends, call.direction);
-	if (!ev)
-		return 0;
-	ev->flags |= ST_FLAG_TLS;
-	ev->tls_library = bpf_get_attach_cookie(ctx);
-	emit_payload(ev, &a, total);
+	call = *found;
+	bpf_map_delete_elem(&go_tls_calls, &key);
+	if (n > call.requested)
+		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
+	tls_deliver(ctx, pid_tgid, &call, n > 0 ? n : 0, ST_CTR_GO_TLS_UNASSOCIATED);
 	return 0;
 }
 

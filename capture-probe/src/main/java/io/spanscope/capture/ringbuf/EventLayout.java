@@ -126,5 +126,7 @@ public final class EventLayout {
     public static final int COUNTER_TLS_CIPHERTEXT_BYTES = 11;
     public static final int COUNTER_TLS_UNASSOCIATED = 12;
     public static final int COUNTER_TLS_NESTING_DROPS = 13;
-    public static final int COUNTER_COUNT = 14;
+    public static final int COUNTER_GO_TLS_UNASSOCIATED = 14;
+    public static final int COUNTER_GO_TLS_TABLE_DROPS = 15;
+    public static final int COUNTER_COUNT = 16;
 }
