@@ -9,6 +9,8 @@
  * Go's register ABI (amd64, Go >= 1.17) keeps the current goroutine (g) in R14 in all Go code,
  * including the raw SYSCALL of internal/runtime/syscall.Syscall6, so the uprobes and the syscall
  * hooks read the same key from the user registers.
+ *
+ * Included after tls_deliver.bpf.h.
  */
 #ifndef SPANSCOPE_GO_TLS_BPF_H
 #define SPANSCOPE_GO_TLS_BPF_H
@@ -54,6 +56,21 @@ static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	key.goroutine = regs->r14;
 	return bpf_map_lookup_elem(&go_tls_calls, &key);
+}
+
+/*
+ * A nested write of a Go Write has just sent its first record: the Write's plaintext goes out now,
+ * not at its RET. The peer may answer as soon as the record arrives, and the goroutine can be
+ * descheduled before it reaches its RET (it leaves the syscall through the scheduler); the reply's
+ * plaintext, read by another goroutine, would then reach user space before the request it answers.
+ * Go's Write sends all of b unless the connection fails, so all of b is reported.
+ */
+static __always_inline void go_tls_write_sent(__u64 pid_tgid, struct st_ssl_call *call)
+{
+	if (call->library != ST_TLS_GO || call->delivered)
+		return;
+	call->delivered = 1;
+	tls_deliver(pid_tgid, call, call->requested, call->library_id, ST_CTR_GO_TLS_UNASSOCIATED);
 }
 
 #endif /* SPANSCOPE_GO_TLS_BPF_H */

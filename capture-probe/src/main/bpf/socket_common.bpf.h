@@ -89,7 +89,9 @@ struct st_ssl_call {
 	__u8 depth;        /* nested entries of exported SSL functions (one library calling another) */
 	__u8 read_record_count;
 	__u8 library;      /* enum st_tls_library_kind: whose record habits the sequence numbers follow */
-	__u8 reserved[6];
+	__u8 delivered;    /* the plaintext already went out (a Go Write: at its first nested write) */
+	__u8 reserved;
+	__u32 library_id;  /* the attach cookie of the library's probes, for events sent outside them */
 };
 
 enum st_tls_library_kind {

@@ -17,6 +17,7 @@
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
 #include "socket_common.bpf.h"
+#include "tls_deliver.bpf.h"
 #include "go_tls.bpf.h"
 #include "handoff.bpf.h"
 
@@ -74,6 +75,7 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 				call->write_seq[index] = a->seq;
 			if (call->writes < 255)
 				call->writes++;
+			go_tls_write_sent(pid_tgid, call);
 		} else if (call->direction == ST_DIR_INGRESS && !egress) {
 			/* the last record header read is that of the record the plaintext comes from (records
 			 * before it in the same call, such as TLS 1.3 session tickets, carry no plaintext) */

@@ -40,7 +40,7 @@ class GrpcTlsLiveCaptureTest {
         port = TestPorts.free();
         server = peer.startServer(port, dir.resolve("server.log"));
         live = LiveRecords.capturePorts(List.of(port));
-        live.awaitGoTlsAttached(Duration.ofSeconds(30));
+        live.awaitTlsAttached(peer.binary(), Duration.ofSeconds(30));
     }
 
     @AfterEach
@@ -63,14 +63,15 @@ class GrpcTlsLiveCaptureTest {
     void everyCallOverGoTlsIsOneRecordOnEachSideWithTheClientsOutcome() throws Exception {
         GrpcGoPeer.ClientRun script = peer.runClient(port);
         GrpcGoPeer.ClientRun unary = peer.runClient(port, "unary", "20");
-        GoTlsCaptureStats go = live.captureStats().tls().go();
         List<Record> all = new ArrayList<>(live.finish());
+        GoTlsCaptureStats go = live.captureStats().tls().go();
         all.sort(Comparator.comparingLong(Record::requestStartNs));
 
         for (GrpcGoPeer.ClientRun run : List.of(script, unary)) {
             List<String> expected = run.calls().stream().map(c -> c[0] + " " + c[1] + " " + c[2] + " " + c[3]).toList();
             List<Record> client = all.stream().filter(r -> r.tgid() == run.pid() && r.role() == Role.CLIENT).toList();
-            assertThat(client).extracting(GrpcTlsLiveCaptureTest::line).containsExactlyElementsOf(expected);
+            assertThat(client).as("client records of pid %d; %s", run.pid(), live.captureStats().tls())
+                    .extracting(GrpcTlsLiveCaptureTest::line).containsExactlyElementsOf(expected);
             assertThat(client).allSatisfy(r -> {
                 assertThat(r.protocol()).isEqualTo(Protocol.GRPC);
                 assertThat(r.attributes().getString("rpc.service")).isEqualTo("spanscope.test.Echo");
@@ -94,7 +95,8 @@ class GrpcTlsLiveCaptureTest {
             assertThat(clientRequests).as("client request sequences").contains(r.requestSequence());
             assertThat(clientResponses).as("client response sequences").contains(r.responseSequence());
         });
-        assertThat(go.attachedBinaries()).isEqualTo(1);
+        assertThat(live.captureStats().tls().attachedFiles()).contains(peer.binary().toString());
+        assertThat(go.attachedBinaries()).isPositive();
         assertThat(go.returnProbes()).isPositive();
         assertThat(go.unassociatedCalls()).as("Go calls without a connection").isZero();
         assertThat(go.inFlightTableDrops()).isZero();

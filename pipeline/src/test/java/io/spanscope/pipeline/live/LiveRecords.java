@@ -16,6 +16,7 @@ import io.spanscope.parsers.DropReason;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,14 +66,11 @@ final class LiveRecords implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits until the Go crypto/tls uprobes are on at least one Go executable (the peer's, when the test
-     * traces only its own ports and runs one Go program).
-     */
-    void awaitGoTlsAttached(Duration timeout) throws InterruptedException {
+    /** Waits until the TLS uprobes (OpenSSL or Go crypto/tls) are on {@code file}; attaching is asynchronous. */
+    void awaitTlsAttached(Path file, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (capture.stats().tls().go().attachedBinaries() == 0) {
-            assertThat(System.nanoTime()).as("Go binary attached; %s", capture.stats().tls()).isLessThan(deadline);
+        while (!capture.stats().tls().attachedFiles().contains(file.toString())) {
+            assertThat(System.nanoTime()).as("%s attached; %s", file, capture.stats().tls()).isLessThan(deadline);
             Thread.sleep(20);
         }
     }
