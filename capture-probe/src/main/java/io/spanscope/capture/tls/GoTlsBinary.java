@@ -19,6 +19,7 @@ public final class GoTlsBinary {
     static final String WRITE = "crypto/tls.(*Conn).Write";
     static final String READ = "crypto/tls.(*Conn).Read";
     private static final Set<String> FUNCTIONS = Set.of(WRITE, READ);
+    private static final long MAX_BUILD_INFO_BYTES = 1 << 20;
 
     /** Why a file is or is not attached. */
     public enum Verdict {
@@ -30,6 +31,8 @@ public final class GoTlsBinary {
         STRIPPED,
         /** A Go executable with crypto/tls for an architecture other than amd64. */
         UNSUPPORTED_ARCHITECTURE,
+        /** A Go executable with crypto/tls built before Go 1.17 (arguments on the stack), or whose version is unreadable. */
+        UNSUPPORTED_GO_VERSION,
         /** The functions were found but no x86-64 decoder is available (libcapstone missing). */
         NO_DECODER,
         /** The functions were found but could not be decoded whole. */
@@ -101,6 +104,12 @@ public final class GoTlsBinary {
                 return Inspection.of(Verdict.UNSUPPORTED_ARCHITECTURE,
                         "ELF machine " + elf.machine() + ": only amd64 (62) is supported");
             }
+            Optional<GoBuildVersion> version = version(elf);
+            if (version.isEmpty() || !version.get().hasRegisterAbi()) {
+                return Inspection.of(Verdict.UNSUPPORTED_GO_VERSION, "built by "
+                        + version.map(GoBuildVersion::toString).orElse("an unreadable Go version")
+                        + ": the probes read Go's register ABI (Go 1.17 and later)");
+            }
             X86ReturnFinder decoder;
             try {
                 decoder = decoders.decoder();
@@ -119,6 +128,20 @@ public final class GoTlsBinary {
             }
             return new Inspection(Verdict.ATTACHABLE, functions, "");
         }
+    }
+
+    private static Optional<GoBuildVersion> version(ElfSections elf) throws IOException {
+        ElfSections.Section buildInfo = elf.section(".go.buildinfo").orElseThrow();
+        byte[] bytes = buildInfo.size() > 0 && buildInfo.size() <= MAX_BUILD_INFO_BYTES
+                ? elf.bytesAt(buildInfo.offset(), (int) buildInfo.size()) : null;
+        return GoBuildVersion.parse(bytes, (address, length) -> {
+            try {
+                Optional<Long> offset = elf.fileOffsetOf(address);
+                return offset.isEmpty() ? null : elf.bytesAt(offset.get(), length);
+            } catch (IOException e) {
+                return null;
+            }
+        });
     }
 
     private static Optional<Function> locate(ElfSections elf, ElfSections.FunctionSymbol symbol,

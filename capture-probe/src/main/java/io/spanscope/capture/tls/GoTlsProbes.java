@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * a Go amd64 executable with a symbol table, attaches a plain uprobe at the entry of
  * {@code crypto/tls.(*Conn).Write} and {@code Read} and one at each of their RET instructions (no
  * uretprobes: see ssl_trace.bpf.c). Files that are Go with crypto/tls but cannot be attached (stripped,
- * another architecture, no decoder, undecodable) are logged once each and counted. Used under the lock
+ * another architecture, built before Go 1.17, no decoder, undecodable) are logged once each and counted. Used under the lock
  * of {@link TlsProbes}.
  */
 final class GoTlsProbes implements AutoCloseable {
@@ -52,7 +52,7 @@ final class GoTlsProbes implements AutoCloseable {
                 return List.of();
             }
             case STRIPPED -> strippedBinaries.incrementAndGet();
-            case UNSUPPORTED_ARCHITECTURE -> unsupportedBinaries.incrementAndGet();
+            case UNSUPPORTED_ARCHITECTURE, UNSUPPORTED_GO_VERSION -> unsupportedBinaries.incrementAndGet();
             case NO_DECODER, UNDECODABLE -> undecodableBinaries.incrementAndGet();
             case ATTACHABLE -> {
                 return attach(path, shownPath, pid, cookie, inspection);

@@ -162,7 +162,8 @@ public final class TlsProbes implements AutoCloseable {
      * @param attachedBinaries Go executables whose Conn.Write and Conn.Read are probed
      * @param returnProbes RET instructions probed in them
      * @param strippedBinaries Go executables with crypto/tls but no symbol table: not probed
-     * @param unsupportedBinaries Go executables with crypto/tls for an architecture other than amd64: not probed
+     * @param unsupportedBinaries Go executables with crypto/tls for another architecture than amd64, or built
+     *     before Go 1.17: not probed
      * @param undecodableBinaries Go executables whose functions could not be decoded (or no decoder): not probed
      */
     public record GoTlsProbeCounts(long attachedBinaries, long returnProbes, long strippedBinaries,

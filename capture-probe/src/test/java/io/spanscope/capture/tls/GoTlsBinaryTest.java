@@ -94,6 +94,47 @@ class GoTlsBinaryTest {
     }
 
     @Test
+    void theBuildVersionIsTheToolchainsRelease() throws Exception {
+        String toolchain = run(dir, "go", "env", "GOVERSION").trim(); // "go1.26.8"
+        Matcher release = Pattern.compile("^go(\\d+)\\.(\\d+)").matcher(toolchain);
+        assertThat(release.find()).as(toolchain).isTrue();
+        try (ElfSections elf = ElfSections.open(tlsBinary).orElseThrow()) {
+            ElfSections.Section buildInfo = elf.section(".go.buildinfo").orElseThrow();
+            byte[] bytes = elf.bytesAt(buildInfo.offset(), (int) buildInfo.size());
+
+            assertThat(GoBuildVersion.parse(bytes, (address, length) -> null)).contains(
+                    new GoBuildVersion(Integer.parseInt(release.group(1)), Integer.parseInt(release.group(2))));
+        }
+    }
+
+    @Test
+    void aPre118BuildInfoIsReadThroughItsStringHeaderAndGo116HasNoRegisterAbi() {
+        // Go 1.13-1.17 layout: magic, pointer size 8, flags 0, then the address of runtime.buildVersion's header
+        byte[] section = new byte[32];
+        System.arraycopy("\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1), 0, section, 0, 14);
+        section[14] = 8;
+        java.nio.ByteBuffer.wrap(section).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(16, 0x5000);
+        byte[] header = new byte[16];
+        java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 0x6000).putLong(8, 8);
+        byte[] text = "go1.16.5".getBytes(StandardCharsets.ISO_8859_1);
+
+        var version = GoBuildVersion.parse(section, (address, length) ->
+                address == 0x5000 && length == 16 ? header : address == 0x6000 && length == 8 ? text : null);
+
+        assertThat(version).contains(new GoBuildVersion(1, 16));
+        assertThat(version.orElseThrow().hasRegisterAbi()).isFalse();
+        assertThat(GoBuildVersion.parse(section, (address, length) -> null)).isEmpty();
+    }
+
+    @Test
+    void buildInfoThatIsNotOneIsNoVersion() {
+        assertThat(GoBuildVersion.parse(new byte[64], (a, l) -> null)).isEmpty();
+        assertThat(GoBuildVersion.parse(new byte[3], (a, l) -> null)).isEmpty();
+        assertThat(GoBuildVersion.of("devel go1.24-4a5c5f7 Tue")).contains(new GoBuildVersion(1, 24));
+        assertThat(GoBuildVersion.of("gccgo")).isEmpty();
+    }
+
+    @Test
     void aStrippedGoBinaryIsReportedAsSuchAndNotAttached() throws Exception {
         GoTlsBinary.Inspection inspection = GoTlsBinary.inspect(strippedBinary, () -> decoder);
 

@@ -208,7 +208,7 @@ public final class CaptureCommand implements Callable<Integer> {
         if (go.attachedBinaries() > 0 || go.binariesNotProbed() > 0) {
             System.err.println("spanscope: Go crypto/tls probed in " + go.attachedBinaries() + " binaries ("
                     + go.returnProbes() + " RETs); not probed: " + go.strippedBinaries() + " stripped, "
-                    + go.unsupportedBinaries() + " not amd64, " + go.undecodableBinaries() + " undecodable; "
+                    + go.unsupportedBinaries() + " not amd64 or Go < 1.17, " + go.undecodableBinaries() + " undecodable; "
                     + go.unassociatedCalls() + " calls without a connection, " + go.inFlightTableDrops()
                     + " calls not traced (table full)");
         }
