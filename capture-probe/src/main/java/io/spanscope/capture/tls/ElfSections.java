@@ -33,7 +33,8 @@ final class ElfSections implements AutoCloseable {
     private static final int SHT_NOBITS = 8;
     private static final int STT_FUNC = 2;
     private static final int MAX_SECTIONS = 65_535;
-    private static final long MAX_TABLE_BYTES = 256L << 20;
+    /* a large Go binary's .strtab is tens of MiB; nothing a damaged header claims is read beyond this */
+    private static final long MAX_TABLE_BYTES = 64L << 20;
     /** Largest function body read for decoding; Go's crypto/tls Read and Write are a few KiB. */
     static final int MAX_FUNCTION_BYTES = 1 << 20;
 

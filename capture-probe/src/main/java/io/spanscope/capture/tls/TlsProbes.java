@@ -120,6 +120,9 @@ public final class TlsProbes implements AutoCloseable {
         } catch (IOException e) {
             decided.remove(file.key()); // the process exited: another process or event will bring the file back
             return false;
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read {} as a Go executable: {}", file.path(), e.toString());
+            return false; // a damaged ELF file: decided, never attached
         } catch (BpfException e) {
             attachFailed(pid, file, e);
             return false;

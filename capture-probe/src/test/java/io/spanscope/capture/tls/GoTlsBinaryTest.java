@@ -185,6 +185,27 @@ class GoTlsBinaryTest {
                 .isInstanceOf(X86ReturnFinder.UndecodableException.class);
     }
 
+    @Test
+    void damagedOrTruncatedCopiesGiveAVerdictAndNeverThrow() throws Exception {
+        byte[] original = Files.readAllBytes(tlsBinary);
+        java.util.Random random = new java.util.Random(20261125L);
+        long sectionTable = java.nio.ByteBuffer.wrap(original).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0x28);
+        Path copy = dir.resolve("damaged");
+        java.util.EnumSet<GoTlsBinary.Verdict> seen = java.util.EnumSet.noneOf(GoTlsBinary.Verdict.class);
+        for (int round = 0; round < 150; round++) {
+            byte[] damaged = original.clone();
+            for (int i = 0; i < 8; i++) {
+                // the ELF header and the section header table are what the reader trusts most
+                int at = random.nextBoolean() ? random.nextInt(64)
+                        : (int) sectionTable + random.nextInt(original.length - (int) sectionTable);
+                damaged[at] = (byte) random.nextInt(256);
+            }
+            Files.write(copy, round % 10 == 0 ? java.util.Arrays.copyOf(damaged, random.nextInt(original.length)) : damaged);
+            seen.add(GoTlsBinary.inspect(copy, () -> decoder).verdict());
+        }
+        assertThat(seen).isNotEmpty();
+    }
+
     private static long nmAddress(String symbol) throws Exception {
         for (String line : run(dir, "nm", tlsBinary.toString()).split("\n")) {
             String[] fields = line.trim().split(" ", 3);
