@@ -4,6 +4,7 @@
 // google.protobuf.StringValue, so no generated code is needed; the service is described by hand.
 // "tls-server ADDR CERT" and "tls-client ADDR CERT" do the same over TLS (Go crypto/tls): the server
 // makes a self-signed certificate for 127.0.0.1 at start and writes it to CERT, the client trusts it.
+// "https ADDR CERT" is net/http over Go crypto/tls (h2c's handler), certificate made the same way.
 package main
 
 import (
@@ -208,10 +209,9 @@ func client(addr string, creds credentials.TransportCredentials, args []string) 
 	callUnary(ctx, conn, "Say", "bye")
 }
 
-// serveH2c is a cleartext HTTP/2 server that accepts the HTTP/1.1 Upgrade to h2c (and prior knowledge);
-// it answers every path with a small text body.
-func serveH2c(addr string) {
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// textHandler answers every path with a small text body naming the protocol; /missing is a 404.
+func textHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/missing" {
 			http.NotFound(w, r)
 			return
@@ -219,13 +219,31 @@ func serveH2c(addr string) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintf(w, "hello over %s\n", r.Proto)
 	})
-	server := &http.Server{Addr: addr, Handler: h2c.NewHandler(handler, &http2.Server{})}
+}
+
+// serveHTTPS is net/http over Go crypto/tls (HTTP/1.1 and h2 by ALPN) with a fresh self-signed
+// certificate written to certFile; it answers every path like serveH2c.
+func serveHTTPS(addr, certFile string) {
+	server := &http.Server{Addr: addr, Handler: textHandler(), TLSConfig: &tls.Config{Certificates: []tls.Certificate{selfSignedCertificate(certFile)}}}
+	_ = server.ListenAndServeTLS("", "")
+}
+
+// serveH2c is a cleartext HTTP/2 server that accepts the HTTP/1.1 Upgrade to h2c (and prior knowledge);
+// it answers every path with a small text body.
+func serveH2c(addr string) {
+	server := &http.Server{Addr: addr, Handler: h2c.NewHandler(textHandler(), &http2.Server{})}
 	_ = server.ListenAndServe()
 }
 
 // selfSigned makes a fresh key and certificate for 127.0.0.1, writes the certificate (PEM) to certFile
 // for the client to trust, and returns the server's TLS credentials.
 func selfSigned(certFile string) credentials.TransportCredentials {
+	cert := selfSignedCertificate(certFile)
+	return credentials.NewServerTLSFromCert(&cert)
+}
+
+// selfSignedCertificate makes the key and certificate and writes the certificate (PEM) to certFile.
+func selfSignedCertificate(certFile string) tls.Certificate {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		panic(err)
@@ -250,7 +268,7 @@ func selfSigned(certFile string) credentials.TransportCredentials {
 	if err := os.Rename(certFile+".tmp", certFile); err != nil {
 		panic(err)
 	}
-	return credentials.NewServerTLSFromCert(&tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // trusting returns client TLS credentials that trust only the certificate in certFile.
@@ -265,7 +283,7 @@ func trusting(certFile string) credentials.TransportCredentials {
 func main() {
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: grpc-go server ADDR | client ADDR [unary N] | h2c ADDR"+
-			" | tls-server ADDR CERT | tls-client ADDR CERT [unary N]")
+			" | tls-server ADDR CERT | tls-client ADDR CERT [unary N] | https ADDR CERT")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -277,6 +295,8 @@ func main() {
 		serve(os.Args[2], grpc.Creds(selfSigned(os.Args[3])))
 	case "tls-client":
 		client(os.Args[2], trusting(os.Args[3]), os.Args[4:])
+	case "https":
+		serveHTTPS(os.Args[2], os.Args[3])
 	case "h2c":
 		serveH2c(os.Args[2])
 	}

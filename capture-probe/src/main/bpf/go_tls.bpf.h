@@ -18,8 +18,18 @@
 struct st_go_call_key {
 	__u64 goroutine;   /* the runtime's g pointer, from R14 */
 	__u32 tgid;
-	__u32 reserved;
+	__u32 kind;        /* enum st_go_call_kind: a handshake can run inside a Read or Write */
 };
+
+enum st_go_call_kind {
+	ST_GO_CALL_DATA = 0,       /* Conn.Read, Conn.Write */
+	ST_GO_CALL_HANDSHAKE = 1,  /* Conn.handshakeContext */
+};
+
+/* st_ssl_call.direction of a handshake (next to ST_DIR_EGRESS / ST_DIR_INGRESS) */
+#define ST_GO_DIR_HANDSHAKE 2
+/* record headers looked at per handshake read (a server flight is a handful of records) */
+#define ST_GO_HANDSHAKE_RECORDS 8
 
 /*
  * LRU: a goroutine killed inside a call (its process exiting, a panic unwinding past the RET probes)
@@ -43,18 +53,24 @@ struct {
 
 /*
  * The Go crypto/tls call that the current socket syscall runs nested in, if any: the goroutine in the
- * user registers saved at syscall entry, looked up for this process.
+ * user registers saved at syscall entry, looked up for this process; a Read or Write before the
+ * handshake it may have started.
  */
 static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid)
 {
 	struct st_go_call_key key = { .tgid = pid_tgid >> 32 };
 	__u32 zero = 0, *seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
+	struct st_ssl_call *call;
 	struct pt_regs *regs;
 
 	if (!seen || !*seen)
 		return NULL;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	key.goroutine = regs->r14;
+	call = bpf_map_lookup_elem(&go_tls_calls, &key);
+	if (call)
+		return call;
+	key.kind = ST_GO_CALL_HANDSHAKE;
 	return bpf_map_lookup_elem(&go_tls_calls, &key);
 }
 
@@ -67,10 +83,53 @@ static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid
  */
 static __always_inline void go_tls_write_sent(__u64 pid_tgid, struct st_ssl_call *call)
 {
-	if (call->library != ST_TLS_GO || call->delivered)
+	if (call->delivered)
 		return;
 	call->delivered = 1;
 	tls_deliver(pid_tgid, call, call->requested, call->library_id, ST_CTR_GO_TLS_UNASSOCIATED);
+}
+
+/*
+ * A read of the handshake: Go reads as much as the socket holds, so its last read can also bring
+ * the first application records (a client's request sent right behind its Finished), which the first
+ * Read then serves from Go's buffer with no syscall. The start of the read's last complete record is
+ * kept (read_seq): after the handshake records, the first application record is most often the last
+ * one of that read. A read with no complete record keeps nothing.
+ */
+static __always_inline void go_tls_handshake_read(struct st_ssl_call *call, const struct st_active *a, __u32 total)
+{
+	__u8 header[ST_TLS_RECORD_HEADER_BYTES];
+	__u32 offset = 0, end;
+
+	call->read_seq_source = ST_SSL_SEQ_NONE;
+	if (a->arg_kind != ST_ARG_BUF)
+		return;
+	for (int i = 0; i < ST_GO_HANDSHAKE_RECORDS; i++) {
+		if (offset + ST_TLS_RECORD_HEADER_BYTES > total)
+			break;
+		if (bpf_probe_read_user(header, sizeof(header), (void *)(a->buf + offset)))
+			break;
+		if (header[0] < 20 || header[0] > 24 || header[1] != 3)
+			break; /* not a record start */
+		end = offset + ST_TLS_RECORD_HEADER_BYTES + ((__u32)header[3] << 8 | header[4]);
+		if (end > total)
+			break; /* its end comes with a later read */
+		call->read_seq = a->seq + offset;
+		call->read_seq_source = ST_SSL_SEQ_RECORD_HEADER;
+		offset = end;
+	}
+}
+
+/* A socket syscall nested in a Go call, after the shared bookkeeping of tls_ciphertext. */
+static __always_inline void go_tls_nested_syscall(__u64 pid_tgid, struct st_ssl_call *call, const struct st_active *a,
+						  bool egress, __u32 total)
+{
+	if (call->library != ST_TLS_GO)
+		return;
+	if (call->direction == ST_DIR_EGRESS && egress)
+		go_tls_write_sent(pid_tgid, call);
+	else if (call->direction == ST_GO_DIR_HANDSHAKE && !egress)
+		go_tls_handshake_read(call, a, total);
 }
 
 #endif /* SPANSCOPE_GO_TLS_BPF_H */

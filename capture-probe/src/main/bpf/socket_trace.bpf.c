@@ -75,7 +75,6 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 				call->write_seq[index] = a->seq;
 			if (call->writes < 255)
 				call->writes++;
-			go_tls_write_sent(pid_tgid, call);
 		} else if (call->direction == ST_DIR_INGRESS && !egress) {
 			/* the last record header read is that of the record the plaintext comes from (records
 			 * before it in the same call, such as TLS 1.3 session tickets, carry no plaintext) */
@@ -89,6 +88,7 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 					find_records(call, a->buf, a->seq, total);
 			}
 		}
+		go_tls_nested_syscall(pid_tgid, call, a, egress, total);
 	}
 	if (!conn->tls)
 		return false;

@@ -14,6 +14,10 @@
  *
  * The attach cookie (bpf_get_attach_cookie) is the user-space id of the attached file, so every
  * plaintext event names the library that supplied it.
+ *
+ * Go crypto/tls has its own programs below (go_tls_*): plain uprobes at the entry and at each RET of
+ * Conn.Write, Conn.Read and Conn.handshakeContext, calls keyed by goroutine (go_tls.bpf.h); the
+ * delivery itself is shared (tls_deliver.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -195,6 +199,55 @@ int go_tls_return(struct pt_regs *ctx)
 	if (n > call.requested)
 		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
 	tls_deliver(pid_tgid, &call, n > 0 ? n : 0, call.library_id, ST_CTR_GO_TLS_UNASSOCIATED);
+	return 0;
+}
+
+/*
+ * crypto/tls.(*Conn).handshakeContext, which every handshake runs (Handshake, HandshakeContext, and
+ * the one a first Read or Write starts): its nested syscalls name the connection before any Read, and
+ * its last read may already hold the first application records (go_tls_handshake_read). At its RETs
+ * the connection and that record become what ssl_conns knows of this Conn, so a first Read served
+ * from Go's buffer has both. Keyed apart from Read/Write calls: it can run inside one.
+ */
+SEC("uprobe")
+int go_tls_handshake_entry(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32, .kind = ST_GO_CALL_HANDSHAKE };
+	struct st_ssl_call call = {
+		.ssl = ctx->ax,
+		.fd = -1,
+		.direction = ST_GO_DIR_HANDSHAKE,
+		.library = ST_TLS_GO,
+		.library_id = bpf_get_attach_cookie(ctx),
+	};
+
+	if (!process_traced(key.tgid))
+		return 0;
+	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
+		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int go_tls_handshake_return(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32, .kind = ST_GO_CALL_HANDSHAKE };
+	struct st_ssl_call *found = bpf_map_lookup_elem(&go_tls_calls, &key);
+	struct st_ssl_key conn_key = { .tgid = pid_tgid >> 32 };
+	struct st_ssl_conn known = { .fd = -1 };
+
+	if (!found)
+		return 0;
+	conn_key.ssl = found->ssl;
+	known.fd = found->fd;
+	if (found->read_seq_source != ST_SSL_SEQ_NONE)
+		known.ingress_seq = found->read_seq;
+	bpf_map_delete_elem(&go_tls_calls, &key);
+	/* a Conn at this address before was another connection: what was known of it goes */
+	if (known.fd >= 0)
+		bpf_map_update_elem(&ssl_conns, &conn_key, &known, BPF_ANY);
 	return 0;
 }
 

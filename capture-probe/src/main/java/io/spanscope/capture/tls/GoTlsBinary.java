@@ -11,14 +11,17 @@ import java.util.Set;
 /**
  * What a file offers the Go crypto/tls probes: whether it is a Go executable (it has the
  * {@code .go.buildinfo} section every Go linker since 1.13 writes), whether its full symbol table names
- * {@code crypto/tls.(*Conn).Write} and {@code Read}, and for each the file offset of its entry and of
- * every RET instruction in its body, found by decoding it.
+ * {@code crypto/tls.(*Conn).Write} and {@code Read} (and {@code handshakeContext}), and for each the file
+ * offset of its entry and of every RET instruction in its body, found by decoding it.
  */
 public final class GoTlsBinary {
 
     static final String WRITE = "crypto/tls.(*Conn).Write";
     static final String READ = "crypto/tls.(*Conn).Read";
-    private static final Set<String> FUNCTIONS = Set.of(WRITE, READ);
+    /** Every handshake runs it (Go 1.17 and later); probed when present: see ssl_trace.bpf.c. */
+    static final String HANDSHAKE = "crypto/tls.(*Conn).handshakeContext";
+    private static final Set<String> REQUIRED = Set.of(WRITE, READ);
+    private static final Set<String> FUNCTIONS = Set.of(WRITE, READ, HANDSHAKE);
     private static final long MAX_BUILD_INFO_BYTES = 1 << 20;
 
     /** Why a file is or is not attached. */
@@ -97,7 +100,7 @@ public final class GoTlsBinary {
                 return Inspection.of(Verdict.STRIPPED, "Go executable without a symbol table (.symtab)");
             }
             Map<String, ElfSections.FunctionSymbol> found = elf.functions(FUNCTIONS);
-            if (!found.keySet().containsAll(FUNCTIONS)) {
+            if (!found.keySet().containsAll(REQUIRED)) {
                 return Inspection.of(Verdict.NO_TLS, "no " + WRITE + " / " + READ);
             }
             if (elf.machine() != ElfSections.EM_X86_64) {
@@ -117,8 +120,11 @@ public final class GoTlsBinary {
                 return Inspection.of(Verdict.NO_DECODER, e.getMessage());
             }
             List<Function> functions = new ArrayList<>();
-            for (String name : List.of(WRITE, READ)) {
+            for (String name : List.of(WRITE, READ, HANDSHAKE)) {
                 ElfSections.FunctionSymbol symbol = found.get(name);
+                if (symbol == null) {
+                    continue; // the handshake: optional
+                }
                 Optional<Function> function = locate(elf, symbol, decoder);
                 if (function.isEmpty()) {
                     return Inspection.of(Verdict.UNDECODABLE, name + " at 0x" + Long.toHexString(symbol.address())

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Go crypto/tls side of {@link TlsProbes}: inspects a file found in a process's mappings and, for
  * a Go amd64 executable with a symbol table, attaches a plain uprobe at the entry of
- * {@code crypto/tls.(*Conn).Write} and {@code Read} and one at each of their RET instructions (no
+ * {@code crypto/tls.(*Conn).Write}, {@code Read} and {@code handshakeContext} and one at each of their RET
+ * instructions (no
  * uretprobes: see ssl_trace.bpf.c). Files that are Go with crypto/tls but cannot be attached (stripped,
  * another architecture, built before Go 1.17, no decoder, undecodable) are logged once each and counted. Used under the lock
  * of {@link TlsProbes}.
@@ -25,6 +26,8 @@ final class GoTlsProbes implements AutoCloseable {
     private static final String WRITE_ENTRY = "go_tls_write_entry";
     private static final String READ_ENTRY = "go_tls_read_entry";
     private static final String RETURN = "go_tls_return";
+    private static final String HANDSHAKE_ENTRY = "go_tls_handshake_entry";
+    private static final String HANDSHAKE_RETURN = "go_tls_handshake_return";
 
     private final BpfObject bpf;
     private X86ReturnFinder decoder;
@@ -68,10 +71,12 @@ final class GoTlsProbes implements AutoCloseable {
         int returns = 0;
         try {
             for (GoTlsBinary.Function function : inspection.functions()) {
-                String entry = function.name().equals(GoTlsBinary.WRITE) ? WRITE_ENTRY : READ_ENTRY;
+                boolean handshake = function.name().equals(GoTlsBinary.HANDSHAKE);
+                String entry = handshake ? HANDSHAKE_ENTRY
+                        : function.name().equals(GoTlsBinary.WRITE) ? WRITE_ENTRY : READ_ENTRY;
                 links.add(bpf.attachUprobeAt(entry, path.toString(), function.entryOffset(), cookie));
                 for (long ret : function.returnOffsets()) {
-                    links.add(bpf.attachUprobeAt(RETURN, path.toString(), ret, cookie));
+                    links.add(bpf.attachUprobeAt(handshake ? HANDSHAKE_RETURN : RETURN, path.toString(), ret, cookie));
                     returns++;
                 }
             }
@@ -81,8 +86,8 @@ final class GoTlsProbes implements AutoCloseable {
         }
         attachedBinaries.incrementAndGet();
         returnProbes.addAndGet(returns);
-        LOG.info("Go TLS uprobes attached to {} (Conn.Write and Conn.Read entries, {} RETs; seen in pid {})",
-                shownPath, returns, pid);
+        LOG.info("Go TLS uprobes attached to {} ({} functions, {} RETs; seen in pid {})", shownPath,
+                inspection.functions().size(), returns, pid);
         return List.copyOf(links);
     }
 

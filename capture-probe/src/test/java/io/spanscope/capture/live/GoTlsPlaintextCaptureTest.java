@@ -106,6 +106,59 @@ class GoTlsPlaintextCaptureTest {
         }
     }
 
+    /**
+     * curl (OpenSSL, its own uprobes) to net/http over Go crypto/tls, one connection per request: curl
+     * sends its request right behind its Finished, so the Go server's handshake often reads both and the
+     * first Read serves the request from Go's buffer with no syscall. Every request must still reach the
+     * server's connection, numbered by the same TLS record as on curl's side.
+     */
+    @Test
+    void aRequestTheGoHandshakeAlreadyReadIsCapturedWithTheClientsSequenceNumber() throws Exception {
+        int port = TlsPeers.freePort();
+        Path certificate = dir.resolve("https-cert.pem");
+        int requests = 20;
+        RecordingSink sink = new RecordingSink();
+        Process server = null;
+        try (LiveCapture capture = LiveCapture.builder().allowPorts(List.of(port)).workers(2).build()) {
+            capture.start(worker -> sink);
+            server = new ProcessBuilder(binary.toString(), "https", "127.0.0.1:" + port, certificate.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("https.log").toFile()).start();
+            awaitListening(port);
+            assertThat(RecordingSink.await(WAIT, () -> capture.stats().tls().attachedFiles().contains(binary.toString())
+                    && capture.stats().tls().attachedFiles().stream().anyMatch(f -> f.contains("libssl.so"))))
+                    .as("peer and libssl attached: %s", capture.stats().tls()).isTrue();
+            List<Integer> curls = new java.util.ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                Process curl = new ProcessBuilder("curl", "-s", "-S", "-f", "--http1.1", "--cacert", certificate.toString(),
+                        "-o", "/dev/null", "https://127.0.0.1:" + port + "/first/" + i).redirectErrorStream(true).start();
+                assertThat(curl.waitFor(30, TimeUnit.SECONDS) && curl.exitValue() == 0).as("curl %d", i).isTrue();
+                curls.add((int) curl.pid());
+            }
+            int serverPid = (int) server.pid();
+            assertThat(RecordingSink.await(WAIT, () -> new String(plaintext(sink, serverPid, Direction.INGRESS),
+                    StandardCharsets.ISO_8859_1).contains("GET /first/" + (requests - 1) + " "))).isTrue();
+            assertThat(capture.awaitDrained(WAIT)).isTrue();
+
+            String received = new String(plaintext(sink, serverPid, Direction.INGRESS), StandardCharsets.ISO_8859_1);
+            for (int i = 0; i < requests; i++) {
+                assertThat(received).as("server plaintext; %s", capture.stats().tls()).contains("GET /first/" + i + " ");
+                int curlPid = curls.get(i);
+                DataEvent sent = first(sink, curlPid, Direction.EGRESS);
+                List<DataEvent> arrived = sink.data(e -> e.tgid() == serverPid && e.source() == DataSource.TLS
+                        && e.direction() == Direction.INGRESS && e.remotePort() == sent.localPort());
+                assertThat(arrived).as("server plaintext of curl %d", i).isNotEmpty();
+                assertThat(arrived.get(0).tlsLibrary()).isEqualTo("go");
+                assertThat(arrived.get(0).tcpSequence()).as("request %d numbered alike on both ends", i)
+                        .isEqualTo(sent.tcpSequence());
+            }
+            assertThat(capture.stats().tls().go().unassociatedCalls()).isZero();
+        } finally {
+            if (server != null) {
+                server.destroy();
+            }
+        }
+    }
+
     private static DataEvent first(RecordingSink sink, int pid, Direction direction) {
         return sink.data(e -> e.tgid() == pid && e.direction() == direction && e.source() == DataSource.TLS).get(0);
     }

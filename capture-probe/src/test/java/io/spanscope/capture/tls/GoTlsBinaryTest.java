@@ -78,7 +78,7 @@ class GoTlsBinaryTest {
         GoTlsBinary.Inspection inspection = GoTlsBinary.inspect(tlsBinary, () -> decoder);
 
         assertThat(inspection.verdict()).as(inspection.detail()).isEqualTo(GoTlsBinary.Verdict.ATTACHABLE);
-        for (String name : List.of(GoTlsBinary.WRITE, GoTlsBinary.READ)) {
+        for (String name : List.of(GoTlsBinary.WRITE, GoTlsBinary.READ, GoTlsBinary.HANDSHAKE)) {
             GoTlsBinary.Function function = inspection.function(name).orElseThrow();
             long address = nmAddress(name);
             long textDelta = textAddressMinusOffset();
