@@ -53,14 +53,15 @@ struct {
 
 /*
  * The Go crypto/tls call that the current socket syscall runs nested in, if any: the goroutine in the
- * user registers saved at syscall entry, looked up for this process; a Read or Write before the
- * handshake it may have started.
+ * user registers saved at syscall entry, looked up for this process: a Read or Write, or the
+ * handshake running inside one (the innermost call owns the syscall). Handshakes alone are looked up
+ * only when no Read or Write is in flight on the goroutine.
  */
 static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid)
 {
 	struct st_go_call_key key = { .tgid = pid_tgid >> 32 };
 	__u32 zero = 0, *seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
-	struct st_ssl_call *call;
+	struct st_ssl_call *call, *handshake;
 	struct pt_regs *regs;
 
 	if (!seen || !*seen)
@@ -68,10 +69,11 @@ static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	key.goroutine = regs->r14;
 	call = bpf_map_lookup_elem(&go_tls_calls, &key);
-	if (call)
+	if (call && !call->handshaking)
 		return call;
 	key.kind = ST_GO_CALL_HANDSHAKE;
-	return bpf_map_lookup_elem(&go_tls_calls, &key);
+	handshake = bpf_map_lookup_elem(&go_tls_calls, &key);
+	return handshake ? handshake : call;
 }
 
 /*

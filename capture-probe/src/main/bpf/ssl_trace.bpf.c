@@ -142,12 +142,20 @@ int BPF_KRETPROBE(ssl_return, int ret)
  * function's prologue grows a too-small stack and jumps back to the entry (Read and Write never
  * call each other on one goroutine).
  */
+/* From the first Go call on, the socket hooks look for the Go call a syscall is nested in. */
+static __always_inline void go_tls_mark_seen(void)
+{
+	__u32 zero = 0, *seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
+
+	if (seen && !*seen)
+		*seen = 1;
+}
+
 static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32 };
 	__u64 len = ctx->cx;
-	__u32 zero = 0, *seen;
 	struct st_ssl_call call = {
 		.ssl = ctx->ax,
 		.buf = ctx->bx,
@@ -160,9 +168,7 @@ static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 direction)
 
 	if (!process_traced(key.tgid))
 		return 0;
-	seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
-	if (seen && !*seen)
-		*seen = 1;
+	go_tls_mark_seen();
 	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
 		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
 	return 0;
@@ -202,6 +208,18 @@ int go_tls_return(struct pt_regs *ctx)
 	return 0;
 }
 
+/* Tells the goroutine's Read or Write, if one is in flight, that a handshake runs inside it (or ended). */
+static __always_inline void go_tls_mark_handshaking(const struct st_go_call_key *handshake_key, __u8 running)
+{
+	struct st_go_call_key key = *handshake_key;
+	struct st_ssl_call *outer;
+
+	key.kind = ST_GO_CALL_DATA;
+	outer = bpf_map_lookup_elem(&go_tls_calls, &key);
+	if (outer)
+		outer->handshaking = running;
+}
+
 /*
  * crypto/tls.(*Conn).handshakeContext, which every handshake runs (Handshake, HandshakeContext, and
  * the one a first Read or Write starts): its nested syscalls name the connection before any Read, and
@@ -224,8 +242,10 @@ int go_tls_handshake_entry(struct pt_regs *ctx)
 
 	if (!process_traced(key.tgid))
 		return 0;
+	go_tls_mark_seen(); /* a process's first handshake comes before its first Read or Write */
 	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
 		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
+	go_tls_mark_handshaking(&key, 1);
 	return 0;
 }
 
@@ -245,6 +265,7 @@ int go_tls_handshake_return(struct pt_regs *ctx)
 	if (found->read_seq_source != ST_SSL_SEQ_NONE)
 		known.ingress_seq = found->read_seq;
 	bpf_map_delete_elem(&go_tls_calls, &key);
+	go_tls_mark_handshaking(&key, 0);
 	/* a Conn at this address before was another connection: what was known of it goes */
 	if (known.fd >= 0)
 		bpf_map_update_elem(&ssl_conns, &conn_key, &known, BPF_ANY);

@@ -119,6 +119,8 @@ class GoTlsPlaintextCaptureTest {
         int requests = 20;
         RecordingSink sink = new RecordingSink();
         Process server = null;
+        // uprobes belong to files: a process holding libssl gets it attached before the first curl maps it
+        Process libsslHolder = new ProcessBuilder("python3", "-c", "import ssl, time; time.sleep(300)").start();
         try (LiveCapture capture = LiveCapture.builder().allowPorts(List.of(port)).workers(2).build()) {
             capture.start(worker -> sink);
             server = new ProcessBuilder(binary.toString(), "https", "127.0.0.1:" + port, certificate.toString())
@@ -153,6 +155,7 @@ class GoTlsPlaintextCaptureTest {
             }
             assertThat(capture.stats().tls().go().unassociatedCalls()).isZero();
         } finally {
+            libsslHolder.destroy();
             if (server != null) {
                 server.destroy();
             }
