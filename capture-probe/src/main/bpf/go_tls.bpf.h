@@ -94,16 +94,17 @@ static __always_inline void go_tls_write_sent(__u64 pid_tgid, struct st_ssl_call
 /*
  * A read of the handshake: Go reads as much as the socket holds, so its last read can also bring
  * the first application records (a client's request sent right behind its Finished), which the first
- * Read then serves from Go's buffer with no syscall. The start of the read's last complete record is
- * kept (read_seq): after the handshake records, the first application record is most often the last
- * one of that read. A read with no complete record keeps nothing.
+ * Read then serves from Go's buffer with no syscall. The last complete records of each read are kept
+ * (start and payload length, at most ST_SSL_RECORDS_KEPT - 1: what ssl_conns can hold pending); the
+ * handshake's RET hands them to ssl_conns, and the first Read picks its own by length
+ * (skip_handshake_records). A read with no complete record keeps nothing.
  */
 static __always_inline void go_tls_handshake_read(struct st_ssl_call *call, const struct st_active *a, __u32 total)
 {
 	__u8 header[ST_TLS_RECORD_HEADER_BYTES];
-	__u32 offset = 0, end;
+	__u32 offset = 0, end, len;
 
-	call->read_seq_source = ST_SSL_SEQ_NONE;
+	call->read_record_count = 0;
 	if (a->arg_kind != ST_ARG_BUF)
 		return;
 	for (int i = 0; i < ST_GO_HANDSHAKE_RECORDS; i++) {
@@ -113,11 +114,28 @@ static __always_inline void go_tls_handshake_read(struct st_ssl_call *call, cons
 			break;
 		if (header[0] < 20 || header[0] > 24 || header[1] != 3)
 			break; /* not a record start */
-		end = offset + ST_TLS_RECORD_HEADER_BYTES + ((__u32)header[3] << 8 | header[4]);
+		len = (__u32)header[3] << 8 | header[4];
+		end = offset + ST_TLS_RECORD_HEADER_BYTES + len;
 		if (end > total)
 			break; /* its end comes with a later read */
-		call->read_seq = a->seq + offset;
-		call->read_seq_source = ST_SSL_SEQ_RECORD_HEADER;
+		if (call->read_record_count == ST_SSL_RECORDS_KEPT - 1) {
+			call->read_records[0] = call->read_records[1];
+			call->read_records[1] = call->read_records[2];
+			call->read_record_lens[0] = call->read_record_lens[1];
+			call->read_record_lens[1] = call->read_record_lens[2];
+			call->read_record_count--;
+		}
+		if (call->read_record_count == 0) {
+			call->read_records[0] = a->seq + offset;
+			call->read_record_lens[0] = len;
+		} else if (call->read_record_count == 1) {
+			call->read_records[1] = a->seq + offset;
+			call->read_record_lens[1] = len;
+		} else {
+			call->read_records[2] = a->seq + offset;
+			call->read_record_lens[2] = len;
+		}
+		call->read_record_count++;
 		offset = end;
 	}
 }

@@ -224,7 +224,7 @@ static __always_inline void go_tls_mark_handshaking(const struct st_go_call_key 
  * crypto/tls.(*Conn).handshakeContext, which every handshake runs (Handshake, HandshakeContext, and
  * the one a first Read or Write starts): its nested syscalls name the connection before any Read, and
  * its last read may already hold the first application records (go_tls_handshake_read). At its RETs
- * the connection and that record become what ssl_conns knows of this Conn, so a first Read served
+ * the connection and those records become what ssl_conns knows of this Conn, so a first Read served
  * from Go's buffer has both. Keyed apart from Read/Write calls: it can run inside one.
  */
 SEC("uprobe")
@@ -262,8 +262,18 @@ int go_tls_handshake_return(struct pt_regs *ctx)
 		return 0;
 	conn_key.ssl = found->ssl;
 	known.fd = found->fd;
-	if (found->read_seq_source != ST_SSL_SEQ_NONE)
-		known.ingress_seq = found->read_seq;
+	if (found->read_record_count) {
+		/* the records of its last read wait for the first Read, which picks its own by length */
+		known.ingress_pending[0] = found->read_records[0];
+		known.ingress_pending[1] = found->read_records[1];
+		known.ingress_pending[2] = found->read_records[2];
+		known.ingress_pending_len[0] = found->read_record_lens[0];
+		known.ingress_pending_len[1] = found->read_record_lens[1];
+		known.ingress_pending_len[2] = found->read_record_lens[2];
+		known.ingress_pending_count = found->read_record_count;
+		known.ingress_record_done = 1;
+		known.ingress_pick_by_length = 1;
+	}
 	bpf_map_delete_elem(&go_tls_calls, &key);
 	go_tls_mark_handshaking(&key, 0);
 	/* a Conn at this address before was another connection: what was known of it goes */
