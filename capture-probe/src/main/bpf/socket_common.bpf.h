@@ -82,7 +82,6 @@ struct st_ssl_call {
 	__u32 read_seq;    /* reads: TCP sequence number of the record carrying the plaintext */
 	__u32 write_seq[ST_SSL_WRITES_KEPT]; /* writes: sequence numbers of the first nested writes */
 	__u32 read_records[ST_SSL_RECORDS_KEPT]; /* read-ahead: records found in the first nested read */
-	__u16 read_record_lens[ST_SSL_RECORDS_KEPT]; /* Go handshake: payload lengths of read_records */
 	__u32 requested;   /* bytes the caller asked for (reads: fewer returned = the record is used up) */
 	__u8 direction;    /* enum st_direction */
 	__u8 read_seq_source; /* enum st_ssl_seq_source */

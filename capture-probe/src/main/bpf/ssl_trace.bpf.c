@@ -204,6 +204,8 @@ int go_tls_return(struct pt_regs *ctx)
 		return 0; /* a Write whose plaintext went out with its first record (go_tls_write_sent) */
 	if (n > call.requested)
 		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
+	if (call.direction == ST_DIR_INGRESS && n > 0)
+		go_tls_take_record(pid_tgid, &call, n);
 	tls_deliver(pid_tgid, &call, n > 0 ? n : 0, call.library_id, ST_CTR_GO_TLS_UNASSOCIATED);
 	return 0;
 }
@@ -223,9 +225,9 @@ static __always_inline void go_tls_mark_handshaking(const struct st_go_call_key 
 /*
  * crypto/tls.(*Conn).handshakeContext, which every handshake runs (Handshake, HandshakeContext, and
  * the one a first Read or Write starts): its nested syscalls name the connection before any Read, and
- * its last read may already hold the first application records (go_tls_handshake_read). At its RETs
- * the connection and those records become what ssl_conns knows of this Conn, so a first Read served
- * from Go's buffer has both. Keyed apart from Read/Write calls: it can run inside one.
+ * its last read may already hold the first application records (go_tls_handshake_read, kept in
+ * go_tls_handshake_records for the Reads). At its RETs the connection becomes what ssl_conns knows of
+ * this Conn, so a first Read served from Go's buffer has it. Keyed apart from Read/Write calls: it can run inside one.
  */
 SEC("uprobe")
 int go_tls_handshake_entry(struct pt_regs *ctx)
@@ -262,18 +264,6 @@ int go_tls_handshake_return(struct pt_regs *ctx)
 		return 0;
 	conn_key.ssl = found->ssl;
 	known.fd = found->fd;
-	if (found->read_record_count) {
-		/* the records of its last read wait for the first Read, which picks its own by length */
-		known.ingress_pending[0] = found->read_records[0];
-		known.ingress_pending[1] = found->read_records[1];
-		known.ingress_pending[2] = found->read_records[2];
-		known.ingress_pending_len[0] = found->read_record_lens[0];
-		known.ingress_pending_len[1] = found->read_record_lens[1];
-		known.ingress_pending_len[2] = found->read_record_lens[2];
-		known.ingress_pending_count = found->read_record_count;
-		known.ingress_record_done = 1;
-		known.ingress_pick_by_length = 1;
-	}
 	bpf_map_delete_elem(&go_tls_calls, &key);
 	go_tls_mark_handshaking(&key, 0);
 	/* a Conn at this address before was another connection: what was known of it goes */

@@ -21,11 +21,9 @@ struct st_ssl_conn {
 	__u32 ingress_seq;
 	__u32 ingress_delivered; /* plaintext bytes of the last ingress record handed out so far */
 	__u32 ingress_pending[ST_SSL_RECORDS_KEPT - 1]; /* read-ahead: later records of the last read */
-	__u16 ingress_pending_len[ST_SSL_RECORDS_KEPT - 1]; /* their payload lengths (Go handshake only) */
 	__u8 ingress_pending_count;
 	__u8 ingress_record_done; /* the last call returned less than asked: its record is used up */
-	__u8 ingress_pick_by_length; /* the pending records may begin with the handshake's own: see below */
-	__u8 reserved[3];
+	__u8 reserved[2];
 };
 
 struct {
@@ -78,51 +76,6 @@ static __always_inline void keep_pending_records(struct st_ssl_conn *next, const
 	next->ingress_pending_count = count > 1 ? count - 1 : 0;
 }
 
-static __always_inline void drop_first_pending(struct st_ssl_conn *next)
-{
-	next->ingress_pending[0] = next->ingress_pending[1];
-	next->ingress_pending[1] = next->ingress_pending[2];
-	next->ingress_pending_len[0] = next->ingress_pending_len[1];
-	next->ingress_pending_len[1] = next->ingress_pending_len[2];
-	next->ingress_pending_count--;
-}
-
-/*
- * Could a record of this payload length have carried `total` plaintext bytes? AEAD records add 17
- * (TLS 1.3: content type + tag), 24 (TLS 1.2 AES-GCM: explicit nonce + tag) or 16 (TLS 1.2
- * ChaCha20-Poly1305); a call that filled the caller's buffer may have left part of the record.
- */
-static __always_inline bool record_fits(__u16 len, __u32 total, __u32 requested)
-{
-	if (total == 0 || len <= total)
-		return false;
-	if (total < requested)
-		return len - total == 17 || len - total == 24 || len - total == 16;
-	return len >= total + 16;
-}
-
-/*
- * The records a Go handshake's last read brought in (go_tls.bpf.h) begin with the handshake's own
- * (a Finished: encrypted, of the same content type as application data in TLS 1.3). The first Read
- * after it takes the first record whose length fits its plaintext, else the last one.
- */
-static __always_inline void skip_handshake_records(struct st_ssl_conn *next, __u32 total, __u32 requested)
-{
-	__u8 count = next->ingress_pending_count, skip = count - 1;
-
-	if (record_fits(next->ingress_pending_len[0], total, requested))
-		skip = 0;
-	else if (count > 1 && record_fits(next->ingress_pending_len[1], total, requested))
-		skip = 1;
-	else if (count > 2 && record_fits(next->ingress_pending_len[2], total, requested))
-		skip = 2;
-	if (skip > 0 && next->ingress_pending_count > 1)
-		drop_first_pending(next);
-	if (skip > 1 && next->ingress_pending_count > 1)
-		drop_first_pending(next);
-	next->ingress_pick_by_length = 0;
-}
-
 /*
  * The connection of this call's plaintext, and the number of its first byte: the sequence number of
  * the record that carried it plus the plaintext bytes of that record that earlier calls already
@@ -151,16 +104,15 @@ static __always_inline bool ssl_connection(__u64 pid_tgid, const struct st_ssl_c
 			next.ingress_seq = *seq;
 			next.ingress_delivered = 0;
 			next.ingress_pending_count = 0;
-			next.ingress_pick_by_length = 0;
 			if (call->read_seq_source == ST_SSL_SEQ_READ_AHEAD)
 				keep_pending_records(&next, call);
 		} else if (next.ingress_record_done && next.ingress_pending_count) {
 			/* served from a read-ahead buffer, and the last record is used up: the next one */
-			if (next.ingress_pick_by_length)
-				skip_handshake_records(&next, total, call->requested);
 			next.ingress_seq = next.ingress_pending[0];
 			next.ingress_delivered = 0;
-			drop_first_pending(&next);
+			next.ingress_pending[0] = next.ingress_pending[1];
+			next.ingress_pending[1] = next.ingress_pending[2];
+			next.ingress_pending_count--;
 		}
 		*seq = next.ingress_seq + next.ingress_delivered;
 		next.ingress_delivered += total;
