@@ -18,6 +18,10 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do have_pkg "$p" || missing+=("$p"); done
 # bpftool is its own package on Debian 12+, part of linux-tools elsewhere
 if ! command -v bpftool >/dev/null; then missing+=(bpftool); fi
+# Capstone decodes Go functions to find their RET instructions (Go crypto/tls uprobes): 4 on Debian 12, 5 later
+if ! have_pkg libcapstone4 && ! have_pkg libcapstone5; then
+  if apt-cache show libcapstone5 >/dev/null 2>&1; then missing+=(libcapstone5); else missing+=(libcapstone4); fi
+fi
 if ! command -v javac >/dev/null || ! javac -version 2>&1 | grep -Eq 'javac (1[7-9]|[2-9][0-9])'; then
   missing+=(openjdk-17-jdk-headless)
 fi

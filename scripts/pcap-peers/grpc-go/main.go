@@ -2,12 +2,23 @@
 // "client ADDR" runs a fixed script of calls (unary, each streaming kind, an error status) and prints one
 // line per call: method, grpc status code, messages sent, messages received. Messages are
 // google.protobuf.StringValue, so no generated code is needed; the service is described by hand.
+// "tls-server ADDR CERT" and "tls-client ADDR CERT" do the same over TLS (Go crypto/tls): the server
+// makes a self-signed certificate for 127.0.0.1 at start and writes it to CERT, the client trusts it.
+// "https ADDR CERT" is net/http over Go crypto/tls (h2c's handler), certificate made the same way.
 package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +30,7 @@ import (
 	"golang.org/x/net/http2/h2c"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	_ "google.golang.org/grpc/encoding/gzip" // the server accepts (and answers) gzip-compressed messages
 	"google.golang.org/grpc/status"
@@ -109,12 +121,12 @@ var desc = grpc.ServiceDesc{
 	},
 }
 
-func serve(addr string) {
+func serve(addr string, opts ...grpc.ServerOption) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		panic(err)
 	}
-	s := grpc.NewServer()
+	s := grpc.NewServer(opts...)
 	s.RegisterService(&desc, echoServer{})
 	_ = s.Serve(lis)
 }
@@ -173,8 +185,8 @@ func callStream(ctx context.Context, conn *grpc.ClientConn, name string, server,
 }
 
 // client runs the script; "repeat N" runs N unary calls only (benchmark and live test traffic).
-func client(addr string, args []string) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func client(addr string, creds credentials.TransportCredentials, args []string) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		panic(err)
 	}
@@ -197,10 +209,9 @@ func client(addr string, args []string) {
 	callUnary(ctx, conn, "Say", "bye")
 }
 
-// serveH2c is a cleartext HTTP/2 server that accepts the HTTP/1.1 Upgrade to h2c (and prior knowledge);
-// it answers every path with a small text body.
-func serveH2c(addr string) {
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// textHandler answers every path with a small text body naming the protocol; /missing is a 404.
+func textHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/missing" {
 			http.NotFound(w, r)
 			return
@@ -208,20 +219,84 @@ func serveH2c(addr string) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintf(w, "hello over %s\n", r.Proto)
 	})
-	server := &http.Server{Addr: addr, Handler: h2c.NewHandler(handler, &http2.Server{})}
+}
+
+// serveHTTPS is net/http over Go crypto/tls (HTTP/1.1 and h2 by ALPN) with a fresh self-signed
+// certificate written to certFile; it answers every path like serveH2c.
+func serveHTTPS(addr, certFile string) {
+	server := &http.Server{Addr: addr, Handler: textHandler(), TLSConfig: &tls.Config{Certificates: []tls.Certificate{selfSignedCertificate(certFile)}}}
+	_ = server.ListenAndServeTLS("", "")
+}
+
+// serveH2c is a cleartext HTTP/2 server that accepts the HTTP/1.1 Upgrade to h2c (and prior knowledge);
+// it answers every path with a small text body.
+func serveH2c(addr string) {
+	server := &http.Server{Addr: addr, Handler: h2c.NewHandler(textHandler(), &http2.Server{})}
 	_ = server.ListenAndServe()
+}
+
+// selfSigned makes a fresh key and certificate for 127.0.0.1, writes the certificate (PEM) to certFile
+// for the client to trust, and returns the server's TLS credentials.
+func selfSigned(certFile string) credentials.TransportCredentials {
+	cert := selfSignedCertificate(certFile)
+	return credentials.NewServerTLSFromCert(&cert)
+}
+
+// selfSignedCertificate makes the key and certificate and writes the certificate (PEM) to certFile.
+func selfSignedCertificate(certFile string) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	// written whole under another name, then renamed: the client never reads half a file
+	if err := os.WriteFile(certFile+".tmp", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		panic(err)
+	}
+	if err := os.Rename(certFile+".tmp", certFile); err != nil {
+		panic(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// trusting returns client TLS credentials that trust only the certificate in certFile.
+func trusting(certFile string) credentials.TransportCredentials {
+	creds, err := credentials.NewClientTLSFromFile(certFile, "127.0.0.1")
+	if err != nil {
+		panic(err)
+	}
+	return creds
 }
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: grpc-go server ADDR | client ADDR [unary N] | h2c ADDR")
+		fmt.Fprintln(os.Stderr, "usage: grpc-go server ADDR | client ADDR [unary N] | h2c ADDR"+
+			" | tls-server ADDR CERT | tls-client ADDR CERT [unary N] | https ADDR CERT")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
 	case "server":
 		serve(os.Args[2])
 	case "client":
-		client(os.Args[2], os.Args[3:])
+		client(os.Args[2], insecure.NewCredentials(), os.Args[3:])
+	case "tls-server":
+		serve(os.Args[2], grpc.Creds(selfSigned(os.Args[3])))
+	case "tls-client":
+		client(os.Args[2], trusting(os.Args[3]), os.Args[4:])
+	case "https":
+		serveHTTPS(os.Args[2], os.Args[3])
 	case "h2c":
 		serveH2c(os.Args[2])
 	}

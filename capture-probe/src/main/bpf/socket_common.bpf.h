@@ -88,7 +88,15 @@ struct st_ssl_call {
 	__u8 writes;       /* nested writes seen (saturating) */
 	__u8 depth;        /* nested entries of exported SSL functions (one library calling another) */
 	__u8 read_record_count;
-	__u8 reserved[7];
+	__u8 library;      /* enum st_tls_library_kind: whose record habits the sequence numbers follow */
+	__u8 delivered;    /* the plaintext already went out (a Go Write: at its first nested write) */
+	__u8 handshaking;  /* Go: a handshake runs inside this Read or Write; its syscalls are the handshake's */
+	__u32 library_id;  /* the attach cookie of the library's probes, for events sent outside them */
+};
+
+enum st_tls_library_kind {
+	ST_TLS_OPENSSL = 0,
+	ST_TLS_GO = 1,     /* Go crypto/tls: calls keyed by goroutine (go_tls.bpf.h) */
 };
 
 enum st_ssl_seq_source {

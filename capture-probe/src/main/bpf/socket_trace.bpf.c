@@ -17,6 +17,8 @@
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
 #include "socket_common.bpf.h"
+#include "tls_deliver.bpf.h"
+#include "go_tls.bpf.h"
 #include "handoff.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -60,6 +62,8 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 {
 	struct st_ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
 
+	if (!call)
+		call = go_tls_call_of_syscall(pid_tgid);
 	if (call) {
 		conn->tls = 1;
 		call->fd = a->fd;
@@ -84,6 +88,7 @@ static __always_inline bool tls_ciphertext(__u64 pid_tgid, struct st_conn *conn,
 					find_records(call, a->buf, a->seq, total);
 			}
 		}
+		go_tls_nested_syscall(pid_tgid, call, a, egress, total);
 	}
 	if (!conn->tls)
 		return false;

@@ -89,7 +89,9 @@ enum st_counter {
 	ST_CTR_TLS_NESTING_DROPS = 13,/* SSL calls not traced because the in-flight SSL table was full */
 	ST_CTR_COMPLETIONS_DELIVERED = 14, /* client-call completions that reached a thread serving a request */
 	ST_CTR_COMPLETION_CONFLICTS = 15,  /* completions made ambiguous (two calls or wakers reached a thread) */
-	ST_CTR_MAX = 16,
+	ST_CTR_GO_TLS_UNASSOCIATED = 16, /* Go crypto/tls calls with plaintext whose connection was unknown */
+	ST_CTR_GO_TLS_TABLE_DROPS = 17,  /* Go crypto/tls calls not traced: the in-flight goroutine table refused them */
+	ST_CTR_MAX = 18,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

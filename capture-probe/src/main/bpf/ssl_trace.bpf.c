@@ -14,6 +14,10 @@
  *
  * The attach cookie (bpf_get_attach_cookie) is the user-space id of the attached file, so every
  * plaintext event names the library that supplied it.
+ *
+ * Go crypto/tls has its own programs below (go_tls_*): plain uprobes at the entry and at each RET of
+ * Conn.Write, Conn.Read and Conn.handshakeContext, calls keyed by goroutine (go_tls.bpf.h); the
+ * delivery itself is shared (tls_deliver.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,39 +27,16 @@
 #include "socket_trace.h"
 #include "socket_lookup.bpf.h"
 #include "socket_common.bpf.h"
+#include "tls_deliver.bpf.h"
+#include "go_tls.bpf.h"
 
 #define ST_PROT_EXEC 0x4
-
-/* Per process and SSL object: the connection of its last nested syscall, and its record numbers. */
-struct st_ssl_key {
-	__u64 ssl;
-	__u32 tgid;
-	__u32 reserved;
-};
-
-struct st_ssl_conn {
-	__s32 fd;
-	__u32 egress_seq;  /* sequence number of the last record per direction */
-	__u32 ingress_seq;
-	__u32 ingress_delivered; /* plaintext bytes of the last ingress record handed out so far */
-	__u32 ingress_pending[ST_SSL_RECORDS_KEPT - 1]; /* read-ahead: later records of the last read */
-	__u8 ingress_pending_count;
-	__u8 ingress_record_done; /* the last call returned less than asked: its record is used up */
-	__u8 reserved[2];
-};
 
 struct st_exec_mapping {
 	__u64 inode;
 	__u32 dev;
 	__s32 fd;
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct st_ssl_key);
-	__type(value, struct st_ssl_conn);
-} ssl_conns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -129,104 +110,12 @@ static __always_inline __u32 ssl_bytes(const struct st_ssl_call *call, int ret)
 	return n > 0x7fffffff ? 0 : n;
 }
 
-/*
- * TCP sequence number of the record that carries the first plaintext byte of a call, when a nested
- * syscall in the call's direction showed it. Writes: the plaintext went out as its last
- * ceil(bytes / 2^14) records, one write each, after whatever the library had pending.
- */
-static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32 total, __u32 *seq)
-{
-	__u32 records, index;
-
-	if (call->direction == ST_DIR_INGRESS) {
-		*seq = call->read_seq_source == ST_SSL_SEQ_READ_AHEAD ? call->read_records[0] : call->read_seq;
-		return call->read_seq_source != ST_SSL_SEQ_NONE;
-	}
-	if (call->writes == 0)
-		return false;
-	records = (total + ST_TLS_MAX_PLAINTEXT_RECORD - 1) / ST_TLS_MAX_PLAINTEXT_RECORD;
-	index = call->writes > records ? call->writes - records : 0;
-	if (index >= ST_SSL_WRITES_KEPT)
-		index = 0; /* more pending records than kept: the first write is the best guess */
-	*seq = call->write_seq[index];
-	return true;
-}
-
-/* The records after the first of a read-ahead read, waiting for the calls served from the buffer. */
-static __always_inline void keep_pending_records(struct st_ssl_conn *next, const struct st_ssl_call *call)
-{
-	__u8 count = call->read_record_count;
-
-	if (count > 1)
-		next->ingress_pending[0] = call->read_records[1];
-	if (count > 2)
-		next->ingress_pending[1] = call->read_records[2];
-	if (count > 3)
-		next->ingress_pending[2] = call->read_records[3];
-	next->ingress_pending_count = count > 1 ? count - 1 : 0;
-}
-
-/*
- * The connection of this call's plaintext, and the number of its first byte: the sequence number of
- * the record that carried it plus the plaintext bytes of that record that earlier calls already
- * handed out (a caller whose buffer is smaller than the record gets it over several calls, the later
- * ones served from the library's buffer with no syscall). Both ends then number a byte the same,
- * however each side's calls cut the plaintext: parsers add the offset into the event
- * (ChunkOrigin.sequenceAt). Writes always start a new record.
- */
-static __always_inline bool ssl_connection(__u64 pid_tgid, const struct st_ssl_call *call, bool has_seq,
-					   __u32 total, __s32 *fd, __u32 *seq)
-{
-	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
-	struct st_ssl_conn *known = bpf_map_lookup_elem(&ssl_conns, &key);
-	struct st_ssl_conn next = { .fd = call->fd };
-
-	if (known && (call->fd < 0 || known->fd == call->fd))
-		next = *known;
-	else if (call->fd < 0)
-		return false; /* no syscall, and this SSL object was never seen on a connection */
-	if (call->direction == ST_DIR_EGRESS) {
-		if (has_seq)
-			next.egress_seq = *seq;
-		*seq = next.egress_seq;
-	} else {
-		if (has_seq) {
-			next.ingress_seq = *seq;
-			next.ingress_delivered = 0;
-			next.ingress_pending_count = 0;
-			if (call->read_seq_source == ST_SSL_SEQ_READ_AHEAD)
-				keep_pending_records(&next, call);
-		} else if (next.ingress_record_done && next.ingress_pending_count) {
-			/* served from a read-ahead buffer, and the last record is used up: the next one */
-			next.ingress_seq = next.ingress_pending[0];
-			next.ingress_delivered = 0;
-			next.ingress_pending[0] = next.ingress_pending[1];
-			next.ingress_pending[1] = next.ingress_pending[2];
-			next.ingress_pending_count--;
-		}
-		*seq = next.ingress_seq + next.ingress_delivered;
-		next.ingress_delivered += total;
-		/* a library returns at most one record per call, and all of it unless the caller's buffer is full */
-		next.ingress_record_done = total > 0 && total < call->requested;
-	}
-	*fd = next.fd;
-	bpf_map_update_elem(&ssl_conns, &key, &next, BPF_ANY);
-	return true;
-}
-
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_return, int ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct st_ssl_call *found = bpf_map_lookup_elem(&ssl_calls, &pid_tgid);
-	struct st_data_event *ev;
 	struct st_ssl_call call;
-	struct st_active a = {};
-	struct st_conn *conn;
-	__u64 key;
-	__u32 total, seq = 0;
-	__s32 fd = -1;
-	bool has_seq;
 
 	if (!found)
 		return 0;
@@ -236,33 +125,150 @@ int BPF_KRETPROBE(ssl_return, int ret)
 	}
 	call = *found;
 	bpf_map_delete_elem(&ssl_calls, &pid_tgid);
-	total = ssl_bytes(&call, ret);
-	has_seq = ssl_record_seq(&call, total, &seq);
-	if (!ssl_connection(pid_tgid, &call, has_seq, total, &fd, &seq)) {
-		if (total)
-			count_add(ST_CTR_TLS_UNASSOCIATED, 1);
+	tls_deliver(pid_tgid, &call, ssl_bytes(&call, ret), bpf_get_attach_cookie(ctx), ST_CTR_TLS_UNASSOCIATED);
+	return 0;
+}
+
+/* ---- Go crypto/tls ------------------------------------------------------------------------------ */
+
+/*
+ * crypto/tls.(*Conn).Write and Read, amd64, Go's register ABI: at entry the receiver is in RAX and
+ * b []byte in RBX (pointer) and RCX (length); at every RET the result n is in RAX and the error
+ * interface in RBX/RCX. Never uretprobes: they rewrite the return address on the goroutine's stack,
+ * which the runtime moves when it grows the stack, and the process crashes. User space attaches
+ * go_tls_return to each RET instruction of the two functions instead.
+ *
+ * An entry with a call already recorded for the goroutine is the same call starting over: the
+ * function's prologue grows a too-small stack and jumps back to the entry (Read and Write never
+ * call each other on one goroutine).
+ */
+/* From the first Go call on, the socket hooks look for the Go call a syscall is nested in. */
+static __always_inline void go_tls_mark_seen(void)
+{
+	__u32 zero = 0, *seen = bpf_map_lookup_elem(&go_tls_seen, &zero);
+
+	if (seen && !*seen)
+		*seen = 1;
+}
+
+static __always_inline int go_tls_enter(struct pt_regs *ctx, __u8 direction)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32 };
+	__u64 len = ctx->cx;
+	struct st_ssl_call call = {
+		.ssl = ctx->ax,
+		.buf = ctx->bx,
+		.fd = -1,
+		.requested = len > 0x7fffffff ? 0x7fffffff : len,
+		.direction = direction,
+		.library = ST_TLS_GO,
+		.library_id = bpf_get_attach_cookie(ctx),
+	};
+
+	if (!process_traced(key.tgid))
 		return 0;
-	}
-	if (total == 0)
+	go_tls_mark_seen();
+	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
+		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int go_tls_write_entry(struct pt_regs *ctx)
+{
+	return go_tls_enter(ctx, ST_DIR_EGRESS);
+}
+
+SEC("uprobe")
+int go_tls_read_entry(struct pt_regs *ctx)
+{
+	return go_tls_enter(ctx, ST_DIR_INGRESS);
+}
+
+/* At a RET of Write or Read: n bytes moved (Read may return n > 0 with io.EOF; Write n < len with an error). */
+SEC("uprobe")
+int go_tls_return(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32 };
+	struct st_ssl_call *found = bpf_map_lookup_elem(&go_tls_calls, &key);
+	struct st_ssl_call call;
+	long n = ctx->ax;
+
+	if (!found)
 		return 0;
-	key = conn_key(pid_tgid >> 32, fd);
-	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn) {
-		count_add(ST_CTR_TLS_UNASSOCIATED, 1);
+	call = *found;
+	bpf_map_delete_elem(&go_tls_calls, &key);
+	if (call.delivered)
+		return 0; /* a Write whose plaintext went out with its first record (go_tls_write_sent) */
+	if (n > call.requested)
+		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
+	if (call.direction == ST_DIR_INGRESS && n > 0)
+		go_tls_take_record(pid_tgid, &call, n);
+	tls_deliver(pid_tgid, &call, n > 0 ? n : 0, call.library_id, ST_CTR_GO_TLS_UNASSOCIATED);
+	return 0;
+}
+
+/* Tells the goroutine's Read or Write, if one is in flight, that a handshake runs inside it (or ended). */
+static __always_inline void go_tls_mark_handshaking(const struct st_go_call_key *handshake_key, __u8 running)
+{
+	struct st_go_call_key key = *handshake_key;
+	struct st_ssl_call *outer;
+
+	key.kind = ST_GO_CALL_DATA;
+	outer = bpf_map_lookup_elem(&go_tls_calls, &key);
+	if (outer)
+		outer->handshaking = running;
+}
+
+/*
+ * crypto/tls.(*Conn).handshakeContext, which every handshake runs (Handshake, HandshakeContext, and
+ * the one a first Read or Write starts): its nested syscalls name the connection before any Read, and
+ * its last read may already hold the first application records (go_tls_handshake_read, kept in
+ * go_tls_handshake_records for the Reads). At its RETs the connection becomes what ssl_conns knows of
+ * this Conn, so a first Read served from Go's buffer has it. Keyed apart from Read/Write calls: it can run inside one.
+ */
+SEC("uprobe")
+int go_tls_handshake_entry(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32, .kind = ST_GO_CALL_HANDSHAKE };
+	struct st_ssl_call call = {
+		.ssl = ctx->ax,
+		.fd = -1,
+		.direction = ST_GO_DIR_HANDSHAKE,
+		.library = ST_TLS_GO,
+		.library_id = bpf_get_attach_cookie(ctx),
+	};
+
+	if (!process_traced(key.tgid))
 		return 0;
-	}
-	conn->tls = 1;
-	a.buf = call.buf;
-	a.fd = fd;
-	a.seq = seq;
-	a.arg_kind = ST_ARG_BUF;
-	a.syscall = call.direction == ST_DIR_EGRESS ? ST_SYS_SSL_WRITE : ST_SYS_SSL_READ;
-	ev = prepare_data_event(pid_tgid, &a, conn, &conn->ends, call.direction);
-	if (!ev)
+	go_tls_mark_seen(); /* a process's first handshake comes before its first Read or Write */
+	if (bpf_map_update_elem(&go_tls_calls, &key, &call, BPF_ANY))
+		count_add(ST_CTR_GO_TLS_TABLE_DROPS, 1);
+	go_tls_mark_handshaking(&key, 1);
+	return 0;
+}
+
+SEC("uprobe")
+int go_tls_handshake_return(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct st_go_call_key key = { .goroutine = ctx->r14, .tgid = pid_tgid >> 32, .kind = ST_GO_CALL_HANDSHAKE };
+	struct st_ssl_call *found = bpf_map_lookup_elem(&go_tls_calls, &key);
+	struct st_ssl_key conn_key = { .tgid = pid_tgid >> 32 };
+	struct st_ssl_conn known = { .fd = -1 };
+
+	if (!found)
 		return 0;
-	ev->flags |= ST_FLAG_TLS;
-	ev->tls_library = bpf_get_attach_cookie(ctx);
-	emit_payload(ev, &a, total);
+	conn_key.ssl = found->ssl;
+	known.fd = found->fd;
+	bpf_map_delete_elem(&go_tls_calls, &key);
+	go_tls_mark_handshaking(&key, 0);
+	/* a Conn at this address before was another connection: what was known of it goes */
+	if (known.fd >= 0)
+		bpf_map_update_elem(&ssl_conns, &conn_key, &known, BPF_ANY);
 	return 0;
 }
 

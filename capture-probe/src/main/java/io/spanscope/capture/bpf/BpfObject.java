@@ -112,15 +112,33 @@ public final class BpfObject implements AutoCloseable {
      */
     public UprobeLink attachUprobe(String programName, String binaryPath, String functionName, boolean onReturn,
                                    long cookie) throws BpfException {
+        return attach(programName, binaryPath, functionName, 0, onReturn, cookie);
+    }
+
+    /**
+     * Attaches a uprobe program at a file offset of an ELF file: an instruction inside a function
+     * (Go's RETs, where no return probe may be used), or a function found by other means than libbpf's
+     * symbol lookup. The offset must be the start of an instruction.
+     *
+     * @param fileOffset offset in the file (not a virtual address)
+     */
+    public UprobeLink attachUprobeAt(String programName, String binaryPath, long fileOffset, long cookie)
+            throws BpfException {
+        return attach(programName, binaryPath, null, fileOffset, false, cookie);
+    }
+
+    private UprobeLink attach(String programName, String binaryPath, String functionName, long offset,
+                              boolean onReturn, long cookie) throws BpfException {
         requireLoaded();
         Pointer program = LibBpf.bpf_object__find_program_by_name(object, programName);
         if (program == null) {
             throw new BpfException("no program named " + programName + " in the BPF object", 0, List.of());
         }
         try (UprobeOptions options = new UprobeOptions(functionName, onReturn, cookie)) {
-            Pointer link = LibBpf.bpf_program__attach_uprobe_opts(program, -1, binaryPath, 0, options.pointer());
+            Pointer link = LibBpf.bpf_program__attach_uprobe_opts(program, -1, binaryPath, offset, options.pointer());
             if (link == null) {
-                throw new BpfException("cannot attach " + programName + " to " + functionName + " in " + binaryPath,
+                String target = functionName != null ? functionName : "offset 0x" + Long.toHexString(offset);
+                throw new BpfException("cannot attach " + programName + " to " + target + " in " + binaryPath,
                         Libc.lastErrno(), LibBpfLog.drainRecentWarnings());
             }
             UprobeLink handle = new UprobeLink(link, uprobeLinks);

@@ -19,15 +19,20 @@ final class UprobeOptions implements AutoCloseable {
     private final Memory options = new Memory(SIZE);
     private final Memory functionName;
 
+    /** @param function the symbol libbpf resolves, or null when the caller gives the file offset itself */
     UprobeOptions(String function, boolean onReturn, long cookie) {
-        functionName = new Memory(function.length() + 1L);
-        functionName.setString(0, function, "US-ASCII");
+        if (function == null) {
+            functionName = null;
+        } else {
+            functionName = new Memory(function.length() + 1L);
+            functionName.setString(0, function, "US-ASCII");
+        }
         options.clear();
         options.setLong(SZ, SIZE);
         options.setLong(REF_CTR_OFFSET, 0);
         options.setLong(BPF_COOKIE, cookie);
         options.setByte(RETPROBE, (byte) (onReturn ? 1 : 0));
-        options.setPointer(FUNC_NAME, functionName);
+        options.setPointer(FUNC_NAME, functionName); // null: no name, the offset argument is used
     }
 
     Pointer pointer() {
@@ -37,6 +42,8 @@ final class UprobeOptions implements AutoCloseable {
     @Override
     public void close() {
         options.close();
-        functionName.close();
+        if (functionName != null) {
+            functionName.close();
+        }
     }
 }

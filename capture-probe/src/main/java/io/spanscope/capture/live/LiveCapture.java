@@ -287,7 +287,14 @@ public final class LiveCapture implements AutoCloseable {
         return new TlsCaptureStats(files, files.size(), tlsProbes.attachFailures(),
                 sum(workers, WorkerCounters::tlsDataEvents), kernelCounter(COUNTER_TLS_CIPHERTEXT_BYTES),
                 kernelCounter(COUNTER_TLS_UNASSOCIATED), kernelCounter(COUNTER_TLS_NESTING_DROPS),
-                tlsDiscovery.queueDrops());
+                tlsDiscovery.queueDrops(), goTlsStats());
+    }
+
+    private GoTlsCaptureStats goTlsStats() {
+        TlsProbes.GoTlsProbeCounts probes = tlsProbes.goProbeCounts();
+        return new GoTlsCaptureStats(probes.attachedBinaries(), probes.returnProbes(), probes.strippedBinaries(),
+                probes.unsupportedBinaries(), probes.undecodableBinaries(), kernelCounter(COUNTER_GO_TLS_UNASSOCIATED),
+                kernelCounter(COUNTER_GO_TLS_TABLE_DROPS));
     }
 
     /** What the kernel did while following thread hand-offs (all zero when switched off). */

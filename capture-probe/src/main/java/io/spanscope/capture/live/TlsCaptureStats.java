@@ -13,6 +13,7 @@ import java.util.List;
  * @param unassociatedCalls SSL calls with plaintext whose connection was unknown (plaintext lost)
  * @param inFlightTableDrops SSL calls not traced because the kernel's in-flight SSL table was full
  * @param discoveryQueueDrops processes not scanned for TLS libraries because the discovery queue was full
+ * @param go Go crypto/tls: binaries probed and not, calls lost
  */
 public record TlsCaptureStats(
         List<String> attachedFiles,
@@ -22,11 +23,13 @@ public record TlsCaptureStats(
         long ciphertextBytesNotForwarded,
         long unassociatedCalls,
         long inFlightTableDrops,
-        long discoveryQueueDrops) {
+        long discoveryQueueDrops,
+        GoTlsCaptureStats go) {
 
     public TlsCaptureStats {
         attachedFiles = List.copyOf(attachedFiles);
     }
 
-    public static final TlsCaptureStats DISABLED = new TlsCaptureStats(List.of(), 0, 0, 0, 0, 0, 0, 0);
+    public static final TlsCaptureStats DISABLED = new TlsCaptureStats(List.of(), 0, 0, 0, 0, 0, 0, 0,
+            GoTlsCaptureStats.DISABLED);
 }

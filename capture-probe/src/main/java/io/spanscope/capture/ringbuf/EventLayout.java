@@ -130,5 +130,7 @@ public final class EventLayout {
     public static final int COUNTER_TLS_NESTING_DROPS = 13;
     public static final int COUNTER_COMPLETIONS_DELIVERED = 14;
     public static final int COUNTER_COMPLETION_CONFLICTS = 15;
-    public static final int COUNTER_COUNT = 16;
+    public static final int COUNTER_GO_TLS_UNASSOCIATED = 16;
+    public static final int COUNTER_GO_TLS_TABLE_DROPS = 17;
+    public static final int COUNTER_COUNT = 18;
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Attaches the TLS uprobes of the loaded BPF object to files that define OpenSSL's plaintext
- * functions: libssl (1.1, 3) and binaries that link it statically and export the symbols. Each file
+ * functions: libssl (1.1, 3) and binaries that link it statically and export the symbols; and to Go
+ * executables that contain crypto/tls ({@link GoTlsProbes}). Each file
  * is considered once per (device, inode), whichever process and path it is seen through; a file
  * that cannot be attached is reported once and skipped. Thread-safe; attaching runs under one lock.
  */
@@ -33,6 +34,8 @@ public final class TlsProbes implements AutoCloseable {
             "SSL_read_ex", "ssl_read_ex_entry");
     private static final String RETURN_PROGRAM = "ssl_return";
     private static final Set<String> REQUIRED = Set.of("SSL_write", "SSL_read");
+    /** The library name plaintext events of Go binaries carry, whatever the executable is called. */
+    public static final String GO_LIBRARY_NAME = "go";
 
     private final BpfObject bpf;
     private final Path procRoot;
@@ -41,6 +44,7 @@ public final class TlsProbes implements AutoCloseable {
     private final Map<MappedFile.Key, AttachedFile> attached = new LinkedHashMap<>();
     private final Map<Integer, String> namesById = new ConcurrentHashMap<>();
     private final AtomicLong attachFailures = new AtomicLong();
+    private final GoTlsProbes goProbes;
     private int nextId = 1;
     private boolean closed;
 
@@ -50,6 +54,7 @@ public final class TlsProbes implements AutoCloseable {
     public TlsProbes(BpfObject bpf, Path procRoot) {
         this.bpf = bpf;
         this.procRoot = procRoot;
+        this.goProbes = new GoTlsProbes(bpf);
     }
 
     /** True when the file was already attached, or found not to be a TLS library, or failed. */
@@ -86,7 +91,7 @@ public final class TlsProbes implements AutoCloseable {
         }
         decided.add(key);
         if (!functions.containsAll(REQUIRED)) {
-            return false;
+            return considerGo(pid, file, path);
         }
         int id = nextId++;
         List<UprobeLink> links = new ArrayList<>();
@@ -99,15 +104,46 @@ public final class TlsProbes implements AutoCloseable {
             }
         } catch (BpfException e) {
             links.forEach(UprobeLink::close);
-            attachFailures.incrementAndGet();
-            LOG.warn("TLS plaintext of {} (seen in pid {}) is not captured: {}{}", file.path(), pid, e.getMessage(),
-                    e.libbpfLog().isEmpty() ? "" : "; libbpf: " + String.join(" | ", e.libbpfLog()));
+            attachFailed(pid, file, e);
             return false;
         }
-        namesById.put(id, file.fileName());
-        attached.put(key, new AttachedFile(id, file.fileName(), file.path(), List.copyOf(links)));
+        record(key, new AttachedFile(id, file.fileName(), file.path(), List.copyOf(links)));
         LOG.info("TLS uprobes attached to {} ({} functions, seen in pid {})", file.path(), links.size() / 2, pid);
         return true;
+    }
+
+    private boolean considerGo(int pid, MappedFile file, Path path) {
+        int id = nextId;
+        List<UprobeLink> links;
+        try {
+            links = goProbes.attach(path, file.path(), pid, id);
+        } catch (IOException e) {
+            decided.remove(file.key()); // the process exited: another process or event will bring the file back
+            return false;
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read {} as a Go executable: {}", file.path(), e.toString());
+            return false; // a damaged ELF file: decided, never attached
+        } catch (BpfException e) {
+            attachFailed(pid, file, e);
+            return false;
+        }
+        if (links.isEmpty()) {
+            return false;
+        }
+        nextId++;
+        record(file.key(), new AttachedFile(id, GO_LIBRARY_NAME, file.path(), links));
+        return true;
+    }
+
+    private void record(MappedFile.Key key, AttachedFile file) {
+        namesById.put(file.id(), file.name());
+        attached.put(key, file);
+    }
+
+    private void attachFailed(int pid, MappedFile file, BpfException e) {
+        attachFailures.incrementAndGet();
+        LOG.warn("TLS plaintext of {} (seen in pid {}) is not captured: {}{}", file.path(), pid, e.getMessage(),
+                e.libbpfLog().isEmpty() ? "" : "; libbpf: " + String.join(" | ", e.libbpfLog()));
     }
 
     /** Paths of the files the probes are attached to, in order of attachment. */
@@ -119,6 +155,24 @@ public final class TlsProbes implements AutoCloseable {
         return attachFailures.get();
     }
 
+    /** Go executables with crypto/tls probed, and those that could not be (counted by reason). */
+    public GoTlsProbeCounts goProbeCounts() {
+        return new GoTlsProbeCounts(goProbes.attachedBinaries(), goProbes.returnProbes(), goProbes.strippedBinaries(),
+                goProbes.unsupportedBinaries(), goProbes.undecodableBinaries());
+    }
+
+    /**
+     * @param attachedBinaries Go executables whose Conn.Write and Conn.Read are probed
+     * @param returnProbes RET instructions probed in them
+     * @param strippedBinaries Go executables with crypto/tls but no symbol table: not probed
+     * @param unsupportedBinaries Go executables with crypto/tls for another architecture than amd64, or built
+     *     before Go 1.17: not probed
+     * @param undecodableBinaries Go executables whose functions could not be decoded (or no decoder): not probed
+     */
+    public record GoTlsProbeCounts(long attachedBinaries, long returnProbes, long strippedBinaries,
+                                   long unsupportedBinaries, long undecodableBinaries) {
+    }
+
     /** Detaches every probe; {@link #attachedFiles()} still tells what was attached (for final stats). */
     @Override
     public synchronized void close() {
@@ -126,6 +180,7 @@ public final class TlsProbes implements AutoCloseable {
         for (AttachedFile file : attached.values()) {
             file.links().forEach(UprobeLink::close);
         }
+        goProbes.close();
     }
 
     private static Map<String, String> orderedMap(String... keysAndValues) {

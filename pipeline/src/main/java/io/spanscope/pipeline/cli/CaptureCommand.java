@@ -4,6 +4,7 @@ import io.spanscope.capture.event.CaptureEventSink;
 import io.spanscope.capture.event.FanOutSink;
 import io.spanscope.capture.file.EventFileWriter;
 import io.spanscope.capture.live.CaptureStartException;
+import io.spanscope.capture.live.GoTlsCaptureStats;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.capture.live.LiveCaptureStats;
 import io.spanscope.capture.proc.ProcessMetadataCache;
@@ -202,6 +203,14 @@ public final class CaptureCommand implements Callable<Integer> {
                     + "; " + stats.tls().plaintextEvents() + " plaintext events, "
                     + stats.tls().ciphertextBytesNotForwarded() + " ciphertext bytes not forwarded, "
                     + stats.tls().attachFailures() + " files not attachable");
+        }
+        GoTlsCaptureStats go = stats.tls().go();
+        if (go.attachedBinaries() > 0 || go.binariesNotProbed() > 0) {
+            System.err.println("spanscope: Go crypto/tls probed in " + go.attachedBinaries() + " binaries ("
+                    + go.returnProbes() + " RETs); not probed: " + go.strippedBinaries() + " stripped, "
+                    + go.unsupportedBinaries() + " not amd64 or Go < 1.17, " + go.undecodableBinaries() + " undecodable; "
+                    + go.unassociatedCalls() + " calls without a connection, " + go.inFlightTableDrops()
+                    + " calls not traced (table full)");
         }
         System.err.println("spanscope: capture stats " + StatsJson.of(stats));
     }

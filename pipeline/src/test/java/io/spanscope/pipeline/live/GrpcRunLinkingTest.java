@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.pipeline.run.LocalRun;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,17 +19,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The gRPC hop in {@code spanscope run}: a grpc-go client and server (scripts/pcap-peers/grpc-go) traced
- * by {@link LocalRun}; every call the client made is one client span and one server span, the server's
- * child of the client's in the same trace, named and attributed as gRPC, with the client's outcome.
+ * by {@link LocalRun}, in plaintext and over TLS (Go crypto/tls); every call the client made is one client
+ * span and one server span, the server's child of the client's in the same trace, named and attributed as
+ * gRPC, with the client's outcome.
  */
 @Tag("live")
 class GrpcRunLinkingTest {
 
-    private static final Path PEER = Path.of("..", "scripts", "pcap-peers", "grpc-go").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVICE = "spanscope.test.Echo";
     private static final Map<Integer, String> ERROR_TYPES = Map.of(5, "NOT_FOUND", 7, "PERMISSION_DENIED");
@@ -38,20 +36,24 @@ class GrpcRunLinkingTest {
     @TempDir
     Path work;
 
-    @Test
-    void everyCallsServerSpanIsTheChildOfItsClientSpanWithTheClientsOutcome() throws Exception {
-        Path binary = buildPeer();
+    @ParameterizedTest
+    @EnumSource(GrpcGoPeer.Transport.class)
+    void everyCallsServerSpanIsTheChildOfItsClientSpanWithTheClientsOutcome(GrpcGoPeer.Transport transport)
+            throws Exception {
+        GrpcGoPeer peer = GrpcGoPeer.build(work, transport);
         int port = TestPorts.free();
         Path spansFile = work.resolve("spans.jsonl");
         List<String[]> calls = new ArrayList<>();
         Process server = null;
         try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(port))).spansOut(spansFile).start()) {
-            server = new ProcessBuilder(binary.toString(), "server", "127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
-            TestPorts.awaitListening(port, Duration.ofSeconds(20));
+            server = peer.startServer(port, work.resolve("server.log"));
+            if (transport == GrpcGoPeer.Transport.TLS) {
+                // the binary is attached from the server's exec event; the client runs the same file
+                awaitAttached(run, peer.binary(), Duration.ofSeconds(30));
+            }
             // the script: unary OK, unary NOT_FOUND, PERMISSION_DENIED, each streaming kind, unary OK
-            calls.addAll(client(binary, port));
-            calls.addAll(client(binary, port, "unary", "10"));
+            calls.addAll(peer.runClient(port).calls());
+            calls.addAll(peer.runClient(port, "unary", "10").calls());
             assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
         } finally {
             if (server != null) {
@@ -127,30 +129,13 @@ class GrpcRunLinkingTest {
                 + a.path("rpc.grpc.status_code").asText();
     }
 
-    private Path buildPeer() throws Exception {
-        Path binary = work.resolve("grpc-go");
-        Process build;
-        try {
-            build = new ProcessBuilder("go", "build", "-o", binary.toString(), ".").directory(PEER.toFile())
-                    .redirectErrorStream(true).start();
-        } catch (IOException noGo) {
-            assumeTrue(false, "no Go toolchain: " + noGo.getMessage());
-            return binary;
+    /** Waits until the TLS uprobes are on {@code binary}, as the run's status tells. */
+    private static void awaitAttached(LocalRun run, Path binary, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!JSON.readTree(run.statusJson()).path("capture").path("tls").path("attachedFiles").toString()
+                .contains(JSON.writeValueAsString(binary.toString()))) {
+            assertThat(System.nanoTime()).as("%s attached: %s", binary, run.statusJson()).isLessThan(deadline);
+            Thread.sleep(20);
         }
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(build.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(build.exitValue()).as(output).isZero();
-        return binary;
-    }
-
-    /** Runs the client; one line per call: path, grpc status code, messages sent, received, bytes. */
-    private static List<String[]> client(Path binary, int port, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "client", "127.0.0.1:" + port));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        return out.lines().map(l -> l.split("\t")).toList();
     }
 }

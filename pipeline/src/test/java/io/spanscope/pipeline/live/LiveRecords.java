@@ -10,16 +10,19 @@ import io.spanscope.capture.event.DataEvent;
 import io.spanscope.capture.event.DataSource;
 import io.spanscope.capture.live.CaptureStartException;
 import io.spanscope.capture.live.LiveCapture;
+import io.spanscope.capture.live.LiveCaptureStats;
 import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.DropReason;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.record.Record;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,6 +38,7 @@ final class LiveRecords implements AutoCloseable {
     private final List<ConnectionTracker> trackers = new CopyOnWriteArrayList<>();
     private final List<Record> records = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, LongAdder> tlsPlaintextEvents = new ConcurrentHashMap<>();
+    private final Map<Integer, Set<String>> tlsLibraries = new ConcurrentHashMap<>();
 
     private LiveRecords(LiveCapture capture) {
         this.capture = capture;
@@ -60,6 +64,25 @@ final class LiveRecords implements AutoCloseable {
             assertThat(System.nanoTime()).as("libssl attached; %s", capture.stats().tls()).isLessThan(deadline);
             Thread.sleep(20);
         }
+    }
+
+    /** Waits until the TLS uprobes (OpenSSL or Go crypto/tls) are on {@code file}; attaching is asynchronous. */
+    void awaitTlsAttached(Path file, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!capture.stats().tls().attachedFiles().contains(file.toString())) {
+            assertThat(System.nanoTime()).as("%s attached; %s", file, capture.stats().tls()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The TLS libraries that supplied plaintext of process {@code tgid} ("libssl.so.3", "go"). */
+    Set<String> tlsLibraries(long tgid) {
+        return Set.copyOf(tlsLibraries.getOrDefault((int) tgid, Set.of()));
+    }
+
+    /** The capture's counters (TLS included). */
+    LiveCaptureStats captureStats() {
+        return capture.stats();
     }
 
     /** Data events of process {@code tgid} that were TLS plaintext (from SSL_read/SSL_write). */
@@ -109,6 +132,7 @@ final class LiveRecords implements AutoCloseable {
         public void onData(DataEvent event) {
             if (event.source() == DataSource.TLS) {
                 tlsPlaintextEvents.computeIfAbsent(event.tgid(), tgid -> new LongAdder()).increment();
+                tlsLibraries.computeIfAbsent(event.tgid(), tgid -> ConcurrentHashMap.newKeySet()).add(event.tlsLibrary());
             }
             tracker.onData(event);
         }

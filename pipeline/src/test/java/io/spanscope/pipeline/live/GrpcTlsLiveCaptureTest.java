@@ -1,0 +1,108 @@
+package io.spanscope.pipeline.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.spanscope.capture.event.Role;
+import io.spanscope.capture.live.GoTlsCaptureStats;
+import io.spanscope.parsers.record.Protocol;
+import io.spanscope.parsers.record.Record;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gRPC over TLS between a grpc-go client and server (Go crypto/tls, not OpenSSL), captured live from the
+ * plaintext the Go TLS uprobes see: every call checked against the client's own report on the client's
+ * and the server's side, the two sides agreeing on the exchanges' sequence numbers (all but a known few),
+ * the plaintext supplied by library "go".
+ */
+@Tag("live")
+class GrpcTlsLiveCaptureTest {
+
+    @TempDir
+    Path dir;
+    private GrpcGoPeer peer;
+    private Process server;
+    private LiveRecords live;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        peer = GrpcGoPeer.build(dir, GrpcGoPeer.Transport.TLS);
+        port = TestPorts.free();
+        server = peer.startServer(port, dir.resolve("server.log"));
+        live = LiveRecords.capturePorts(List.of(port));
+        live.awaitTlsAttached(peer.binary(), Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stop() {
+        if (live != null) {
+            live.close();
+        }
+        if (server != null) {
+            server.destroy();
+        }
+    }
+
+    private static String line(Record r) {
+        return r.attributes().getString("url.path") + " " + r.attributes().get("rpc.grpc.status_code") + " "
+                + r.attributes().get("spanscope.grpc.request.messages") + " "
+                + r.attributes().get("spanscope.grpc.response.messages");
+    }
+
+    @Test
+    void everyCallOverGoTlsIsOneRecordOnEachSideWithTheClientsOutcome() throws Exception {
+        GrpcGoPeer.ClientRun script = peer.runClient(port);
+        GrpcGoPeer.ClientRun unary = peer.runClient(port, "unary", "20");
+        List<Record> all = new ArrayList<>(live.finish());
+        GoTlsCaptureStats go = live.captureStats().tls().go();
+        all.sort(Comparator.comparingLong(Record::requestStartNs));
+
+        for (GrpcGoPeer.ClientRun run : List.of(script, unary)) {
+            List<String> expected = run.calls().stream().map(c -> c[0] + " " + c[1] + " " + c[2] + " " + c[3]).toList();
+            List<Record> client = all.stream().filter(r -> r.tgid() == run.pid() && r.role() == Role.CLIENT).toList();
+            assertThat(client).as("client records of pid %d; %s", run.pid(), live.captureStats().tls())
+                    .extracting(GrpcTlsLiveCaptureTest::line).containsExactlyElementsOf(expected);
+            assertThat(client).allSatisfy(r -> {
+                assertThat(r.protocol()).isEqualTo(Protocol.GRPC);
+                assertThat(r.attributes().getString("rpc.service")).isEqualTo("spanscope.test.Echo");
+                assertThat(r.isIntact()).as("%s", r).isTrue();
+            });
+            assertThat(live.tlsPlaintextEvents(run.pid())).isPositive();
+            assertThat(live.tlsLibraries(run.pid())).containsExactly("go");
+        }
+        long serverPid = server.pid();
+        List<Record> served = all.stream().filter(r -> r.tgid() == serverPid && r.role() == Role.SERVER).toList();
+        List<String> expectedServed = new ArrayList<>();
+        for (GrpcGoPeer.ClientRun run : List.of(script, unary)) {
+            run.calls().forEach(c -> expectedServed.add(c[0] + " " + c[1] + " " + c[2] + " " + c[3]));
+        }
+        assertThat(served).extracting(GrpcTlsLiveCaptureTest::line).containsExactlyInAnyOrderElementsOf(expectedServed);
+        assertThat(live.tlsLibraries(serverPid)).containsExactly("go");
+        // both ends number every exchange by the same TLS records: that is what links the two spans
+        Set<Long> clientRequests = Set.copyOf(all.stream().filter(r -> r.role() == Role.CLIENT).map(Record::requestSequence).toList());
+        Set<Long> clientResponses = Set.copyOf(all.stream().filter(r -> r.role() == Role.CLIENT).map(Record::responseSequence).toList());
+        // Known limit (README "TLS coverage"): a Read served from Go's already-decrypted buffer is numbered by
+        // the handshake's or the previous read's record of the same length; when Go's buffer cut a record
+        // across two Reads the number can be off, which loses that exchange's link (about 1 in 40 calls
+        // here). Most exchanges must agree; never more than a tenth may disagree.
+        List<Record> unmatched = served.stream()
+                .filter(r -> !clientRequests.contains(r.requestSequence()) || !clientResponses.contains(r.responseSequence()))
+                .toList();
+        assertThat(unmatched).as("server exchanges numbered unlike the client's").hasSizeLessThanOrEqualTo(served.size() / 10);
+        assertThat(live.captureStats().tls().attachedFiles()).contains(peer.binary().toString());
+        assertThat(go.attachedBinaries()).isPositive();
+        assertThat(go.returnProbes()).isPositive();
+        assertThat(go.unassociatedCalls()).as("Go calls without a connection").isZero();
+        assertThat(go.inFlightTableDrops()).isZero();
+    }
+}
