@@ -5,6 +5,7 @@ import static io.spanscope.capture.ringbuf.EventLayout.*;
 import io.spanscope.capture.bpf.BpfException;
 import io.spanscope.capture.bpf.BpfMap;
 import io.spanscope.capture.bpf.BpfObject;
+import io.spanscope.capture.dispatch.DecodePathWarmup;
 import io.spanscope.capture.dispatch.EventDispatcher;
 import io.spanscope.capture.dispatch.ProcessEventListener;
 import io.spanscope.capture.dispatch.WorkerCounters;
@@ -53,6 +54,9 @@ public final class LiveCapture implements AutoCloseable {
     /** The scheduler programs of handoff.bpf.h, left unloaded when hand-offs are not followed. */
     private static final List<String> HANDOFF_PROGRAMS = List.of("handoff_waking", "handoff_wakeup_new");
     private static final Path PROC = Path.of("/proc");
+    /* enough for the JIT's optimizing tier to compile the per-record path; bounded in time on a slow host */
+    private static final int WARMUP_RECORDS = 200_000;
+    private static final Duration WARMUP_TIME_LIMIT = Duration.ofSeconds(2);
 
     /** Immutable configuration, as built. */
     public record Settings(int payloadCapBytes, int ringBufferBytes, int workers, int workerQueueBytes,
@@ -128,6 +132,7 @@ public final class LiveCapture implements AutoCloseable {
                 bpf.setAutoload(HANDOFF_PROGRAMS, false);
             }
             loadAndConfigure();
+            warmUpDecodePath();
             ProcessEventListener listeners = both(processes, processEvents);
             if (settings.tlsPlaintext()) {
                 tlsProbes = new TlsProbes(bpf, PROC);
@@ -165,6 +170,16 @@ public final class LiveCapture implements AutoCloseable {
         bpf.load();
         int self = settings.traceOwnProcess() ? 0 : (int) ProcessHandle.current().pid();
         KernelSettings.write(bpf, settings, self);
+    }
+
+    /*
+     * Before anything is attached: the first events may come at full rate (a busy host), and an
+     * interpreted decode path could not keep up with them.
+     */
+    private static void warmUpDecodePath() {
+        DecodePathWarmup.Result warmup = DecodePathWarmup.run(WARMUP_RECORDS, WARMUP_TIME_LIMIT);
+        LOG.debug("decode path warmed up: {} synthetic records in {} ms", warmup.recordsDecoded(),
+                warmup.elapsed().toMillis());
     }
 
     /* Last: filters and config are in place before the first event can be produced. */
