@@ -16,33 +16,17 @@ for tool in wrk nginx bpftool python3; do
   command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 1; }
 done
 
+. "$root/scripts/bench/nginx-loopback.sh"
 work=$(mktemp -d)
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
   [ -n "${cap:-}" ] && kill -TERM "$cap" 2>/dev/null && wait "$cap" 2>/dev/null || true
-  kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null || true
+  stop_nginx "$work"
   sysctl -qw kernel.bpf_stats_enabled="$old_stats" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$port;
-    location / { default_type application/json; return 200 '{"status":"ok","items":[1,2,3]}'; }
-  }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" &
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+start_nginx "$work" "$port"
 
 java ${JAVA_OPTS:-} -jar "$jar" capture --port "$port" --quiet 2> "$work/capture.err" &
 cap=$!

@@ -9,7 +9,7 @@
 # in its own thread CPU time (so other load does not count), what a 32-byte write+read over TCP loopback
 # and an unhooked getppid cost (floor/syscall-cost.c). Prints per-round req/s and ns, then medians per
 # variant, the req/s ratio to "none", and the lost events of the spanscope runs.
-# Syscall hooks are system-wide: a run waits (up to 30 s) until no other process has tracepoint or
+# Syscall hooks are system-wide: a run waits (up to QUIET_WAIT seconds, 30) until no other process has tracepoint or
 # tracing programs loaded; a run during which some were loaded is marked "*". Medians are printed over
 # the clean runs and over all runs.
 # Usage (root): [VARIANTS="none tracepoint raw spanscope"] [PORT=18093] scripts/bench/capture-floor.sh [rounds] [seconds]
@@ -52,7 +52,7 @@ print(sum(1 for p in json.load(sys.stdin)
 }
 
 wait_for_quiet_hooks() {
-  for _ in $(seq 30); do [ "$(foreign_hooks)" = 0 ] && return 0; sleep 1; done
+  for _ in $(seq "${QUIET_WAIT:-30}"); do [ "$(foreign_hooks)" = 0 ] && return 0; sleep 1; done
 }
 
 # measure: sets $result (req/s), $pair_ns, $plain_ns, $mark ("*" if other hooks showed up meanwhile)

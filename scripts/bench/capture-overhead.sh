@@ -19,34 +19,18 @@ jar=${JAR:-$root/pipeline/target/spanscope.jar}
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 
+. "$root/scripts/bench/nginx-loopback.sh"
 work=$(mktemp -d)
-trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/logs"
-listen="listen 127.0.0.1:$port;"
+trap 'stop_nginx "$work"; rm -rf "$work"' EXIT
+listen_extra=
 scheme=http
 if [ "$tls" = 1 ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -days 1 -keyout "$work/key.pem" -out "$work/cert.pem" \
     -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
-  listen="listen 127.0.0.1:$port ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;"
+  listen_extra=" ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;"
   scheme=https
 fi
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    $listen
-    location / { default_type application/json; return 200 '{"status":"ok","items":[1,2,3]}'; }
-  }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" &
-for _ in $(seq 50); do curl -skf "$scheme://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+start_nginx "$work" "$port" "$listen_extra"
 
 variant=${VARIANT:-untraced}
 case "$variant" in
@@ -100,6 +84,5 @@ for r in $(seq "$rounds"); do
   done
   echo "round $r: $la ${untraced[-1]} req/s, $lb ${traced[-1]} req/s, agent ${cpu_per_100k[-1]} CPU s/100k req, lost ${lost[-1]}"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mu=$(median "${untraced[@]}"); mt=$(median "${traced[@]}")
 echo "median $la $mu req/s, median $lb $mt req/s, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN{printf "%.3f", a/b}'), agent CPU s per 100k requests (median) $(median "${cpu_per_100k[@]}"), lost events per run: ${lost[*]}"
