@@ -9,13 +9,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 /**
  * Runs on the ring-buffer reader thread: copies each record into the queue of the worker that owns
  * its connection ({@link ConnectionId#shardHash(int, int)}), so open, data and close of one
- * connection stay on one thread and in order. A full queue drops the record and counts it: the
- * reader never waits for a worker.
+ * connection stay on one thread and in order. A full queue drops the record and counts it, unless
+ * {@link #waitForQueueSpaceWhile} lets the reader wait for it while the kernel's ring has room.
  */
 public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
 
@@ -26,10 +28,14 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
     private final ProcessEventListener processEvents;
     private final AtomicLongArray queueDrops;
     /* reader-thread counters, single writer */
-    private final AtomicLongArray readerCounts = new AtomicLongArray(3);
+    private final AtomicLongArray readerCounts = new AtomicLongArray(4);
     private static final int RECORDS = 0;
     private static final int PROCESS_EVENTS = 1;
     private static final int MALFORMED = 2;
+    private static final int QUEUE_WAITS = 3;
+    /* how long the reader parks between two looks at a full queue */
+    private static final long QUEUE_WAIT_STEP_NANOS = 20_000;
+    private BooleanSupplier mayWaitForQueueSpace = () -> false;
 
     public EventDispatcher(int workerCount, int queueBytes, IntFunction<CaptureEventSink> sinkPerWorker,
                            RoleResolver roleResolver, ProcessEventListener processEvents,
@@ -52,6 +58,18 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             threads[i] = new Thread(workers[i], "spanscope-capture-worker-" + i);
             threads[i].setDaemon(true);
         }
+    }
+
+    /**
+     * Lets the reader wait for space in a full worker queue instead of dropping the record, for as long
+     * as {@code ringHasRoom} says the kernel's ring can take what arrives meanwhile. A burst that a
+     * worker cannot follow for a moment (descheduled, its code not yet compiled) then costs latency,
+     * not events: the ring's free space adds to the queue's. Once {@code ringHasRoom} turns false the
+     * record is dropped and counted as before, so a stuck worker holds the others back for no longer
+     * than the ring takes to fill that far. Asked from the reader thread; call before {@link #start()}.
+     */
+    public void waitForQueueSpaceWhile(BooleanSupplier ringHasRoom) {
+        this.mayWaitForQueueSpace = ringHasRoom;
     }
 
     public void start() {
@@ -89,11 +107,27 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
             return;
         }
         int worker = Math.floorMod(ConnectionId.shardHash(tgid, buffer.getInt(offset + HEADER_FD)), queues.length);
-        if (queues[worker].offer(buffer, offset, length)) {
+        if (queues[worker].offer(buffer, offset, length) || offerAfterWaiting(worker, buffer, offset, length)) {
             workers[worker].wakeIfParked();
         } else {
             increment(queueDrops, worker);
         }
+    }
+
+    private boolean offerAfterWaiting(int worker, ByteBuffer buffer, int offset, int length) {
+        boolean counted = false;
+        while (mayWaitForQueueSpace.getAsBoolean()) {
+            if (!counted) {
+                increment(readerCounts, QUEUE_WAITS);
+                counted = true;
+            }
+            workers[worker].wakeIfParkedFenced();
+            LockSupport.parkNanos(QUEUE_WAIT_STEP_NANOS);
+            if (queues[worker].offer(buffer, offset, length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Called by the reader after each drain: wakes a worker whose wake-up the per-record check missed. */
@@ -113,6 +147,11 @@ public final class EventDispatcher implements RawRecordHandler, AutoCloseable {
 
     public long processEvents() {
         return readerCounts.get(PROCESS_EVENTS);
+    }
+
+    /** Records the reader found a full queue for and waited (instead of dropping them at once). */
+    public long queueWaits() {
+        return readerCounts.get(QUEUE_WAITS);
     }
 
     public long malformedRecords() {

@@ -144,6 +144,9 @@ public final class LiveCapture implements AutoCloseable {
                     new ListeningPorts(PROC), listeners, id -> names == null ? "tls" : names.nameOf(id));
             mapping = RingBufferMapping.ofBpfMap(bpf.map("events").fd(), settings.ringBufferBytes());
             reader = new RingBufferReader(mapping, bpf.map("events").fd());
+            RingBufferReader ring = reader;
+            long roomyBacklog = settings.ringBufferBytes() / 2;
+            dispatcher.waitForQueueSpaceWhile(() -> running && ring.backlogBytes() < roomyBacklog);
             counters = bpf.map("counters");
             dispatcher.start();
             running = true;
@@ -291,6 +294,7 @@ public final class LiveCapture implements AutoCloseable {
                 dispatcher.malformedRecords(),
                 sum(workers, WorkerCounters::sinkFailures),
                 sum(workers, WorkerCounters::missedWakeups),
+                dispatcher.queueWaits(),
                 tlsStats(workers));
     }
 

@@ -25,6 +25,8 @@ import java.util.List;
  * @param sinkFailures exceptions thrown by sinks (caught; the worker went on)
  * @param missedWorkerWakeups worker sleeps that ran to their safety-net timeout with records queued (a
  *        wake-up the reader did not give: latency, not loss; zero unless the hand-off is broken)
+ * @param workerQueueWaits records that found their worker's queue full and waited for space while the
+ *        ring buffer was less than half full (latency, not loss; see EventDispatcher#waitForQueueSpaceWhile)
  * @param tls TLS plaintext capture (attached files, plaintext events, suppressed ciphertext, losses)
  */
 public record LiveCaptureStats(
@@ -47,6 +49,7 @@ public record LiveCaptureStats(
         long malformedRecords,
         long sinkFailures,
         long missedWorkerWakeups,
+        long workerQueueWaits,
         TlsCaptureStats tls) {
 
     public LiveCaptureStats {

@@ -98,6 +98,14 @@ public final class RingBufferReader {
         return Math.max(HEADER_BYTES, Math.min(64 * 1024, dataSize / 8));
     }
 
+    /**
+     * Bytes the kernel has committed that this reader has not yet given back (its published position
+     * lags what it handled by less than {@link #releaseEveryBytes}): the part of the ring in use.
+     */
+    public long backlogBytes() {
+        return (long) LONG.getAcquire(producerPosition, 0) - (long) LONG.getAcquire(consumerPosition, 0);
+    }
+
     /** True when records are waiting (no syscall). */
     public boolean hasData() {
         return (long) LONG.getAcquire(producerPosition, 0) > consumed;

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The dispatcher and its workers, fed by this test as the reader thread. */
@@ -88,6 +90,101 @@ class EventDispatcherTest {
         }
         assertThat(delivered).hasSize(offered);
         assertThat(counters.missedWakeups()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullQueueMakesTheReaderWaitWhileTheRingHasRoomAndNothingIsLost() throws Exception {
+        ConcurrentLinkedQueue<ConnectionCloseEvent> delivered = new ConcurrentLinkedQueue<>();
+        CountDownLatch sinkReleased = new CountDownLatch(1);
+        // a worker that cannot keep up at first: its sink blocks until the reader has filled the queue
+        EventDispatcher dispatcher = new EventDispatcher(1, 1 << 12, worker -> blockingCloses(delivered, sinkReleased),
+                RoleResolver.NONE, ProcessEventListener.NONE, library -> "");
+        dispatcher.waitForQueueSpaceWhile(() -> true);
+        dispatcher.start();
+        int records = 1_000; // 48-byte records, 56 with the length: 73 fit in the queue
+        ByteBuffer record = ByteBuffer.allocate(CLOSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sinkReleased.countDown();
+        });
+        releaser.start();
+        try {
+            for (int i = 1; i <= records; i++) {
+                writeClose(record, 10, i);
+                dispatcher.onRecord(record, 0, CLOSE_SIZE);
+            }
+            dispatcher.endOfDrain();
+            awaitSize(delivered, records);
+        } finally {
+            releaser.join();
+            dispatcher.close();
+        }
+
+        assertThat(delivered).hasSize(records);
+        assertThat(delivered).extracting(e -> e.id().generation()).isSorted();
+        assertThat(dispatcher.queueDropsPerWorker()).containsExactly(0L);
+        assertThat(dispatcher.queueWaits()).isPositive();
+    }
+
+    @Test
+    void whenTheRingHasNoRoomLeftAFullQueueDropsAndCounts() throws Exception {
+        ConcurrentLinkedQueue<ConnectionCloseEvent> delivered = new ConcurrentLinkedQueue<>();
+        CountDownLatch sinkReleased = new CountDownLatch(1);
+        EventDispatcher dispatcher = new EventDispatcher(1, 1 << 12, worker -> blockingCloses(delivered, sinkReleased),
+                RoleResolver.NONE, ProcessEventListener.NONE, library -> "");
+        // room for a few waits only, as a ring filling up while the reader waits
+        AtomicInteger roomLeft = new AtomicInteger(50);
+        dispatcher.waitForQueueSpaceWhile(() -> roomLeft.decrementAndGet() > 0);
+        dispatcher.start();
+        int records = 1_000;
+        ByteBuffer record = ByteBuffer.allocate(CLOSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (int i = 1; i <= records; i++) {
+                writeClose(record, 10, i);
+                dispatcher.onRecord(record, 0, CLOSE_SIZE);
+            }
+            sinkReleased.countDown();
+            dispatcher.endOfDrain();
+            long waitUntil = System.nanoTime() + 10_000_000_000L;
+            while (!dispatcher.isIdle() && System.nanoTime() < waitUntil) {
+                Thread.sleep(1);
+            }
+        } finally {
+            sinkReleased.countDown();
+            dispatcher.close();
+        }
+
+        long dropped = dispatcher.queueDropsPerWorker().get(0);
+        assertThat(dropped).isPositive();
+        assertThat(delivered.size() + dropped).isEqualTo(records);
+        assertThat(dispatcher.queueWaits()).isPositive();
+    }
+
+    private static CaptureEventSink blockingCloses(ConcurrentLinkedQueue<ConnectionCloseEvent> delivered,
+                                                   CountDownLatch released) {
+        return new CaptureEventSink() {
+            @Override
+            public void onOpen(ConnectionOpenEvent event) {
+            }
+
+            @Override
+            public void onData(DataEvent event) {
+            }
+
+            @Override
+            public void onClose(ConnectionCloseEvent event) {
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                delivered.add(event);
+            }
+        };
     }
 
     private static void awaitParked(Thread worker) throws InterruptedException {

@@ -40,8 +40,11 @@ class ConnectionLifecycleCaptureTest {
                 accepted.write(ByteBuffer.wrap("pong".getBytes(StandardCharsets.US_ASCII)));
                 client.read(ByteBuffer.allocate(16));
 
+                // two workers: the server's events may arrive after the client's
                 assertThat(RecordingSink.await(WAIT, () -> sink.opens().size() >= 2
-                        && sink.data(clientPort, Direction.INGRESS).size() == 1)).isTrue();
+                        && sink.data(clientPort, Direction.INGRESS).size() == 1
+                        && sink.data(port, Direction.INGRESS).size() == 1
+                        && !sink.data(port, Direction.EGRESS).isEmpty())).isTrue();
                 ConnectionOpenEvent clientOpen = openOf(sink, clientPort);
                 ConnectionOpenEvent serverOpen = openOf(sink, port);
                 assertThat(clientOpen.joinedMidStream()).isTrue();
