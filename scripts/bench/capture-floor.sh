@@ -7,7 +7,8 @@
 #   spanscope   `spanscope capture --port PORT --quiet` (default sizes); spanscope=JAR for another build
 # The empty programs come from scripts/bench/floor (built here with clang + libbpf). Each run also measures,
 # in its own thread CPU time (so other load does not count), what a 32-byte write+read over TCP loopback
-# and an unhooked getppid cost (floor/syscall-cost.c). Prints per-round req/s and ns, then medians per
+# and an unhooked getppid cost (floor/syscall-cost.c); its connection is on PORT+1, which the spanscope
+# variants capture too, so for them write+read includes capturing both calls (kernel side only). Prints per-round req/s and ns, then medians per
 # variant, the req/s ratio to "none", and the lost events of the spanscope runs.
 # Syscall hooks are system-wide: a run waits (up to QUIET_WAIT seconds, 30) until no other process has tracepoint or
 # tracing programs loaded; a run during which some were loaded is marked "*". Medians are printed over
@@ -55,13 +56,24 @@ wait_for_quiet_hooks() {
   for _ in $(seq "${QUIET_WAIT:-30}"); do [ "$(foreign_hooks)" = 0 ] && return 0; sleep 1; done
 }
 
-# measure: sets $result (req/s), $pair_ns, $plain_ns, $mark ("*" if other hooks showed up meanwhile)
+# lost events so far, from the last stats line of a spanscope capture: "N" or "N(ring R,queues Q)"
+lost_so_far() {
+  local n
+  n=$(grep -o "lost events [0-9]* (ring buffer [0-9]*, worker queues [0-9]*" "$work/attach.out" \
+    | tail -1 | awk '{n=$3; r=$6; q=$9; sub(",", "", r); print n ? n "(ring " r ",queues " q ")" : n}' || true)
+  echo "${n:-?}"
+}
+
+# measure VARIANT: sets $result (req/s), $lost_now (spanscope: events lost during the wrk run, "-"
+# otherwise), $pair_ns, $plain_ns, $mark ("*" if other hooks showed up meanwhile)
 measure() {
   local seen
   ( while sleep 1; do foreign_hooks; done > "$work/foreign" ) &
   local sampler=$!
   result=$(run_wrk)
-  read -r _ pair_ns _ plain_ns <<< "$("$work/floor/syscall-cost" 100000)"
+  lost_now=-
+  case "$1" in spanscope*) sleep 1.5; lost_now=$(lost_so_far) ;; esac
+  read -r _ pair_ns _ plain_ns <<< "$("$work/floor/syscall-cost" 100000 $((port + 1)))"
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   seen=$(sort -n "$work/foreign" | tail -1)
   mark=; [ "${seen:-0}" != 0 ] && mark="*"
@@ -75,8 +87,8 @@ attach() {
   case "$1" in
     none) return 0 ;;
     tracepoint|raw) "$work/floor/floor" "$work/floor/floor.bpf.o" "$1" > "$work/attach.out" 2>&1 & ready="attached" ;;
-    spanscope) java -jar "$default_jar" capture --port "$port" --quiet 2> "$work/attach.out" & ready="capturing" ;;
-    spanscope=*) java -jar "${1#spanscope=}" capture --port "$port" --quiet 2> "$work/attach.out" & ready="capturing" ;;
+    spanscope) java -jar "$default_jar" capture --port "$port,$((port + 1))" --quiet --stats-interval 1s 2> "$work/attach.out" & ready="capturing" ;;
+    spanscope=*) java -jar "${1#spanscope=}" capture --port "$port,$((port + 1))" --quiet --stats-interval 1s 2> "$work/attach.out" & ready="capturing" ;;
     *) echo "unknown variant $1" >&2; exit 1 ;;
   esac
   attached=$!
@@ -84,15 +96,10 @@ attach() {
   cat "$work/attach.out" >&2; exit 1
 }
 
-# detach VARIANT: stops it; sets $lost_now to the lost events of a spanscope run ("-" for the others)
+# detach: stops what attach started
 detach() {
-  lost_now=-
   [ -z "$attached" ] && return
   kill -TERM "$attached"; wait "$attached" || true; attached=
-  case "$1" in
-    spanscope*) lost_now=$(grep -o "lost events [0-9]*" "$work/attach.out" | tail -1 | awk '{print $3}' || true)
-                lost_now=${lost_now:-?} ;;
-  esac
 }
 
 declare -A rps pair plain all_rps all_pair all_plain lost
@@ -103,8 +110,8 @@ for r in $(seq "$rounds"); do
     v=${variants[$(( (i + r - 1) % n ))]}
     wait_for_quiet_hooks
     attach "$v"
-    measure
-    detach "$v"
+    measure "$v"
+    detach
     if [ -z "$mark" ]; then
       rps[$v]="${rps[$v]:-} $result"; pair[$v]="${pair[$v]:-} $pair_ns"; plain[$v]="${plain[$v]:-} $plain_ns"
     fi

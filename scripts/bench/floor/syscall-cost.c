@@ -5,7 +5,8 @@
  * and a 32-byte read over a TCP loopback connection (the hooked data syscalls), and getppid (a syscall
  * no one hooks, which still takes the tracing slow path once any syscall tracepoint is enabled).
  * Prints "write+read NS getppid NS" (nanoseconds per call pair / per call, best of 5 batches).
- * Usage: syscall-cost [iterations per batch]
+ * With a PORT, the server side listens on it (so a capture filtered on that port traces the pair).
+ * Usage: syscall-cost [iterations per batch] [port]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -30,14 +31,17 @@ static void die(const char *what)
 	exit(1);
 }
 
-/* a connected TCP pair on 127.0.0.1 */
-static void tcp_pair(int *client, int *server)
+/* a connected TCP pair on 127.0.0.1, the server on `port` (0: any) */
+static void tcp_pair(int port, int *client, int *server)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				    .sin_port = htons(port) };
 	socklen_t len = sizeof(addr);
 	int one = 1;
 	int listener = socket(AF_INET, SOCK_STREAM, 0);
 
+	if (listener >= 0)
+		setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) || listen(listener, 1) ||
 	    getsockname(listener, (struct sockaddr *)&addr, &len))
 		die("listen");
@@ -54,11 +58,12 @@ static void tcp_pair(int *client, int *server)
 int main(int argc, char **argv)
 {
 	long iterations = argc > 1 ? atol(argv[1]) : 200000;
+	int port = argc > 2 ? atoi(argv[2]) : 0;
 	char buf[32] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	double best_pair = 1e18, best_plain = 1e18;
 	int client, server;
 
-	tcp_pair(&client, &server);
+	tcp_pair(port, &client, &server);
 	for (int batch = 0; batch < 5; batch++) {
 		double start = thread_ns();
 

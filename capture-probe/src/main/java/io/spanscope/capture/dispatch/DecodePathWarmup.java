@@ -7,14 +7,21 @@ import io.spanscope.capture.event.ConnectionCloseEvent;
 import io.spanscope.capture.event.ConnectionEstablishedEvent;
 import io.spanscope.capture.event.ConnectionOpenEvent;
 import io.spanscope.capture.event.DataEvent;
+import io.spanscope.capture.ringbuf.RingBufferMapping;
+import io.spanscope.capture.ringbuf.RingBufferReader;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs synthetic records through a throw-away {@link EventDispatcher} (its own queue, worker thread,
- * decoder and a sink that discards) before the probes are attached, so that the JIT has compiled the
- * per-record path (dispatch, queue copy, decode) when the first real events arrive.
+ * Runs synthetic records through the whole per-record path before the probes are attached: written into
+ * an anonymous ring laid out like the kernel's, drained by a {@link RingBufferReader} into a throw-away
+ * {@link EventDispatcher} (its own queue, worker thread, decoder and a sink that discards). The JIT has
+ * then compiled the reader, the dispatch, the queue copy and the decoder when the first real events
+ * arrive.
  *
  * <p>Why: a capture started under load used to spend its first second running that path in the
  * interpreter while the worker queue overflowed (≈ 140 000 events lost at 100 000 requests/s in
@@ -22,12 +29,14 @@ import java.time.Duration;
  * another dispatcher, whose counters are returned and then dropped.
  *
  * <p>The records mimic what the kernel sends for keep-alive HTTP: per connection an open and an
- * established event, then small request/response data events, then a close; they come from a direct
- * little-endian buffer like the mapped ring, so the compiled code is the one the reader will run.
+ * established event, then small request/response data events, then a close. They are read from a
+ * memfd ring mapped like the kernel's, so the compiled code is the one the reader will run.
  */
 public final class DecodePathWarmup {
 
-    /** What a warm-up did. */
+    private static final Logger LOG = LoggerFactory.getLogger(DecodePathWarmup.class);
+
+    /** What a warm-up did; all zero when no ring could be mapped (nothing warmed). */
     public record Result(long recordsDispatched, long recordsDecoded, Duration elapsed) {
     }
 
@@ -35,75 +44,103 @@ public final class DecodePathWarmup {
     private static final int DATA_PER_CONNECTION = 64;
     private static final int PAYLOAD_BYTES = 64;
     private static final int BATCH = 1024;
+    private static final int RING_BYTES = 1 << 20;
     private static final int QUEUE_BYTES = 1 << 20;
+    private static final int RING_HEADER_BYTES = 8;
 
     private DecodePathWarmup() {
     }
 
     /**
-     * Dispatches {@code records} synthetic records, in batches that the worker drains before the next
-     * one is queued, or stops early at {@code timeLimit} (after one batch at least). Returns once the
-     * worker has decoded what was queued and stopped.
+     * Runs {@code records} synthetic records, in batches that the worker drains before the next one is
+     * written, or stops early at {@code timeLimit} (after one batch at least). Returns once the worker
+     * has decoded what was read and stopped.
      */
     public static Result run(int records, Duration timeLimit) {
+        long start = System.nanoTime();
+        try (RingBufferMapping ring = RingBufferMapping.anonymous(RING_BYTES)) {
+            return run(ring, records, start + timeLimit.toNanos(), start);
+        } catch (IOException e) {
+            LOG.warn("decode path not warmed up: {}", e.getMessage());
+            return new Result(0, 0, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private static Result run(RingBufferMapping ring, int records, long deadline, long start) {
         DiscardingSink sink = new DiscardingSink();
         EventDispatcher dispatcher = new EventDispatcher(1, QUEUE_BYTES, worker -> sink, RoleResolver.NONE,
                 ProcessEventListener.NONE, library -> "");
-        ByteBuffer record = ByteBuffer.allocateDirect(DATA_SIZE + PAYLOAD_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        long start = System.nanoTime();
-        long deadline = start + timeLimit.toNanos();
-        long dispatched = 0;
+        RingBufferReader reader = new RingBufferReader(ring, -1);
+        ByteBuffer producerPosition = ring.producerPage().getByteBuffer(0, 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = ring.data().getByteBuffer(0, 2 * ring.dataSize()).order(ByteOrder.LITTLE_ENDIAN);
+        long mask = ring.dataSize() - 1;
+        long produced = 0;
+        long written = 0;
         dispatcher.start();
         try {
             do {
-                for (int i = 0; i < BATCH && dispatched < records; i++, dispatched++) {
-                    int length = writeRecord(record, dispatched);
-                    dispatcher.onRecord(record, 0, length);
+                for (int i = 0; i < BATCH && written < records; i++, written++) {
+                    int at = (int) (produced & mask);
+                    int length = writeRecord(data, at + RING_HEADER_BYTES, written);
+                    data.putInt(at, length).putInt(at + 4, 0);
+                    produced += (RING_HEADER_BYTES + length + 7) & ~7L;
                 }
+                producerPosition.putLong(0, produced);
+                reader.drain(dispatcher);
                 dispatcher.endOfDrain();
                 awaitIdle(dispatcher, deadline);
-            } while (dispatched < records && System.nanoTime() < deadline);
+            } while (written < records && System.nanoTime() < deadline);
         } finally {
             closeQuietly(dispatcher);
         }
-        return new Result(dispatched, dispatcher.workerCounters().get(0).dataEvents() + sink.others,
+        return new Result(dispatcher.recordsRead(), dispatcher.workerCounters().get(0).dataEvents() + sink.others,
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /* The n-th record of the synthetic stream: open, established, data..., close per connection. */
-    private static int writeRecord(ByteBuffer b, long n) {
+    /* The n-th record of the synthetic stream, at base: open, established, data..., close per connection. */
+    private static int writeRecord(ByteBuffer b, int base, long n) {
         int connection = (int) (n / (DATA_PER_CONNECTION + 3));
         int step = (int) (n % (DATA_PER_CONNECTION + 3));
         int fd = 100 + connection % 32;
-        b.putInt(HEADER_TYPE, step == 0 ? TYPE_OPEN : step == 1 ? TYPE_ESTABLISHED
+        b.putInt(base + HEADER_TYPE, step == 0 ? TYPE_OPEN : step == 1 ? TYPE_ESTABLISHED
                 : step == DATA_PER_CONNECTION + 2 ? TYPE_CLOSE : TYPE_DATA);
-        b.putInt(HEADER_TGID, TGID);
-        b.putInt(HEADER_TID, TGID);
-        b.putInt(HEADER_FD, fd);
-        b.putLong(HEADER_TIMESTAMP_NS, n);
-        b.putLong(HEADER_GENERATION, connection + 1L);
+        b.putInt(base + HEADER_TGID, TGID);
+        b.putInt(base + HEADER_TID, TGID);
+        b.putInt(base + HEADER_FD, fd);
+        b.putLong(base + HEADER_TIMESTAMP_NS, n);
+        b.putLong(base + HEADER_GENERATION, connection + 1L);
         if (step == 0) {
-            writeEndpoints(b, OPEN_ENDS);
-            b.put(OPEN_ROLE, (byte) 2);
-            b.putInt(OPEN_FLAGS, 0);
+            writeEndpoints(b, base + OPEN_ENDS);
+            b.putLong(base + OPEN_CGROUP_ID, 0);
+            b.put(base + OPEN_ROLE, (byte) 2);
+            b.putInt(base + OPEN_FLAGS, 0);
             return OPEN_SIZE;
         }
         if (step == 1) {
-            b.put(ESTABLISHED_ROLE, (byte) 2);
+            b.putLong(base + ESTABLISHED_SYN_SENT_NS, 0);
+            b.putLong(base + ESTABLISHED_ESTABLISHED_NS, n);
+            b.putLong(base + ESTABLISHED_ACCEPTED_NS, n);
+            b.put(base + ESTABLISHED_ROLE, (byte) 2);
             return ESTABLISHED_SIZE;
         }
         if (step == DATA_PER_CONNECTION + 2) {
+            b.putLong(base + CLOSE_BYTES_SENT, 0);
+            b.putLong(base + CLOSE_BYTES_RECEIVED, 0);
             return CLOSE_SIZE;
         }
-        writeEndpoints(b, DATA_ENDS);
-        b.putInt(DATA_TCP_SEQ, step * PAYLOAD_BYTES);
-        b.putInt(DATA_BYTE_COUNT, PAYLOAD_BYTES);
-        b.putInt(DATA_PAYLOAD_LEN, PAYLOAD_BYTES);
-        b.put(DATA_DIRECTION, (byte) (step & 1));
-        b.put(DATA_ROLE, (byte) 2);
-        b.putInt(DATA_FLAGS, 0);
+        writeEndpoints(b, base + DATA_ENDS);
+        b.putLong(base + DATA_CGROUP_ID, 0);
+        b.putInt(base + DATA_TCP_SEQ, step * PAYLOAD_BYTES);
+        b.putInt(base + DATA_BYTE_COUNT, PAYLOAD_BYTES);
+        b.putInt(base + DATA_PAYLOAD_LEN, PAYLOAD_BYTES);
+        b.put(base + DATA_DIRECTION, (byte) (step & 1));
+        b.put(base + DATA_ROLE, (byte) 2);
+        b.putInt(base + DATA_FLAGS, 0);
+        b.putInt(base + DATA_CAUSE_SEQ, 0);
+        b.putLong(base + DATA_CAUSE_GENERATION, 0);
+        b.putInt(base + DATA_TLS_LIBRARY, 0);
         for (int i = 0; i < PAYLOAD_BYTES; i++) {
-            b.put(DATA_PAYLOAD + i, (byte) ('a' + i % 26));
+            b.put(base + DATA_PAYLOAD + i, (byte) ('a' + i % 26));
         }
         return DATA_SIZE + PAYLOAD_BYTES;
     }
