@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Other processes (curl, python) talking to a server in this JVM. */
 @Tag("live")
@@ -118,6 +121,75 @@ class ProcessTrafficCaptureTest {
                 assertThat(sink.data(e -> e.tgid() == pid && e.direction() == Direction.EGRESS).get(0).tcpSequence())
                         .isEqualTo(sink.data(e -> e.localPort() == port && e.direction() == Direction.INGRESS)
                                 .get(0).tcpSequence());
+            }
+        }
+    }
+
+    /* connects, sendfile()s FILE's first LENGTH bytes, then sendmmsg()s two messages, and closes */
+    private static final String METADATA_CLIENT = String.join("\n",
+            "#define _GNU_SOURCE",
+            "#include <arpa/inet.h>",
+            "#include <fcntl.h>",
+            "#include <stdlib.h>",
+            "#include <sys/sendfile.h>",
+            "#include <sys/socket.h>",
+            "#include <unistd.h>",
+            "int main(int argc, char **argv) {",
+            "  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[1])) };",
+            "  inet_pton(AF_INET, \"127.0.0.1\", &a.sin_addr);",
+            "  int s = socket(AF_INET, SOCK_STREAM, 0);",
+            "  if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a))) return 1;",
+            "  int f = open(argv[2], O_RDONLY);",
+            "  off_t off = 0; long left = atol(argv[3]);",
+            "  while (left > 0) { ssize_t n = sendfile(s, f, &off, left); if (n <= 0) return 2; left -= n; }",
+            "  struct iovec one = { \"mmsg-one|\", 9 }, two = { \"mmsg-two|\", 9 };",
+            "  struct mmsghdr m[2] = {0};",
+            "  m[0].msg_hdr.msg_iov = &one; m[0].msg_hdr.msg_iovlen = 1;",
+            "  m[1].msg_hdr.msg_iov = &two; m[1].msg_hdr.msg_iovlen = 1;",
+            "  if (sendmmsg(s, m, 2, 0) != 2) return 3;",
+            "  return close(s) ? 4 : 0;",
+            "}");
+
+    @Test
+    void sendfileAndSendmmsgOfACProgramAreReportedAsByteRangesWithoutPayload(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("metadata_client.c"), METADATA_CLIENT);
+        Process gcc = new ProcessBuilder("gcc", "-O1", "-o", dir.resolve("metadata_client").toString(),
+                dir.resolve("metadata_client.c").toString()).inheritIO().start();
+        assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gcc.exitValue()).isZero();
+        int fileBytes = 3000;
+        byte[] body = new byte[fileBytes];
+        java.util.Arrays.fill(body, (byte) 'f');
+        Files.write(dir.resolve("body.bin"), body);
+        int sent = fileBytes + 18;
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            RecordingSink sink = new RecordingSink();
+            try (LiveCapture capture = LiveCapture.builder().traceOwnProcess(true).allowPorts(List.of(port))
+                    .workers(1).build()) {
+                capture.start(worker -> sink);
+                Process client = new ProcessBuilder(dir.resolve("metadata_client").toString(), Integer.toString(port),
+                        dir.resolve("body.bin").toString(), Integer.toString(fileBytes)).start();
+                try (SocketChannel peer = server.accept()) {
+                    readExactly(peer, sent);
+                }
+                assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(client.exitValue()).isZero();
+                int pid = (int) client.pid();
+
+                assertThat(RecordingSink.await(WAIT, () -> sink.data(e -> e.tgid() == pid
+                        && e.direction() == Direction.EGRESS).stream().mapToLong(DataEvent::byteCount).sum() == sent))
+                        .isTrue();
+                List<DataEvent> egress = sink.data(e -> e.tgid() == pid && e.direction() == Direction.EGRESS);
+                assertThat(egress).allSatisfy(e -> assertThat(e.payloadLength()).isZero());
+                // the byte ranges follow each other without a gap: sendfile's, then sendmmsg's 2 x 9 bytes
+                for (int i = 1; i < egress.size(); i++) {
+                    assertThat(egress.get(i).tcpSequence())
+                            .isEqualTo(egress.get(i - 1).tcpSequence() + egress.get(i - 1).byteCount());
+                }
+                assertThat(egress.get(egress.size() - 1).byteCount()).isEqualTo(18);
+                assertThat(capture.stats().sendfileBytes()).isEqualTo(fileBytes);
+                assertThat(capture.stats().multiMessageCalls()).isEqualTo(1);
             }
         }
     }
