@@ -28,8 +28,9 @@ final class ElfSections implements AutoCloseable {
 
     private static final int ELF_HEADER_BYTES = 64;
     private static final int SECTION_HEADER_BYTES = 64;
-    private static final int SYMBOL_BYTES = 24;
-    private static final int SHT_SYMTAB = 2;
+    static final int SYMBOL_BYTES = 24;
+    static final int SHT_SYMTAB = 2;
+    static final int SHT_DYNSYM = 11;
     private static final int SHT_NOBITS = 8;
     private static final int STT_FUNC = 2;
     private static final int MAX_SECTIONS = 65_535;
@@ -104,6 +105,22 @@ final class ElfSections implements AutoCloseable {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /** The first section of an {@code sh_type}, such as {@link #SHT_DYNSYM}. */
+    Optional<Section> sectionOfType(int type) {
+        return sections.stream().filter(s -> s.type() == type).findFirst();
+    }
+
+    /** The section a section's {@code sh_link} names (a symbol table's string table), if valid. */
+    Optional<Section> linkedTo(Section section) {
+        int link = section.link();
+        return link <= 0 || link >= sections.size() ? Optional.empty() : Optional.of(sections.get(link));
+    }
+
+    /** A section's bytes (little-endian), or null when the file does not hold them or they exceed the bound. */
+    ByteBuffer contents(Section section) throws IOException {
+        return read(channel, section.offset(), section.size());
+    }
+
     /** True when the file has a full symbol table (not stripped). */
     boolean hasSymbolTable() {
         return sections.stream().anyMatch(s -> s.type() == SHT_SYMTAB);
@@ -175,7 +192,8 @@ final class ElfSections implements AutoCloseable {
         return strings.get(offset + name.length) == 0;
     }
 
-    private static String string(ByteBuffer strings, int offset) {
+    /** The NUL-terminated string at {@code offset} of a string table, or null when the offset is outside it. */
+    static String string(ByteBuffer strings, int offset) {
         if (offset < 0 || offset >= strings.limit()) {
             return null;
         }
