@@ -36,6 +36,17 @@ final class GrpcGoPeer {
 
     /** One client run: its pid and its report, one line per call (path, status, sent, received, bytes). */
     record ClientRun(long pid, List<String[]> calls) {
+        /** Each call as {@link #outcome(Record)} writes a record of it: path, status, messages each way. */
+        List<String> outcomes() {
+            return calls.stream().map(c -> c[0] + " " + c[1] + " " + c[2] + " " + c[3]).toList();
+        }
+    }
+
+    /** A gRPC record's path, status and message counts each way, comparable with {@link ClientRun#outcomes()}. */
+    static String outcome(io.spanscope.parsers.record.Record r) {
+        return r.attributes().getString("url.path") + " " + r.attributes().get("rpc.grpc.status_code") + " "
+                + r.attributes().get("spanscope.grpc.request.messages") + " "
+                + r.attributes().get("spanscope.grpc.response.messages");
     }
 
     private final Path binary;

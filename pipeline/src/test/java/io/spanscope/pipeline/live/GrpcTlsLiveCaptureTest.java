@@ -53,12 +53,6 @@ class GrpcTlsLiveCaptureTest {
         }
     }
 
-    private static String line(Record r) {
-        return r.attributes().getString("url.path") + " " + r.attributes().get("rpc.grpc.status_code") + " "
-                + r.attributes().get("spanscope.grpc.request.messages") + " "
-                + r.attributes().get("spanscope.grpc.response.messages");
-    }
-
     @Test
     void everyCallOverGoTlsIsOneRecordOnEachSideWithTheClientsOutcome() throws Exception {
         GrpcGoPeer.ClientRun script = peer.runClient(port);
@@ -68,10 +62,10 @@ class GrpcTlsLiveCaptureTest {
         all.sort(Comparator.comparingLong(Record::requestStartNs));
 
         for (GrpcGoPeer.ClientRun run : List.of(script, unary)) {
-            List<String> expected = run.calls().stream().map(c -> c[0] + " " + c[1] + " " + c[2] + " " + c[3]).toList();
+            List<String> expected = run.outcomes();
             List<Record> client = all.stream().filter(r -> r.tgid() == run.pid() && r.role() == Role.CLIENT).toList();
             assertThat(client).as("client records of pid %d; %s", run.pid(), live.captureStats().tls())
-                    .extracting(GrpcTlsLiveCaptureTest::line).containsExactlyElementsOf(expected);
+                    .extracting(GrpcGoPeer::outcome).containsExactlyElementsOf(expected);
             assertThat(client).allSatisfy(r -> {
                 assertThat(r.protocol()).isEqualTo(Protocol.GRPC);
                 assertThat(r.attributes().getString("rpc.service")).isEqualTo("spanscope.test.Echo");
@@ -84,9 +78,9 @@ class GrpcTlsLiveCaptureTest {
         List<Record> served = all.stream().filter(r -> r.tgid() == serverPid && r.role() == Role.SERVER).toList();
         List<String> expectedServed = new ArrayList<>();
         for (GrpcGoPeer.ClientRun run : List.of(script, unary)) {
-            run.calls().forEach(c -> expectedServed.add(c[0] + " " + c[1] + " " + c[2] + " " + c[3]));
+            expectedServed.addAll(run.outcomes());
         }
-        assertThat(served).extracting(GrpcTlsLiveCaptureTest::line).containsExactlyInAnyOrderElementsOf(expectedServed);
+        assertThat(served).extracting(GrpcGoPeer::outcome).containsExactlyInAnyOrderElementsOf(expectedServed);
         assertThat(live.tlsLibraries(serverPid)).containsExactly("go");
         // both ends number every exchange by the same TLS records: that is what links the two spans
         Set<Long> clientRequests = Set.copyOf(all.stream().filter(r -> r.role() == Role.CLIENT).map(Record::requestSequence).toList());

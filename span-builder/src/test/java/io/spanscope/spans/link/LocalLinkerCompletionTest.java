@@ -38,15 +38,7 @@ class LocalLinkerCompletionTest {
     }
 
     private long parentOf(ExchangeSpan call) {
-        for (Fragment f : published) {
-            if (f.root().spanId() == call.spanId()) {
-                return f.rootParentIsRemote() ? 0 : f.rootParentSpanId();
-            }
-            if (f.children().stream().anyMatch(c -> c.spanId() == call.spanId())) {
-                return f.root().spanId();
-            }
-        }
-        throw new AssertionError("call not published: " + call);
+        return PublishedParents.parentOf(published, call);
     }
 
     @Test
