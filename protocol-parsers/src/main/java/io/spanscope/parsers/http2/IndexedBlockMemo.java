@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The results of the last few header blocks made only of indexed fields (RFC 7541 §6.1), for one
  * direction's exact HPACK decoder. Such a block adds, evicts and resizes nothing, so as long as no
  * other kind of block has been decoded since, the same bytes decode to the same fields: the decoder
- * restores them instead of running HPACK again. A peer that indexes its repeated headers (gRPC
+ * hands back what HPACK gave the first time instead of running it again. A peer that indexes its repeated headers (gRPC
  * responses and trailers, once the first call has filled the table) sends exactly such blocks, over
  * and over.
  *
@@ -22,7 +22,8 @@ final class IndexedBlockMemo {
     /** Allocated on first use: most connections' blocks are not all indexed. */
     private byte[][] blocks;
     private final int[] lengths = new int[ENTRIES];
-    private CharSequence[][] fields;
+    /** Each entry's result, a headers object of its own that nothing changes until the entry is replaced. */
+    private RecordHeaders[] results;
     private int count;
     private int next;
 
@@ -51,30 +52,33 @@ final class IndexedBlockMemo {
         return true;
     }
 
-    /** Restores the remembered result of {@code b[from, to)} into {@code headers}; false when none. */
-    boolean restore(byte[] b, int from, int to, RecordHeaders headers) {
+    /** The remembered result of {@code b[from, to)}, or null; valid until the next {@link #remember}. */
+    RecordHeaders find(byte[] b, int from, int to) {
         int length = to - from;
         for (int i = 0; i < count; i++) {
             if (lengths[i] == length && Arrays.equals(blocks[i], 0, length, b, from, to)) {
-                headers.restoreSlots(fields[i]);
-                return true;
+                return results[i];
             }
         }
-        return false;
+        return null;
     }
 
     /** Remembers the result HPACK gave for {@code b[from, to)}, which {@link #onlyIndexed} accepted. */
     void remember(byte[] b, int from, int to, RecordHeaders headers) {
         if (blocks == null) {
             blocks = new byte[ENTRIES][MAX_BLOCK_BYTES];
-            fields = new CharSequence[ENTRIES][RecordHeaders.slotCount()];
+            results = new RecordHeaders[ENTRIES];
         }
         int entry = next;
         next = (next + 1) % ENTRIES;
         count = Math.max(count, entry + 1);
         System.arraycopy(b, from, blocks[entry], 0, to - from);
         lengths[entry] = to - from;
-        headers.copySlots(fields[entry]);
+        RecordHeaders result = results[entry];
+        if (result == null) {
+            results[entry] = result = new RecordHeaders();
+        }
+        result.copyOf(headers);
     }
 
     /** The table may have changed: nothing remembered holds any more. */

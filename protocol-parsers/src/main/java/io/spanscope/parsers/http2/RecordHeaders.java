@@ -92,27 +92,10 @@ final class RecordHeaders extends DefaultHttp2Headers {
         return this;
     }
 
-    /** Number of kept fields; {@link #copySlots} and {@link #restoreSlots} take arrays of this length. */
-    static int slotCount() {
-        return NAMES.length;
-    }
-
-    /** The kept values into {@code target} (a block's result, to be restored later). */
-    void copySlots(CharSequence[] target) {
-        System.arraycopy(slots, 0, target, 0, slots.length);
-    }
-
-    /** Makes these headers what {@link #copySlots} saw. */
-    void restoreSlots(CharSequence[] saved) {
-        int n = 0;
-        for (int i = 0; i < slots.length; i++) {
-            CharSequence value = saved[i];
-            slots[i] = value;
-            if (value != null) {
-                n++;
-            }
-        }
-        size = n;
+    /** Makes these headers hold what {@code other} holds. */
+    void copyOf(RecordHeaders other) {
+        System.arraycopy(other.slots, 0, slots, 0, slots.length);
+        size = other.size;
     }
 
     @Override

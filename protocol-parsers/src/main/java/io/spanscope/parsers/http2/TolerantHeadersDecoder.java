@@ -110,9 +110,10 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         byte[] bytes = block.array();
         int from = block.arrayOffset() + block.readerIndex();
         int to = from + block.readableBytes();
-        if (memo.restore(bytes, from, to, reused)) {
+        RecordHeaders remembered = memo.find(bytes, from, to);
+        if (remembered != null) {
             block.skipBytes(to - from);
-            return reused;
+            return remembered;
         }
         boolean onlyIndexed = IndexedBlockMemo.onlyIndexed(bytes, from, to);
         Http2Headers headers = exact.decodeHeaders(streamId, block);

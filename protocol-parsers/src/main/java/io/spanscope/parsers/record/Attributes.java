@@ -68,6 +68,27 @@ public final class Attributes {
         return get(key) != null;
     }
 
+    /**
+     * These attributes with {@code key} set to {@code value}: replaced in place when present, else
+     * added last. For a parser whose records repeat all but one value (a connection's repeated calls
+     * differ in their stream id): one array copy instead of putting every attribute again.
+     */
+    public Attributes with(String key, Object value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (key.equals(entries[i])) {
+                Object[] copy = Arrays.copyOf(entries, 2 * size);
+                copy[i + 1] = value;
+                return new Attributes(copy, size);
+            }
+        }
+        Object[] copy = Arrays.copyOf(entries, 2 * size + 2);
+        copy[2 * size] = key;
+        copy[2 * size + 1] = value;
+        return new Attributes(copy, size + 1);
+    }
+
     public void forEach(BiConsumer<String, Object> action) {
         for (int i = 0; i < 2 * size; i += 2) {
             action.accept((String) entries[i], entries[i + 1]);

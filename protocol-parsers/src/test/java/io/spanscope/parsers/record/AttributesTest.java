@@ -22,6 +22,17 @@ class AttributesTest {
     }
 
     @Test
+    void withReplacesAValueInPlaceOrAddsItLastAndLeavesTheOriginalAlone() {
+        Attributes original = Attributes.builder().put("a", "1").put("id", 1L).put("b", "2").build();
+        Attributes replaced = original.with("id", 3L);
+        assertThat(replaced.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 3L), Map.entry("b", "2"));
+        assertThat(original.with("c", true).asMap())
+                .containsExactly(Map.entry("a", "1"), Map.entry("id", 1L), Map.entry("b", "2"), Map.entry("c", true));
+        assertThat(original.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 1L), Map.entry("b", "2"));
+        assertThat(Attributes.empty().with("x", "y").asMap()).containsExactly(Map.entry("x", "y"));
+    }
+
+    @Test
     void builtAttributesDoNotChangeWhenTheBuilderGoesOn() {
         Attributes.Builder builder = Attributes.builder().put("db.system.name", "postgresql").put("rows", 1L);
         Attributes first = builder.build();
