@@ -53,6 +53,17 @@ final class GrpcMessageCounter {
         }
     }
 
+    /** Back to a stream's start: no message seen. */
+    void reset() {
+        prefixRead = 0;
+        prefixLength = 0;
+        prefixCompressed = false;
+        remaining = 0;
+        messages = 0;
+        compressed = false;
+        lost = false;
+    }
+
     void onLoss() {
         lost = true;
     }
