@@ -123,7 +123,7 @@ final class Http2RecordFactory {
     private Attributes attributes(Http2Stream stream, boolean grpc, boolean partial) {
         boolean repeatable = !partial && stream.partialReports == 0;
         if (repeatable && lastStream.repeatedBy(stream)) {
-            return lastStream.attributes.with(STREAM_ID, code(stream.id));
+            return lastStream.withStreamId(stream.id);
         }
         Attributes built = buildAttributes(stream, grpc, partial);
         if (repeatable) {
@@ -316,6 +316,12 @@ final class Http2RecordFactory {
                     && Objects.equals(requestContentType, s.requestContentType)
                     && Objects.equals(responseContentType, s.responseContentType)
                     && Objects.equals(grpcMessage, s.grpcMessage);
+        }
+
+        /** The remembered attributes with another stream id (derived from the last derived: no key search). */
+        Attributes withStreamId(int id) {
+            attributes = attributes.with(STREAM_ID, code(id));
+            return attributes;
         }
 
         void remember(Http2Stream s, Attributes built) {

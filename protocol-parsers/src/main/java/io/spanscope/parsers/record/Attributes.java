@@ -89,11 +89,16 @@ public final class Attributes {
      * These attributes with {@code key} set to {@code value}: replaced in place when present, else
      * added last. For a parser whose records repeat all but one value (a connection's repeated calls
      * differ in their stream id): replacing that one value again and again shares the entries instead
-     * of copying them, so a record costs one small object rather than a set of attributes.
+     * of copying them, so a record costs one small object rather than a set of attributes, and the
+     * same key instance as the previous replacement is not searched for.
      */
     public Attributes with(String key, Object value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
+        if (replacedAt != NONE && entries[replacedAt - 1] == key) {
+            // The same key as last time (a constant): no search.
+            return new Attributes(entries, size, replacedAt, value);
+        }
         for (int i = 0; i < 2 * size; i += 2) {
             if (key.equals(entries[i])) {
                 if (replacedAt == NONE || replacedAt == i + 1) {
