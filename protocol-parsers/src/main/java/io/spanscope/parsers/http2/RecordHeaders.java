@@ -28,6 +28,8 @@ final class RecordHeaders extends DefaultHttp2Headers {
     private static final NameSlots SLOTS = new NameSlots(NAMES);
 
     private final CharSequence[] slots = new CharSequence[NAMES.length];
+    /** Per slot, the last other instance of its name met (HPACK's static table has its own). */
+    private final CharSequence[] aliases = new CharSequence[NAMES.length];
     private int size;
 
     RecordHeaders() {
@@ -36,7 +38,7 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     @Override
     public Http2Headers add(CharSequence name, CharSequence value) {
-        int slot = SLOTS.slotOf(name);
+        int slot = SLOTS.slotOf(name, aliases);
         if (slot >= 0 && slots[slot] == null) {
             slots[slot] = value;
             size++;
@@ -46,7 +48,7 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     @Override
     public CharSequence get(CharSequence name) {
-        int slot = SLOTS.slotOf(name);
+        int slot = SLOTS.slotOf(name, aliases);
         return slot < 0 ? null : slots[slot];
     }
 
@@ -123,7 +125,8 @@ final class RecordHeaders extends DefaultHttp2Headers {
      * Name to slot by an open-addressed table over the names' hash codes. AsciiString hash codes ignore
      * case and are cached (HPACK's names are AsciiStrings, table entries reused block after block), so
      * a name is usually placed or ruled out by one int compare; the names of Netty's static table are
-     * the very instances held here. Every field HPACK decodes passes through here, kept or not.
+     * the very instances held here or, once met, remembered per headers object. Every field HPACK
+     * decodes passes through here, kept or not.
      */
     private static final class NameSlots {
         private final AsciiString[] names;
@@ -149,15 +152,26 @@ final class RecordHeaders extends DefaultHttp2Headers {
             }
         }
 
-        int slotOf(CharSequence name) {
+        /**
+         * @param aliases per slot, an instance already found equal to its name (updated here), so a
+         *                name instance met again (a table entry's) is matched by identity
+         */
+        int slotOf(CharSequence name, CharSequence[] aliases) {
             int hash = AsciiString.hashCode(name);
             for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
                 AsciiString candidate = names[i];
                 if (candidate == null) {
                     return -1;
                 }
-                if (hashes[i] == hash && (candidate == name || candidate.contentEqualsIgnoreCase(name))) {
-                    return slots[i];
+                if (hashes[i] == hash) {
+                    int slot = slots[i];
+                    if (candidate == name || aliases[slot] == name) {
+                        return slot;
+                    }
+                    if (candidate.contentEqualsIgnoreCase(name)) {
+                        aliases[slot] = name;
+                        return slot;
+                    }
                 }
             }
         }
