@@ -105,6 +105,7 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     private Http2Headers decodeExact(int streamId, ByteBuf block) throws Http2Exception {
         RecordHeaders reused = exactHeaders;
         if (reused == null || !block.hasArray()) {
+            memo.forget();
             return exact.decodeHeaders(streamId, block);
         }
         byte[] bytes = block.array();
