@@ -32,6 +32,20 @@ final class GrpcMessageCounter {
                 p += skip;
                 continue;
             }
+            if (prefixRead == 0 && end - p >= PREFIX) {
+                // The whole prefix is here (the usual case): read it at once.
+                int flag = data[p];
+                if (flag != 0 && flag != 1) {
+                    lost = true;
+                    return;
+                }
+                messages++;
+                compressed |= flag == 1;
+                remaining = ((data[p + 1] & 0xFF) << 24 | (data[p + 2] & 0xFF) << 16 | (data[p + 3] & 0xFF) << 8
+                        | (data[p + 4] & 0xFF)) & 0xFFFF_FFFFL;
+                p += PREFIX;
+                continue;
+            }
             int b = data[p++] & 0xFF;
             if (prefixRead == 0) {
                 if (b > 1) {
@@ -51,6 +65,17 @@ final class GrpcMessageCounter {
                 compressed |= prefixCompressed;
             }
         }
+    }
+
+    /** Back to a stream's start: no message seen. */
+    void reset() {
+        prefixRead = 0;
+        prefixLength = 0;
+        prefixCompressed = false;
+        remaining = 0;
+        messages = 0;
+        compressed = false;
+        lost = false;
     }
 
     void onLoss() {

@@ -42,6 +42,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
     private final LastString paths = new LastString();
     private final LastString contentTypes = new LastString();
     private final LastString userAgents = new LastString();
+    /** A recorded stream's object, reused by the next stream opened (most streams open and end one by one). */
+    private Http2Stream spare;
     private boolean started;
     private boolean roleSettled;
     /** The direction the capture took for requests carries responses (joined mid-stream, roles guessed). */
@@ -193,7 +195,8 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
             streams.remove(oldest.id);
             emit(oldest);
         }
-        Http2Stream stream = new Http2Stream(streamId);
+        Http2Stream stream = spare != null ? spare.reset(streamId) : new Http2Stream(streamId);
+        spare = null;
         stream.lastReportNs = nowNs;
         streams.put(streamId, stream);
         return stream;
@@ -332,9 +335,11 @@ final class Http2Handler implements ProtocolHandler, Http2FrameDecoder.Listener 
         }
     }
 
+    /** Records a stream that has left {@link #streams}; its object is not used after this. */
     private void emit(Http2Stream stream) {
         stats.countRecord();
         context.sink().onRecord(records.build(stream, false));
+        spare = stream;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.spanscope.parsers.record.Record;
 import io.spanscope.parsers.record.RecordFlag;
 
 import java.util.List;
+import java.util.Objects;
 
 /** Turns a stream into a {@link Record}: OpenTelemetry HTTP and RPC attribute names, gRPC when it is gRPC. */
 final class Http2RecordFactory {
@@ -21,6 +22,7 @@ final class Http2RecordFactory {
     static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
     /** The regular (not pseudo) headers records are made of; decoders keep no others. */
     static final AsciiString[] HEADERS_READ = {CONTENT_TYPE, USER_AGENT, GRPC_STATUS, GRPC_MESSAGE};
+    private static final String STREAM_ID = "spanscope.http2.stream_id";
 
     /** gRPC status code names (grpc/doc/statuscodes.md), used as {@code error.type}. */
     private static final String[] GRPC_CODES = {
@@ -41,6 +43,7 @@ final class Http2RecordFactory {
     private final Attributes.Builder attributes = Attributes.builder();
     private final SingletonLists requestContentTypes = new SingletonLists();
     private final SingletonLists responseContentTypes = new SingletonLists();
+    private final RepeatedStream lastStream = new RepeatedStream();
     private boolean rolesReversed;
     private String lastRpcPath;
     private String lastService;
@@ -113,7 +116,23 @@ final class Http2RecordFactory {
         }
     }
 
+    /**
+     * A connection's calls mostly differ in nothing but their stream id: then the previous record's
+     * attributes are copied with the id replaced instead of put again one by one.
+     */
     private Attributes attributes(Http2Stream stream, boolean grpc, boolean partial) {
+        boolean repeatable = !partial && stream.partialReports == 0;
+        if (repeatable && lastStream.repeatedBy(stream)) {
+            return lastStream.withStreamId(stream.id);
+        }
+        Attributes built = buildAttributes(stream, grpc, partial);
+        if (repeatable) {
+            lastStream.remember(stream, built);
+        }
+        return built;
+    }
+
+    private Attributes buildAttributes(Http2Stream stream, boolean grpc, boolean partial) {
         Attributes.Builder a = attributes.clear()
                 .put("network.protocol.version", "2")
                 .put("http.request.method", stream.method);
@@ -156,7 +175,7 @@ final class Http2RecordFactory {
             }
         }
         a.put("error.type", errorType);
-        a.put("spanscope.http2.stream_id", code(stream.id));
+        a.put(STREAM_ID, code(stream.id));
         if (stream.pushed) {
             a.put("spanscope.http2.server_push", Boolean.TRUE);
         }
@@ -256,6 +275,79 @@ final class Http2RecordFactory {
             } catch (NumberFormatException e) {
                 // Not a port: the address alone is kept.
             }
+        }
+    }
+
+    /**
+     * What the last non-partial record's attributes were made of: every stream value {@link
+     * #buildAttributes} reads except the stream id (the factory's own inputs are fixed per connection
+     * or follow from these). A stream equal in all of them gets the same attributes but its id.
+     */
+    private static final class RepeatedStream {
+        private Attributes attributes;
+        private String method;
+        private String path;
+        private String authority;
+        private String userAgent;
+        private String requestContentType;
+        private String responseContentType;
+        private String grpcMessage;
+        private int status;
+        private int grpcStatus;
+        private long resetCode;
+        /** resetByClient, refusedByGoAway, pushed, upgraded, and both sides' compressed and lost, as bits. */
+        private int flags;
+        private int unknownHeaderFields;
+        private long requestBodyBytes;
+        private long responseBodyBytes;
+        private long requestMessages;
+        private long responseMessages;
+
+        boolean repeatedBy(Http2Stream s) {
+            return attributes != null
+                    && Objects.equals(path, s.path) && requestBodyBytes == s.request.bodyBytes
+                    && responseBodyBytes == s.response.bodyBytes && status == s.status && grpcStatus == s.grpcStatus
+                    && requestMessages == s.request.messages.messages()
+                    && responseMessages == s.response.messages.messages()
+                    && flags == flags(s) && resetCode == s.resetCode
+                    && unknownHeaderFields == s.request.unknownHeaderFields + s.response.unknownHeaderFields
+                    && Objects.equals(method, s.method) && Objects.equals(authority, s.authority)
+                    && Objects.equals(userAgent, s.userAgent)
+                    && Objects.equals(requestContentType, s.requestContentType)
+                    && Objects.equals(responseContentType, s.responseContentType)
+                    && Objects.equals(grpcMessage, s.grpcMessage);
+        }
+
+        /** The remembered attributes with another stream id (derived from the last derived: no key search). */
+        Attributes withStreamId(int id) {
+            attributes = attributes.with(STREAM_ID, code(id));
+            return attributes;
+        }
+
+        void remember(Http2Stream s, Attributes built) {
+            attributes = built;
+            method = s.method;
+            path = s.path;
+            authority = s.authority;
+            userAgent = s.userAgent;
+            requestContentType = s.requestContentType;
+            responseContentType = s.responseContentType;
+            grpcMessage = s.grpcMessage;
+            status = s.status;
+            grpcStatus = s.grpcStatus;
+            resetCode = s.resetCode;
+            flags = flags(s);
+            unknownHeaderFields = s.request.unknownHeaderFields + s.response.unknownHeaderFields;
+            requestBodyBytes = s.request.bodyBytes;
+            responseBodyBytes = s.response.bodyBytes;
+            requestMessages = s.request.messages.messages();
+            responseMessages = s.response.messages.messages();
+        }
+
+        private static int flags(Http2Stream s) {
+            return (s.resetByClient ? 1 : 0) | (s.refusedByGoAway ? 2 : 0) | (s.pushed ? 4 : 0) | (s.upgraded ? 8 : 0)
+                    | (s.request.messages.anyCompressed() ? 16 : 0) | (s.response.messages.anyCompressed() ? 32 : 0)
+                    | (s.request.messages.lost() ? 64 : 0) | (s.response.messages.lost() ? 128 : 0);
         }
     }
 

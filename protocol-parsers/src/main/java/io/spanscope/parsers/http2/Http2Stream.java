@@ -2,10 +2,13 @@ package io.spanscope.parsers.http2;
 
 import io.spanscope.parsers.stream.ChunkOrigin;
 
-/** What is known about one stream (one exchange) while it is open. Mutable, owned by its handler. */
+/**
+ * What is known about one stream (one exchange) while it is open. Mutable, owned by its handler, which
+ * reuses the object of a recorded stream for the next one ({@link #reset}): every field must be reset there.
+ */
 final class Http2Stream {
 
-    final int id;
+    int id;
     final Side request = new Side();
     final Side response = new Side();
     String method;
@@ -29,6 +32,30 @@ final class Http2Stream {
 
     Http2Stream(int id) {
         this.id = id;
+    }
+
+    /** Makes this a new stream {@code newId}, as if just constructed. */
+    Http2Stream reset(int newId) {
+        id = newId;
+        request.reset();
+        response.reset();
+        method = null;
+        authority = null;
+        path = null;
+        requestContentType = null;
+        userAgent = null;
+        responseContentType = null;
+        status = -1;
+        grpcStatus = -1;
+        grpcMessage = null;
+        resetCode = -1;
+        resetByClient = false;
+        refusedByGoAway = false;
+        pushed = false;
+        upgraded = false;
+        lastReportNs = 0;
+        partialReports = 0;
+        return this;
     }
 
     /** By content type; on a connection joined mid-stream the request's may be unknown, the response's not. */
@@ -56,6 +83,22 @@ final class Http2Stream {
         boolean malformed;
         boolean truncated;
         final GrpcMessageCounter messages = new GrpcMessageCounter();
+
+        void reset() {
+            startNs = 0;
+            endNs = 0;
+            startTid = 0;
+            startSequence = -1;
+            bytes = 0;
+            bodyBytes = 0;
+            started = false;
+            ended = false;
+            unknownHeaderFields = 0;
+            gap = false;
+            malformed = false;
+            truncated = false;
+            messages.reset();
+        }
 
         /** The frame at {@code position} belongs to this side; the first one starts it. */
         void frame(long position, long endPosition, int frameBytes, ChunkOrigin origin) {

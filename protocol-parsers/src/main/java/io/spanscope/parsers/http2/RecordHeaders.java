@@ -4,11 +4,13 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
+import java.util.Arrays;
+
 /**
  * What one header block gives a record, in fixed slots: the pseudo-headers and the regular headers
  * of {@link Http2RecordFactory#HEADERS_READ}; every other field is dropped as it arrives. The HPACK
  * decoder still decodes every field (its table stays exact), but a kept field costs a name match and
- * a slot store instead of a hash-table entry, and a lookup is a match over five or four names.
+ * a slot store instead of a hash-table entry, and a lookup is one probe of a small table of names.
  *
  * <p>Written only by Netty's HPACK decoder (through {@link #add}), read only through the accessors
  * overridden here ({@link #get}, the pseudo-header getters, {@link #size}); the hash table of the
@@ -16,18 +18,18 @@ import io.netty.util.AsciiString;
  */
 final class RecordHeaders extends DefaultHttp2Headers {
 
-    private static final AsciiString[] PSEUDO = {
-        PseudoHeaderName.METHOD.value(), PseudoHeaderName.PATH.value(), PseudoHeaderName.AUTHORITY.value(),
-        PseudoHeaderName.STATUS.value(), PseudoHeaderName.SCHEME.value()};
     private static final int METHOD = 0;
     private static final int PATH = 1;
     private static final int AUTHORITY = 2;
     private static final int STATUS = 3;
     private static final int SCHEME = 4;
-    private static final AsciiString[] REGULAR = Http2RecordFactory.HEADERS_READ;
+    /** The kept names, pseudo-headers at the indices above, then {@link Http2RecordFactory#HEADERS_READ}. */
+    private static final AsciiString[] NAMES = keptNames();
+    private static final NameSlots SLOTS = new NameSlots(NAMES);
 
-    private final CharSequence[] pseudo = new CharSequence[PSEUDO.length];
-    private final CharSequence[] regular = new CharSequence[REGULAR.length];
+    private final CharSequence[] slots = new CharSequence[NAMES.length];
+    /** Per slot, the last other instance of its name met (HPACK's static table has its own). */
+    private final CharSequence[] aliases = new CharSequence[NAMES.length];
     private int size;
 
     RecordHeaders() {
@@ -36,57 +38,43 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     @Override
     public Http2Headers add(CharSequence name, CharSequence value) {
-        int hash = AsciiString.hashCode(name);
-        int slot = slotOf(PSEUDO, hash, name);
-        if (slot >= 0) {
-            keep(pseudo, slot, value);
-        } else if ((slot = slotOf(REGULAR, hash, name)) >= 0) {
-            keep(regular, slot, value);
+        int slot = SLOTS.slotOf(name, aliases);
+        if (slot >= 0 && slots[slot] == null) {
+            slots[slot] = value;
+            size++;
         }
         return this;
     }
 
-    private void keep(CharSequence[] slots, int slot, CharSequence value) {
-        if (slots[slot] == null) {
-            slots[slot] = value;
-            size++;
-        }
-    }
-
     @Override
     public CharSequence get(CharSequence name) {
-        int hash = AsciiString.hashCode(name);
-        int slot = slotOf(PSEUDO, hash, name);
-        if (slot >= 0) {
-            return pseudo[slot];
-        }
-        slot = slotOf(REGULAR, hash, name);
-        return slot < 0 ? null : regular[slot];
+        int slot = SLOTS.slotOf(name, aliases);
+        return slot < 0 ? null : slots[slot];
     }
 
     @Override
     public CharSequence method() {
-        return pseudo[METHOD];
+        return slots[METHOD];
     }
 
     @Override
     public CharSequence path() {
-        return pseudo[PATH];
+        return slots[PATH];
     }
 
     @Override
     public CharSequence authority() {
-        return pseudo[AUTHORITY];
+        return slots[AUTHORITY];
     }
 
     @Override
     public CharSequence status() {
-        return pseudo[STATUS];
+        return slots[STATUS];
     }
 
     @Override
     public CharSequence scheme() {
-        return pseudo[SCHEME];
+        return slots[SCHEME];
     }
 
     @Override
@@ -101,39 +89,95 @@ final class RecordHeaders extends DefaultHttp2Headers {
 
     @Override
     public Http2Headers clear() {
-        java.util.Arrays.fill(pseudo, null);
-        java.util.Arrays.fill(regular, null);
+        Arrays.fill(slots, null);
         size = 0;
         return this;
+    }
+
+    /** Makes these headers hold what {@code other} holds. */
+    void copyOf(RecordHeaders other) {
+        System.arraycopy(other.slots, 0, slots, 0, slots.length);
+        size = other.size;
     }
 
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("RecordHeaders[");
-        for (int i = 0; i < PSEUDO.length; i++) {
-            if (pseudo[i] != null) {
-                s.append(PSEUDO[i]).append(": ").append(pseudo[i]).append(", ");
-            }
-        }
-        for (int i = 0; i < REGULAR.length; i++) {
-            if (regular[i] != null) {
-                s.append(REGULAR[i]).append(": ").append(regular[i]).append(", ");
+        for (int i = 0; i < NAMES.length; i++) {
+            if (slots[i] != null) {
+                s.append(NAMES[i]).append(": ").append(slots[i]).append(", ");
             }
         }
         return s.append(']').toString();
     }
 
+    private static AsciiString[] keptNames() {
+        AsciiString[] pseudo = {
+            PseudoHeaderName.METHOD.value(), PseudoHeaderName.PATH.value(), PseudoHeaderName.AUTHORITY.value(),
+            PseudoHeaderName.STATUS.value(), PseudoHeaderName.SCHEME.value()};
+        AsciiString[] regular = Http2RecordFactory.HEADERS_READ;
+        AsciiString[] names = Arrays.copyOf(pseudo, pseudo.length + regular.length);
+        System.arraycopy(regular, 0, names, pseudo.length, regular.length);
+        return names;
+    }
+
     /**
-     * The slot of a name, or -1. AsciiString hash codes ignore case and are cached (HPACK's names are
-     * AsciiStrings, table entries reused block after block), so most names are told apart by an int;
-     * pseudo-header names from Netty's static table are the very instances held here.
+     * Name to slot by an open-addressed table over the names' hash codes. AsciiString hash codes ignore
+     * case and are cached (HPACK's names are AsciiStrings, table entries reused block after block), so
+     * a name is usually placed or ruled out by one int compare; the names of Netty's static table are
+     * the very instances held here or, once met, remembered per headers object. Every field HPACK
+     * decodes passes through here, kept or not.
      */
-    private static int slotOf(AsciiString[] names, int hash, CharSequence name) {
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].hashCode() == hash && (names[i] == name || names[i].contentEqualsIgnoreCase(name))) {
-                return i;
+    private static final class NameSlots {
+        private final AsciiString[] names;
+        private final int[] hashes;
+        private final int[] slots;
+        private final int mask;
+
+        NameSlots(AsciiString[] kept) {
+            int capacity = Integer.highestOneBit(kept.length * 4 - 1) << 1;
+            names = new AsciiString[capacity];
+            hashes = new int[capacity];
+            slots = new int[capacity];
+            mask = capacity - 1;
+            for (int slot = 0; slot < kept.length; slot++) {
+                int hash = kept[slot].hashCode();
+                int i = spread(hash) & mask;
+                while (names[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                names[i] = kept[slot];
+                hashes[i] = hash;
+                slots[i] = slot;
             }
         }
-        return -1;
+
+        /**
+         * @param aliases per slot, an instance already found equal to its name (updated here), so a
+         *                name instance met again (a table entry's) is matched by identity
+         */
+        int slotOf(CharSequence name, CharSequence[] aliases) {
+            int hash = AsciiString.hashCode(name);
+            for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
+                AsciiString candidate = names[i];
+                if (candidate == null) {
+                    return -1;
+                }
+                if (hashes[i] == hash) {
+                    int slot = slots[i];
+                    if (candidate == name || aliases[slot] == name) {
+                        return slot;
+                    }
+                    if (candidate.contentEqualsIgnoreCase(name)) {
+                        aliases[slot] = name;
+                        return slot;
+                    }
+                }
+            }
+        }
+
+        private static int spread(int hash) {
+            return hash ^ (hash >>> 16);
+        }
     }
 }

@@ -19,6 +19,9 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     private final long maxTableBytes;
     private final int maxHeaderBytes;
     private DefaultHttp2HeadersDecoder exact;
+    /** The exact decoder's reused headers while it is the selective one (not a rebuilt shadow), else null. */
+    private RecordHeaders exactHeaders;
+    private final IndexedBlockMemo memo = new IndexedBlockMemo();
     private DegradedHpack degraded;
     private int unknownFields;
     private boolean overLimit;
@@ -27,20 +30,24 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
     TolerantHeadersDecoder(long maxTableBytes, int maxHeaderBytes, boolean tableKnown) {
         this.maxTableBytes = maxTableBytes;
         this.maxHeaderBytes = maxHeaderBytes;
-        this.exact = newNettyDecoder(true);
+        ReusingHeadersDecoder selective = new ReusingHeadersDecoder(maxHeaderBytes);
+        limit(selective);
+        this.exact = selective;
+        this.exactHeaders = selective.headers;
         if (!tableKnown) {
             loseTable();
         }
     }
 
-    /**
-     * @param selective keep only the fields records use; the degraded pass needs every field (it sizes
-     *                  table entries from them), so its shadow decoder keeps all
-     */
-    private DefaultHttp2HeadersDecoder newNettyDecoder(boolean selective) {
+    /** A decoder that keeps every field: the degraded pass sizes table entries from them. */
+    private DefaultHttp2HeadersDecoder newShadowDecoder() {
         // Not validating: an observer records what was sent, it does not police it.
-        DefaultHttp2HeadersDecoder decoder = selective ? new ReusingHeadersDecoder(maxHeaderBytes)
-                : new DefaultHttp2HeadersDecoder(false, false, maxHeaderBytes);
+        DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false, false, maxHeaderBytes);
+        limit(decoder);
+        return decoder;
+    }
+
+    private void limit(DefaultHttp2HeadersDecoder decoder) {
         try {
             decoder.maxHeaderTableSize(maxTableBytes);
             // The reader gives up on a block (connection error) only well beyond the list limit.
@@ -48,12 +55,12 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         } catch (Http2Exception e) {
             throw new IllegalArgumentException("HPACK limits: " + e.getMessage(), e);
         }
-        return decoder;
     }
 
     /** From now on, dynamic entries added before this point are unknown. */
     void loseTable() {
-        degraded = new DegradedHpack(newNettyDecoder(false), maxTableBytes, maxHeaderBytes);
+        degraded = new DegradedHpack(newShadowDecoder(), maxTableBytes, maxHeaderBytes);
+        memo.forget();
         degradations++;
     }
 
@@ -78,8 +85,10 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         if (degraded == null) {
             int start = headerBlock.readerIndex();
             try {
-                return exact.decodeHeaders(streamId, headerBlock);
+                return decodeExact(streamId, headerBlock);
             } catch (Http2Exception e) {
+                // Netty may have applied part of the block to its table.
+                memo.forget();
                 if (e.error() != Http2Error.COMPRESSION_ERROR) {
                     overLimit = e instanceof Http2Exception.HeaderListSizeException;
                     throw e;
@@ -90,6 +99,31 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
             }
         }
         return decodeDegraded(streamId, headerBlock);
+    }
+
+    /** Netty's decoder, unless the block is one of the memo's (then Netty would give the same fields). */
+    private Http2Headers decodeExact(int streamId, ByteBuf block) throws Http2Exception {
+        RecordHeaders reused = exactHeaders;
+        if (reused == null || !block.hasArray()) {
+            memo.forget();
+            return exact.decodeHeaders(streamId, block);
+        }
+        byte[] bytes = block.array();
+        int from = block.arrayOffset() + block.readerIndex();
+        int to = from + block.readableBytes();
+        RecordHeaders remembered = memo.find(bytes, from, to);
+        if (remembered != null) {
+            block.skipBytes(to - from);
+            return remembered;
+        }
+        boolean onlyIndexed = IndexedBlockMemo.onlyIndexed(bytes, from, to);
+        Http2Headers headers = exact.decodeHeaders(streamId, block);
+        if (onlyIndexed) {
+            memo.remember(bytes, from, to, reused);
+        } else {
+            memo.forget();
+        }
+        return headers;
     }
 
     private Http2Headers decodeDegraded(int streamId, ByteBuf block) throws Http2Exception {
@@ -116,6 +150,7 @@ final class TolerantHeadersDecoder implements Http2HeadersDecoder {
         overLimit = degraded.overLimit();
         if (degraded.isRebuilt()) {
             exact = degraded.shadow();
+            exactHeaders = null;
             degraded = null;
         }
         return headers;

@@ -16,14 +16,31 @@ import java.util.function.BiConsumer;
 public final class Attributes {
 
     private static final Attributes EMPTY = new Attributes(new Object[0], 0);
+    private static final int NONE = -1;
 
-    /** Keys and values interleaved ({@code key0, value0, key1, value1 ...}): one array per set. */
+    /**
+     * Keys and values interleaved ({@code key0, value0, key1, value1 ...}); never changed once built, so
+     * sets made by {@link #with} share it.
+     */
     private final Object[] entries;
     private final int size;
+    /** Array index of the one value {@link #with} replaced ({@link #NONE} if none), and that value. */
+    private final int replacedAt;
+    private final Object replacement;
 
     private Attributes(Object[] entries, int size) {
+        this(entries, size, NONE, null);
+    }
+
+    private Attributes(Object[] entries, int size, int replacedAt, Object replacement) {
         this.entries = entries;
         this.size = size;
+        this.replacedAt = replacedAt;
+        this.replacement = replacement;
+    }
+
+    private Object valueAt(int valueIndex) {
+        return valueIndex == replacedAt ? replacement : entries[valueIndex];
     }
 
     public static Attributes empty() {
@@ -46,7 +63,7 @@ public final class Attributes {
     public Object get(String key) {
         for (int i = 0; i < 2 * size; i += 2) {
             if (key.equals(entries[i])) {
-                return entries[i + 1];
+                return valueAt(i + 1);
             }
         }
         return null;
@@ -68,9 +85,48 @@ public final class Attributes {
         return get(key) != null;
     }
 
+    /**
+     * These attributes with {@code key} set to {@code value}: replaced in place when present, else
+     * added last. For a parser whose records repeat all but one value (a connection's repeated calls
+     * differ in their stream id): replacing that one value again and again shares the entries instead
+     * of copying them, so a record costs one small object rather than a set of attributes, and the
+     * same key instance as the previous replacement is not searched for.
+     */
+    public Attributes with(String key, Object value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        if (replacedAt != NONE && entries[replacedAt - 1] == key) {
+            // The same key as last time (a constant): no search.
+            return new Attributes(entries, size, replacedAt, value);
+        }
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (key.equals(entries[i])) {
+                if (replacedAt == NONE || replacedAt == i + 1) {
+                    return new Attributes(entries, size, i + 1, value);
+                }
+                Object[] copy = copyEntries(2 * size);
+                copy[i + 1] = value;
+                return new Attributes(copy, size);
+            }
+        }
+        Object[] copy = copyEntries(2 * size + 2);
+        copy[2 * size] = key;
+        copy[2 * size + 1] = value;
+        return new Attributes(copy, size + 1);
+    }
+
+    /** The entries with the replaced value in place, in a new array of {@code length}. */
+    private Object[] copyEntries(int length) {
+        Object[] copy = Arrays.copyOf(entries, length);
+        if (replacedAt != NONE) {
+            copy[replacedAt] = replacement;
+        }
+        return copy;
+    }
+
     public void forEach(BiConsumer<String, Object> action) {
         for (int i = 0; i < 2 * size; i += 2) {
-            action.accept((String) entries[i], entries[i + 1]);
+            action.accept((String) entries[i], valueAt(i + 1));
         }
     }
 

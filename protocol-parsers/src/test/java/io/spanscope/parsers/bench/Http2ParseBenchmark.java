@@ -21,7 +21,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * HTTP/2 + HPACK + gRPC parsing on one core: the events of a real grpc-go capture of unary calls
  * (server view), read once from the pcap, replayed through a fresh {@link ConnectionTracker} per
- * invocation into a counting sink. Pcap reading and TCP reassembly are outside the measurement.
+ * invocation into a counting sink. Pcap reading is outside the measurement.
+ *
+ * <p>{@code feed=packed} (default) hands the events over as the live source does: payloads back to back
+ * in one array, one reused {@code DataEvent} flyweight pointed at each slice ({@link PackedEvents}).
+ * {@code -p feed=copies} replays separate event copies, each with its own payload array ({@link
+ * RecordedEvents}), as the benchmark did before: the two give the same records.
  *
  * <p>Make the capture with {@code scripts/pcaps/http2.sh --bench 20000} (20 000 unary calls on one
  * connection into protocol-parsers/target/bench-pcaps/); the {@code :bytes} line is payload bytes/s.
@@ -37,19 +42,32 @@ public class Http2ParseBenchmark {
     @Param("protocol-parsers/target/bench-pcaps/grpc-unary-bench.pcap")
     public String pcap;
 
+    @Param("packed")
+    public String feed;
+
     private RecordedEvents events;
+    private PackedEvents packed;
 
     @Setup
     public void load() throws IOException {
         events = RecordedEvents.read(Path.of(pcap), Views.SERVER_ONLY);
-        if (events.replayThroughNewTracker() == 0) {
+        long records = events.replayThroughNewTracker();
+        if (records == 0) {
             throw new IllegalStateException("no exchanges in " + pcap);
+        }
+        if ("packed".equals(feed)) {
+            packed = events.packed();
+            if (packed.replayThroughNewTracker() != records) {
+                throw new IllegalStateException("the packed feed gives other records than the copies");
+            }
+        } else if (!"copies".equals(feed)) {
+            throw new IllegalArgumentException("feed: packed or copies, not " + feed);
         }
     }
 
     @Benchmark
     public long replayGrpcUnary(ReplayCounters counters) {
-        long records = events.replayThroughNewTracker();
+        long records = packed != null ? packed.replayThroughNewTracker() : events.replayThroughNewTracker();
         counters.bytes += events.payloadBytes();
         counters.records += records;
         return records;

@@ -53,6 +53,11 @@ final class RecordedEvents {
         return new RecordedEvents(all.toArray(), bytes[0]);
     }
 
+    /** The same events laid out for a flyweight replay. */
+    PackedEvents packed() {
+        return PackedEvents.of(events);
+    }
+
     long payloadBytes() {
         return payloadBytes;
     }

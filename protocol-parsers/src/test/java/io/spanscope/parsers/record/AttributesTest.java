@@ -22,6 +22,35 @@ class AttributesTest {
     }
 
     @Test
+    void withReplacesAValueInPlaceOrAddsItLastAndLeavesTheOriginalAlone() {
+        Attributes original = Attributes.builder().put("a", "1").put("id", 1L).put("b", "2").build();
+        Attributes replaced = original.with("id", 3L);
+        assertThat(replaced.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 3L), Map.entry("b", "2"));
+        assertThat(original.with("c", true).asMap())
+                .containsExactly(Map.entry("a", "1"), Map.entry("id", 1L), Map.entry("b", "2"), Map.entry("c", true));
+        assertThat(original.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 1L), Map.entry("b", "2"));
+        assertThat(Attributes.empty().with("x", "y").asMap()).containsExactly(Map.entry("x", "y"));
+    }
+
+    @Test
+    void repeatedWithKeepsEveryDerivedSetIntact() {
+        Attributes base = Attributes.builder().put("a", "1").put("id", 1L).put("b", "2").build();
+        Attributes id3 = base.with("id", 3L);
+        Attributes id5 = id3.with("id", 5L);
+        Attributes id5b = id5.with("b", "x");          // another key than the one replaced before
+        Attributes id5c = id5.with("c", "new");
+        assertThat(base.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 1L), Map.entry("b", "2"));
+        assertThat(id3.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 3L), Map.entry("b", "2"));
+        assertThat(id5.getLong("id")).isEqualTo(5L);
+        assertThat(id5b.asMap()).containsExactly(Map.entry("a", "1"), Map.entry("id", 5L), Map.entry("b", "x"));
+        assertThat(id5c.asMap())
+                .containsExactly(Map.entry("a", "1"), Map.entry("id", 5L), Map.entry("b", "2"), Map.entry("c", "new"));
+        assertThat(id5b.with("id", 7L).asMap())
+                .containsExactly(Map.entry("a", "1"), Map.entry("id", 7L), Map.entry("b", "x"));
+        assertThat(id3).isEqualTo(base.with("id", 3L)).isNotEqualTo(base);
+    }
+
+    @Test
     void builtAttributesDoNotChangeWhenTheBuilderGoesOn() {
         Attributes.Builder builder = Attributes.builder().put("db.system.name", "postgresql").put("rows", 1L);
         Attributes first = builder.build();
