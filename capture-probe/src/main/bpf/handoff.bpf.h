@@ -297,24 +297,25 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 		.done_generation = generation, .done_ns = now, .done_seq = seq, .done_state = ST_DONE_READ,
 	};
 
-	if (global_lock_runtime())
-		return;
 	held = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (held && serving(held, now, ttl))
+		return;
+	if (held && done_live(held, now)) {
+		/* a completion already started here, so this is not a global-lock process */
+		if (held->done_state == ST_DONE_AMBIGUOUS || held->done_generation != generation || held->done_seq != seq)
+			done_conflict(held, now);
+		else
+			held->done_ns = now; /* more of the same response */
+		return;
+	}
+	if (global_lock_runtime())
+		return; /* only where a completion would start: serving threads and responses read in parts skip it */
 	if (!held) {
 		if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_ANY))
 			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 		return;
 	}
-	if (serving(held, now, ttl))
-		return;
-	if (!done_live(held, now)) {
-		set_done(held, generation, seq, ST_DONE_READ, now);
-		return;
-	}
-	if (held->done_state == ST_DONE_AMBIGUOUS || held->done_generation != generation || held->done_seq != seq)
-		done_conflict(held, now);
-	else
-		held->done_ns = now; /* more of the same response */
+	set_done(held, generation, seq, ST_DONE_READ, now);
 }
 
 /* "waker" (its entry, NULL for a thread that never touched a traced socket nor got a cause) woke thread
