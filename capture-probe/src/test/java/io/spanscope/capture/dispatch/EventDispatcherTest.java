@@ -164,29 +164,6 @@ class EventDispatcherTest {
         assertThat(dispatcher.queueWaits()).isPositive();
     }
 
-    private static CaptureEventSink blockingCloses(ConcurrentLinkedQueue<ConnectionCloseEvent> delivered,
-                                                   CountDownLatch released) {
-        return new CaptureEventSink() {
-            @Override
-            public void onOpen(ConnectionOpenEvent event) {
-            }
-
-            @Override
-            public void onData(DataEvent event) {
-            }
-
-            @Override
-            public void onClose(ConnectionCloseEvent event) {
-                try {
-                    released.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                delivered.add(event);
-            }
-        };
-    }
-
     private static void awaitParked(Thread worker) throws InterruptedException {
         long waitUntil = System.nanoTime() + 10_000_000_000L;
         while (worker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < waitUntil) {
@@ -213,6 +190,12 @@ class EventDispatcherTest {
     }
 
     private static CaptureEventSink closesInto(ConcurrentLinkedQueue<ConnectionCloseEvent> delivered) {
+        return blockingCloses(delivered, new CountDownLatch(0));
+    }
+
+    /** Collects close events, each only once {@code released} opens: a worker that falls behind. */
+    private static CaptureEventSink blockingCloses(ConcurrentLinkedQueue<ConnectionCloseEvent> delivered,
+                                                   CountDownLatch released) {
         return new CaptureEventSink() {
             @Override
             public void onOpen(ConnectionOpenEvent event) {
@@ -224,6 +207,11 @@ class EventDispatcherTest {
 
             @Override
             public void onClose(ConnectionCloseEvent event) {
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 delivered.add(event);
             }
         };
