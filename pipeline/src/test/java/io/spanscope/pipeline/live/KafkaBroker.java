@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.ConsumerGroupState;
 
 /**
  * A private single-node Kafka broker (KRaft, started by scripts/kafka.sh) on free loopback ports with its
@@ -92,6 +95,35 @@ public final class KafkaBroker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Waits until consumer group {@code groupId} is stable with {@code members} members, each assigned at least
+     * one partition: from then on, work is shared among them.
+     */
+    public void awaitGroupMembers(String groupId, int members, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "not described yet";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId))
+                            .describedGroups().get(groupId).get(10, TimeUnit.SECONDS);
+                    long assigned = group.members().stream()
+                            .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+                    last = group.state() + " with " + group.members().size() + " members, " + assigned + " assigned";
+                    if (group.state() == ConsumerGroupState.STABLE && group.members().size() == members
+                            && assigned == members) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e.toString();
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("group " + groupId + " did not get " + members + " assigned members within "
+                + timeout + "; last seen: " + last);
     }
 
     public Path log() {

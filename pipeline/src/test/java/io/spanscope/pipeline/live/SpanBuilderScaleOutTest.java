@@ -85,7 +85,6 @@ class SpanBuilderScaleOutTest {
                     new ByteArraySerializer(), new ByteArraySerializer())) {
 
                 // the pair: A in this JVM, B in its own, killed once it has exported part of the first half
-                publish(producer, 0, REQUESTS / 2, random);
                 Path bSpans = dir.resolve("b-spans.txt");
                 Process b = SpanBuilderProcess.launch(kafka.bootstrapServers(), "pair", dir.resolve("state-b"),
                         bSpans, dir.resolve("b.log"));
@@ -95,6 +94,11 @@ class SpanBuilderScaleOutTest {
                 try (SpanBuilderService a = SpanBuilderService.start(
                         SpanBuilderProcess.config(kafka.bootstrapServers(), "pair", dir.resolve("state-a")),
                         aExporter, Duration.ofSeconds(5), SpanBuilderProcess.FAST_FAILOVER)) {
+                    // both in both groups before any input: otherwise A, warm and in this JVM, may resolve and
+                    // export the whole first half before B's JVM has joined, and B never exports anything
+                    kafka.awaitGroupMembers("pair", 2, Duration.ofSeconds(120));
+                    kafka.awaitGroupMembers("pair-export", 2, Duration.ofSeconds(120));
+                    publish(producer, 0, REQUESTS / 2, random);
                     await("B exports spans", () -> RecordingSpanExporter.read(bSpans).size() >= 300, b, dir);
                     b.destroyForcibly(); // SIGKILL
                     assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
