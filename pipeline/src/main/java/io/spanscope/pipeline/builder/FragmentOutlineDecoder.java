@@ -6,11 +6,14 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import io.spanscope.capture.event.Endpoint;
 import io.spanscope.pipeline.wire.WireFormatException;
 import io.spanscope.spans.ExchangeSpan;
 import io.spanscope.spans.link.Fragment;
 import io.spanscope.spans.service.ServiceIdentity;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +21,8 @@ import java.util.Map;
 
 /**
  * Reads from a {@code spanscope.v1.Fragment} only what the resolver needs: span ids, parents, kinds,
- * times, error flags and service names — not attributes, peers, resources or names, which are most of the
- * bytes and of the decoding work. The span builder forwards each fragment as the bytes it arrived as (see
+ * times, error flags, service names and the root's peer — not attributes, other peers, resources or names,
+ * which are most of the bytes and of the decoding work. The span builder forwards each fragment as the bytes it arrived as (see
  * {@link FragmentBytes}), so the outline is never exported; the exporter decodes the full fragment once.
  * Reads fields by number straight from the bytes (no message objects); unknown fields are skipped as the
  * evolution rules require. Not thread-safe: one per task thread.
@@ -40,8 +43,12 @@ final class FragmentOutlineDecoder {
     private static final int SPAN_START = 5;
     private static final int SPAN_END = 6;
     private static final int SPAN_SERVICE_INDEX = 9;
+    private static final int SPAN_PEER = 15;
     private static final int SPAN_ERROR = 16;
     // spanscope.v1.Service
+    private static final int ENDPOINT_ADDRESS = 1;
+    private static final int ENDPOINT_PORT = 2;
+
     private static final int SERVICE_NAME = 1;
     private static final int SERVICE_TRACED = 3;
 
@@ -62,7 +69,7 @@ final class FragmentOutlineDecoder {
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                 switch (WireFormat.getTagFieldNumber(tag)) {
                     case FRAGMENT_ROOT -> {
-                        SpanFields root = readSpan(in);
+                        SpanFields root = readSpan(in, true);
                         if (hasRoot) {
                             spans.set(0, root); // a repeated singular message: the last one counts
                         } else {
@@ -70,7 +77,7 @@ final class FragmentOutlineDecoder {
                             hasRoot = true;
                         }
                     }
-                    case FRAGMENT_CHILDREN -> spans.add(readSpan(in));
+                    case FRAGMENT_CHILDREN -> spans.add(readSpan(in, false));
                     case FRAGMENT_ROOT_PARENT -> rootParent = in.readFixed64();
                     case FRAGMENT_SERVICES -> services.add(readService(in));
                     default -> in.skipField(tag);
@@ -90,7 +97,8 @@ final class FragmentOutlineDecoder {
         return new Fragment(root, children, rootParent);
     }
 
-    private static SpanFields readSpan(CodedInputStream in) throws IOException {
+    /** {@code withPeer}: the root's peer tells the resolver whether its caller is external. */
+    private static SpanFields readSpan(CodedInputStream in, boolean withPeer) throws IOException {
         int limit = in.pushLimit(in.readRawVarint32());
         SpanFields s = new SpanFields();
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -102,12 +110,42 @@ final class FragmentOutlineDecoder {
                 case SPAN_END -> s.endEpochNanos = in.readFixed64();
                 case SPAN_SERVICE_INDEX -> s.serviceIndex = in.readUInt32();
                 case SPAN_ERROR -> s.error = in.readBool();
+                case SPAN_PEER -> {
+                    if (withPeer) {
+                        s.peer = readEndpoint(in);
+                    } else {
+                        in.skipField(tag);
+                    }
+                }
                 default -> in.skipField(tag);
             }
         }
         in.checkLastTagWas(0);
         in.popLimit(limit);
         return s;
+    }
+
+    private static Endpoint readEndpoint(CodedInputStream in) throws IOException {
+        int limit = in.pushLimit(in.readRawVarint32());
+        byte[] address = null;
+        int port = 0;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (WireFormat.getTagFieldNumber(tag)) {
+                case ENDPOINT_ADDRESS -> address = in.readByteArray();
+                case ENDPOINT_PORT -> port = in.readUInt32();
+                default -> in.skipField(tag);
+            }
+        }
+        in.checkLastTagWas(0);
+        in.popLimit(limit);
+        if (address == null) {
+            return null;
+        }
+        try {
+            return new Endpoint(InetAddress.getByAddress(address), port);
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            throw new WireFormatException("bad endpoint: " + e.getMessage(), e);
+        }
     }
 
     private ServiceIdentity readService(CodedInputStream in) throws IOException {
@@ -142,7 +180,7 @@ final class FragmentOutlineDecoder {
         }
         return new ExchangeSpan(s.spanId, s.remoteParentSpanId, kind(s.kind), "", s.startEpochNanos,
                 s.endEpochNanos, Attributes.empty(), StatusData.unset(), services.get(s.serviceIndex), 0, 0, 0,
-                0, 0, null, s.error, 0, 0, 0, -1, 0, -1, -1, 0, -1);
+                0, 0, s.peer, s.error, 0, 0, 0, -1, 0, -1, -1, 0, -1);
     }
 
     private static SpanKind kind(int number) {
@@ -163,5 +201,6 @@ final class FragmentOutlineDecoder {
         long endEpochNanos;
         int serviceIndex;
         boolean error;
+        Endpoint peer;
     }
 }

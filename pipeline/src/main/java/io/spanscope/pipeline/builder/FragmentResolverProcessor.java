@@ -72,10 +72,10 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         KeyValueStore<Bytes, byte[]> seenStore = context.getStateStore(SpanBuilderTopology.SEEN_STORE);
         state = new StreamsResolverState(knownStore, waitingStore, fragmentBytes, this::announcePending, settings);
         seen = new ExpiringStore(seenStore, settings.maxSeenFragments());
-        // every caller may be traced: which addresses are traced hosts is not known here, so a fragment
-        // from outside becomes a root after the wait (its callees' waits are parked meanwhile)
-        resolver = new TraceResolver(state, settings.parentWait().toNanos(), peer -> true, this::emitResolved,
-                this::announceResolved);
+        // without traced networks configured every caller may be traced, so a fragment from outside becomes
+        // a root only after the wait (its callees' waits are parked meanwhile)
+        resolver = new TraceResolver(state, settings.parentWait().toNanos(), settings.tracedNetworks(),
+                this::emitResolved, this::announceResolved);
         stallNs = Math.max(settings.parentWait().toNanos() / 5, 2 * settings.tickInterval().toNanos());
         lastTickNs = 0; // the first punctuation counts as after a stall: restored waits start again
         probeSentNs = -1;
@@ -222,7 +222,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         ResolverStats r = resolver.stats();
         return new ResolverCounters(fragments, duplicates, undecodableFragments, misKeyed, announcements,
                 undecodableAnnouncements, r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
-                r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(), r.evictedKnownSpans(),
+                r.externalRoots(), r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(), r.evictedKnownSpans(),
                 seen.evicted(), r.waiting(), r.knownSpans(), state.restartedWaits());
     }
 

@@ -13,6 +13,7 @@ package io.spanscope.pipeline.builder;
  * @param resolvedAtOnce fragments whose parent was known when they arrived
  * @param resolvedAfterWait fragments released by their parent's announcement
  * @param timedOutRoots fragments whose parent never came within the wait, made roots
+ * @param externalRoots fragments whose caller is outside the traced networks, made roots at once
  * @param stateFullRoots fragments made roots at once because the waiting store was full
  * @param parkedWaits waits extended because the parent's own fragment was still waiting
  * @param pendingAnnouncedFragments waiting fragments that announced their spans as pending (they waited
@@ -27,11 +28,11 @@ package io.spanscope.pipeline.builder;
 public record ResolverCounters(long fragments, long duplicateFragments, long undecodableFragments,
                                long misKeyedFragments, long announcements, long undecodableAnnouncements,
                                long resolvedAtOnce, long resolvedAfterWait, long timedOutRoots,
-                               long stateFullRoots, long parkedWaits, long pendingAnnouncedFragments,
+                               long externalRoots, long stateFullRoots, long parkedWaits, long pendingAnnouncedFragments,
                                long evictedKnownSpans, long evictedSeenFragments, long waiting, long knownSpans,
                                long restartedWaits) {
 
-    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counters added, gauges added (tasks hold disjoint partitions). */
     ResolverCounters plus(ResolverCounters o) {
@@ -39,7 +40,7 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
                 undecodableFragments + o.undecodableFragments, misKeyedFragments + o.misKeyedFragments,
                 announcements + o.announcements, undecodableAnnouncements + o.undecodableAnnouncements,
                 resolvedAtOnce + o.resolvedAtOnce, resolvedAfterWait + o.resolvedAfterWait,
-                timedOutRoots + o.timedOutRoots, stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
+                timedOutRoots + o.timedOutRoots, externalRoots + o.externalRoots, stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
                 pendingAnnouncedFragments + o.pendingAnnouncedFragments,
                 evictedKnownSpans + o.evictedKnownSpans, evictedSeenFragments + o.evictedSeenFragments,
                 waiting + o.waiting, knownSpans + o.knownSpans, restartedWaits + o.restartedWaits);
@@ -49,7 +50,7 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
     ResolverCounters withoutGauges() {
         return new ResolverCounters(fragments, duplicateFragments, undecodableFragments, misKeyedFragments,
                 announcements, undecodableAnnouncements, resolvedAtOnce, resolvedAfterWait, timedOutRoots,
-                stateFullRoots, parkedWaits, pendingAnnouncedFragments, evictedKnownSpans, evictedSeenFragments,
-                0, 0, restartedWaits);
+                externalRoots, stateFullRoots, parkedWaits, pendingAnnouncedFragments, evictedKnownSpans,
+                evictedSeenFragments, 0, 0, restartedWaits);
     }
 }

@@ -37,6 +37,7 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
                 .maxKnownSpans(s.integer(Setting.BUILDER_MAX_KNOWN_SPANS, 1, 100_000_000))
                 .maxWaitingFragments(s.integer(Setting.BUILDER_MAX_WAITING_FRAGMENTS, 1, 10_000_000))
                 .maxSeenFragments(s.integer(Setting.BUILDER_MAX_KNOWN_SPANS, 1, 100_000_000))
+                .tracedNetworks(tracedNetworks(s))
                 .build();
         Path stateDir = s.string(Setting.BUILDER_STATE_DIR).map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spanscope-span-builder"));
@@ -47,6 +48,14 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
                 s.integer(Setting.BUILDER_EXPORT_QUEUE, 1_000, 10_000_000),
                 s.required(Setting.HTTP_ADDRESS),
                 s.integer(Setting.HTTP_PORT, -1, 65_535));
+    }
+
+    private static TracedNetworks tracedNetworks(Settings s) {
+        try {
+            return TracedNetworks.parse(s.string(Setting.BUILDER_TRACED_NETWORKS).orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw s.invalid(Setting.BUILDER_TRACED_NETWORKS, e.getMessage());
+        }
     }
 
     /**

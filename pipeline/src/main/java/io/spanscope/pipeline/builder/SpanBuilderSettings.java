@@ -21,16 +21,18 @@ import java.util.Objects;
  *                                 that their own waiters are parked, not rooted); at most the parent wait.
  *                                 Most waits end sooner, and then nothing is announced. Default: a fifth of
  *                                 the parent wait
+ * @param tracedNetworks where traced hosts are: a fragment whose remote caller is outside becomes a root at once
  */
 public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic, String resolvedTopic,
                                   Duration parentWait, Duration knownSpanRetention, int maxKnownSpans,
                                   int maxWaitingFragments, int maxSeenFragments, Duration tickInterval,
-                                  Duration pendingAnnouncementDelay) {
+                                  Duration pendingAnnouncementDelay, TracedNetworks tracedNetworks) {
 
     public SpanBuilderSettings {
         Objects.requireNonNull(fragmentsTopic);
         Objects.requireNonNull(knownSpansTopic);
         Objects.requireNonNull(resolvedTopic);
+        Objects.requireNonNull(tracedNetworks);
         if (parentWait.isNegative() || knownSpanRetention.compareTo(parentWait) < 0) {
             throw new IllegalArgumentException("known-span retention must be at least the parent wait");
         }
@@ -55,7 +57,7 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
                 .maxKnownSpans(maxKnownSpans).maxWaitingFragments(maxWaitingFragments)
                 .maxSeenFragments(maxSeenFragments).tickInterval(tickInterval)
                 .pendingAnnouncementDelay(pendingAnnouncementDelay.equals(parentWait.dividedBy(5)) ? null
-                        : pendingAnnouncementDelay);
+                        : pendingAnnouncementDelay).tracedNetworks(tracedNetworks);
     }
 
     public static final class Builder {
@@ -70,6 +72,7 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         private int maxSeenFragments = 1_000_000;
         private Duration tickInterval = Duration.ofMillis(200);
         private Duration pendingAnnouncementDelay; // null: a fifth of the parent wait
+        private TracedNetworks tracedNetworks = TracedNetworks.ANY;
 
         public Builder fragmentsTopic(String v) { fragmentsTopic = v; return this; }
         public Builder knownSpansTopic(String v) { knownSpansTopic = v; return this; }
@@ -81,11 +84,13 @@ public record SpanBuilderSettings(String fragmentsTopic, String knownSpansTopic,
         public Builder maxSeenFragments(int v) { maxSeenFragments = v; return this; }
         public Builder tickInterval(Duration v) { tickInterval = v; return this; }
         public Builder pendingAnnouncementDelay(Duration v) { pendingAnnouncementDelay = v; return this; }
+        public Builder tracedNetworks(TracedNetworks v) { tracedNetworks = v; return this; }
 
         public SpanBuilderSettings build() {
             return new SpanBuilderSettings(fragmentsTopic, knownSpansTopic, resolvedTopic, parentWait,
                     knownSpanRetention, maxKnownSpans, maxWaitingFragments, maxSeenFragments, tickInterval,
-                    pendingAnnouncementDelay != null ? pendingAnnouncementDelay : parentWait.dividedBy(5));
+                    pendingAnnouncementDelay != null ? pendingAnnouncementDelay : parentWait.dividedBy(5),
+                    tracedNetworks);
         }
     }
 }

@@ -40,6 +40,21 @@ class SpanBuilderConfigTest {
     }
 
     @Test
+    void tracedNetworksReachTheTopologyAndABadBlockIsRefusedNamingIt() {
+        SpanBuilderConfig config = SpanBuilderConfig.from(Settings.of(Map.of(
+                Setting.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092",
+                Setting.BUILDER_TRACED_NETWORKS, "10.0.0.0/8,fd00::/8")));
+        assertThat(config.topology().tracedNetworks()).isEqualTo(TracedNetworks.parse("10.0.0.0/8, fd00::/8"));
+        assertThat(SpanBuilderConfig.from(Settings.of(Map.of(Setting.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092")))
+                .topology().tracedNetworks().isAny()).isTrue();
+        assertThatThrownBy(() -> SpanBuilderConfig.from(Settings.of(Map.of(
+                Setting.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092",
+                Setting.BUILDER_TRACED_NETWORKS, "10.0.0.0/40"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("builder.traced-networks").hasMessageContaining("10.0.0.0/40");
+    }
+
+    @Test
     void kafkaIsRequired() {
         assertThatThrownBy(() -> SpanBuilderConfig.from(Settings.of(Map.of())))
                 .isInstanceOf(ConfigException.class)

@@ -122,6 +122,30 @@ class SpanBuilderTopologyTest {
     }
 
     @Test
+    void aFragmentWhoseCallerIsOutsideTheTracedNetworksIsARootAtOnce() {
+        // backend's caller is 10.0.0.9 (WireFragments.server)
+        SpanBuilderSettings elsewhere = SETTINGS.toBuilder().tracedNetworks(TracedNetworks.parse("10.1.0.0/16")).build();
+        try (PartitionedDrivers b = new PartitionedDrivers(4, elsewhere)) {
+            b.publish(backend);
+            assertThat(b.spans).hasSize(2);
+            assertThat(out(b, backendServer).getParentSpanContext().isValid()).isFalse();
+            assertParent(b, backendCall, backendServer, false);
+            assertThat(b.counters().externalRoots()).isEqualTo(1);
+            assertThat(b.counters().waiting()).isZero();
+        }
+        SpanBuilderSettings inside = SETTINGS.toBuilder().tracedNetworks(TracedNetworks.parse("10.0.0.0/24")).build();
+        try (PartitionedDrivers b = new PartitionedDrivers(4, inside)) {
+            b.publish(backend);
+            assertThat(b.spans).isEmpty();
+            assertThat(b.counters().waiting()).isEqualTo(1);
+            b.publish(frontend);
+            b.publish(loadgen); // loadgen's fragment has no parent: the whole chain resolves, nothing external
+            assertParent(b, backendServer, frontendCall, true);
+            assertThat(b.counters().externalRoots()).isZero();
+        }
+    }
+
+    @Test
     void aChainWhoseRootNeverComesTimesOutAsOneTrace() {
         try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
             // the innermost exchange completes first, so its fragment starts waiting first
