@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A single-node Apache Kafka broker in KRaft mode (broker + controller in one JVM) for spanscope's
 # distributed mode: built from the Apache Kafka jars on Maven Central (no Docker, no tarball), bound to
-# 127.0.0.1, plain text.
+# 127.0.0.1, plain text; optionally also a SASL_SSL listener (SCRAM-SHA-512 over TLS with a CA of its own).
 #
 #   scripts/kafka.sh install                 # fetch the jars into $SPANSCOPE_TOOLS/kafka-<version>/libs (once)
 #   scripts/kafka.sh start [options]         # format the data dir if new, start in the background, wait until it serves
@@ -11,7 +11,10 @@
 #   scripts/kafka.sh classpath               # the broker's classpath (for tests that start it themselves)
 #
 # Options: --port N (client listener, default 9092), --controller-port N (default 9093),
-#          --data-dir D (default $SPANSCOPE_TOOLS/kafka-data), --partitions N (for auto-created topics, default 6)
+#          --data-dir D (default $SPANSCOPE_TOOLS/kafka-data), --partitions N (for auto-created topics, default 6),
+#          --sasl-ssl-port N with --scram-user USER:PASSWORD (a second listener, SASL_SSL with SCRAM-SHA-512;
+#          the user is created when the data dir is formatted; a CA and the broker's certificate for 127.0.0.1
+#          are made with keytool into D/tls, and clients trust D/tls/ca.pem)
 # Environment: KAFKA_VERSION (default: the parent pom's kafka.version), SPANSCOPE_TOOLS (/opt/spanscope-tools),
 #              KAFKA_HEAP (default -Xmx512m).
 # Topics are created on first use (auto.create.topics.enable) with the default partition count; the
@@ -29,6 +32,8 @@ PORT=9092
 CONTROLLER_PORT=9093
 DATA_DIR=$TOOLS/kafka-data
 PARTITIONS=6
+SASL_SSL_PORT=
+SCRAM_USER=
 
 die() { echo "kafka: $*" >&2; exit 1; }
 
@@ -39,9 +44,34 @@ parse_options() {
       --controller-port) CONTROLLER_PORT=$2; shift 2 ;;
       --data-dir) DATA_DIR=$2; shift 2 ;;
       --partitions) PARTITIONS=$2; shift 2 ;;
+      --sasl-ssl-port) SASL_SSL_PORT=$2; shift 2 ;;
+      --scram-user) SCRAM_USER=$2; shift 2 ;;
       *) echo "kafka: unknown option $1" >&2; exit 2 ;;
     esac
   done
+  if [[ -n $SASL_SSL_PORT && $SCRAM_USER != *:* ]]; then
+    echo "kafka: --sasl-ssl-port needs --scram-user USER:PASSWORD" >&2; exit 2
+  fi
+}
+
+# A throw-away CA and a broker certificate for 127.0.0.1 (made once per data dir).
+make_tls() {
+  local tls=$DATA_DIR/tls pass=spanscope-test
+  [[ -f $tls/broker.p12 ]] && return 0
+  command -v keytool >/dev/null || die "keytool (JDK) is needed for the SASL_SSL listener"
+  mkdir -p "$tls"
+  local k=(keytool -storetype PKCS12 -storepass "$pass" -keypass "$pass")
+  "${k[@]}" -genkeypair -alias ca -dname CN=spanscope-test-ca -keyalg RSA -keysize 2048 -validity 30 \
+    -ext bc:c -keystore "$tls/ca.p12" >/dev/null 2>&1 || die "keytool could not make the CA"
+  "${k[@]}" -exportcert -rfc -alias ca -keystore "$tls/ca.p12" >"$tls/ca.pem" 2>/dev/null
+  "${k[@]}" -genkeypair -alias broker -dname CN=127.0.0.1 -keyalg RSA -keysize 2048 -validity 30 \
+    -keystore "$tls/broker.p12" >/dev/null 2>&1 || die "keytool could not make the broker key"
+  "${k[@]}" -certreq -alias broker -keystore "$tls/broker.p12" 2>/dev/null \
+    | "${k[@]}" -gencert -alias ca -keystore "$tls/ca.p12" -ext SAN=ip:127.0.0.1 -validity 30 -rfc \
+      >"$tls/broker.pem" 2>/dev/null || die "keytool could not sign the broker certificate"
+  "${k[@]}" -importcert -noprompt -alias ca -file "$tls/ca.pem" -keystore "$tls/broker.p12" >/dev/null 2>&1
+  "${k[@]}" -importcert -alias broker -file "$tls/broker.pem" -keystore "$tls/broker.p12" >/dev/null 2>&1 \
+    || die "keytool could not import the broker certificate"
 }
 
 install() {
@@ -88,15 +118,28 @@ java_cmd() {
 
 configure() {
   mkdir -p "$DATA_DIR/log"
+  local listeners="PLAINTEXT://127.0.0.1:$PORT" protocols="PLAINTEXT:PLAINTEXT" secured=""
+  if [[ -n $SASL_SSL_PORT ]]; then
+    make_tls
+    listeners+=",SASL_SSL://127.0.0.1:$SASL_SSL_PORT"
+    protocols+=",SASL_SSL:SASL_SSL"
+    secured="sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$DATA_DIR/tls/broker.p12
+ssl.keystore.password=spanscope-test
+ssl.key.password=spanscope-test"
+  fi
   cat >"$DATA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$listeners,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=$listeners
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols,CONTROLLER:PLAINTEXT
+$secured
 log.dirs=$DATA_DIR/log
 num.partitions=$PARTITIONS
 auto.create.topics.enable=true
@@ -114,7 +157,11 @@ PROPS
     local cluster_id
     cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
     java_cmd
-    "${JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$DATA_DIR/server.properties" >/dev/null \
+    local scram=()
+    if [[ -n $SCRAM_USER ]]; then
+      scram=(--add-scram "SCRAM-SHA-512=[name=${SCRAM_USER%%:*},password=${SCRAM_USER#*:}]")
+    fi
+    "${JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$DATA_DIR/server.properties" "${scram[@]}" >/dev/null \
       || die "formatting $DATA_DIR/log failed"
   fi
 }
@@ -163,5 +210,5 @@ case "$cmd" in
   status)
     parse_options "$@"
     if running; then echo "kafka: running (pid $(cat "$(pidfile)"), data $DATA_DIR)"; else echo "kafka: not running"; exit 3; fi ;;
-  *) echo "usage: scripts/kafka.sh install|start|stop|status|run|classpath [--port N] [--controller-port N] [--data-dir D] [--partitions N]" >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh install|start|stop|status|run|classpath [--port N] [--controller-port N] [--data-dir D] [--partitions N] [--sasl-ssl-port N --scram-user USER:PASSWORD]" >&2; exit 2 ;;
 esac

@@ -34,20 +34,51 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int partitions;
+    private final int saslSslPort;
+    private final String scramUser;
     private boolean running;
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort, int partitions) {
+    private KafkaBroker(Path dataDir, int port, int controllerPort, int partitions, int saslSslPort,
+                        String scramUser) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.partitions = partitions;
+        this.saslSslPort = saslSslPort;
+        this.scramUser = scramUser;
     }
 
     /** @param partitions the partition count of topics created automatically */
     public static KafkaBroker start(Path workDir, int partitions) throws IOException, InterruptedException {
-        KafkaBroker broker = new KafkaBroker(workDir.resolve("kafka"), TestPorts.free(), TestPorts.free(), partitions);
+        KafkaBroker broker = new KafkaBroker(workDir.resolve("kafka"), TestPorts.free(), TestPorts.free(), partitions,
+                -1, null);
         broker.start();
         return broker;
+    }
+
+    /**
+     * A broker with a second listener, SASL_SSL with SCRAM-SHA-512 for {@code user} (its certificate signed by
+     * {@link #caFile()}, for 127.0.0.1); the plain-text listener stays for the tests' own admin calls.
+     */
+    public static KafkaBroker startSecured(Path workDir, int partitions, String user, String password)
+            throws IOException, InterruptedException {
+        KafkaBroker broker = new KafkaBroker(workDir.resolve("kafka"), TestPorts.free(), TestPorts.free(), partitions,
+                TestPorts.free(), user + ":" + password);
+        broker.start();
+        return broker;
+    }
+
+    /** The SASL_SSL listener of {@link #startSecured}. */
+    public String saslSslBootstrapServers() {
+        if (saslSslPort < 0) {
+            throw new IllegalStateException("started without a SASL_SSL listener");
+        }
+        return "127.0.0.1:" + saslSslPort;
+    }
+
+    /** PEM of the CA that signed the SASL_SSL listener's certificate. */
+    public Path caFile() {
+        return dataDir.resolve("tls/ca.pem");
     }
 
     public String bootstrapServers() {
@@ -60,8 +91,13 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts the broker process (again), waiting until it serves; the data directory is kept. */
     public void start() throws IOException, InterruptedException {
-        script("start", "--port", Integer.toString(port), "--controller-port", Integer.toString(controllerPort),
-                "--data-dir", dataDir.toString(), "--partitions", Integer.toString(partitions));
+        List<String> args = new ArrayList<>(List.of("start", "--port", Integer.toString(port), "--controller-port",
+                Integer.toString(controllerPort), "--data-dir", dataDir.toString(), "--partitions",
+                Integer.toString(partitions)));
+        if (saslSslPort >= 0) {
+            args.addAll(List.of("--sasl-ssl-port", Integer.toString(saslSslPort), "--scram-user", scramUser));
+        }
+        script(args.toArray(String[]::new));
         running = true;
     }
 
