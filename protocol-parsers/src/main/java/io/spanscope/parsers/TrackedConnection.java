@@ -39,6 +39,8 @@ final class TrackedConnection {
     private StreamAssembler egress;
     private StreamAssembler ingress;
     private boolean tlsPlaintext;
+    /** Handed to the TLS plaintext's first handler, then dropped. */
+    private Object stateBeforeTls;
     private ConnectionInfo info;
     private ProtocolHandler handler;
     private final long[] scannedBytes = new long[2];
@@ -167,6 +169,7 @@ final class TrackedConnection {
      * plaintext is detected and parsed as a new pair of streams.
      */
     private void startTlsPlaintext(long timestampNs) {
+        stateBeforeTls = handler != null ? handler.stateForTlsPlaintext() : null;
         end(timestampNs, false);
         tlsPlaintext = true;
         egress = newAssembler(Direction.EGRESS);
@@ -312,7 +315,9 @@ final class TrackedConnection {
     }
 
     private HandlerContext context(Direction requestDirection) {
-        return new HandlerContext(info, requestDirection, config, stats, this::emit, this::requestRedelivery);
+        Object carried = stateBeforeTls;
+        stateBeforeTls = null;
+        return new HandlerContext(info, requestDirection, config, stats, this::emit, this::requestRedelivery, carried);
     }
 
     private final class DirectionConsumer implements StreamConsumer {

@@ -89,6 +89,8 @@ class MySqlTlsLiveCaptureTest {
                 assertThat(r.flags()).as("flags of %s", r).isEmpty();
                 assertThat(r.attributes().getString("db.system.name")).isEqualTo("mariadb");
                 assertThat(r.attributes().getString("spanscope.mysql.user")).isEqualTo(MariaDbServer.USER);
+                assertThat(r.attributes().getString("spanscope.mysql.server_version")).as("from the socket view's greeting")
+                        .contains("MariaDB");
                 assertThat(r.attributes().containsKey("error.type")).isFalse();
             });
             assertThat(end.stream().filter(r -> "COM_QUERY".equals(r.attributes().getString("spanscope.mysql.command"))))

@@ -15,6 +15,8 @@ import java.util.function.Consumer;
  *                         process sees it: EGRESS for a client, INGRESS for a server
  * @param redelivery asks the connection to present one direction's unconsumed bytes again once the
  *                   current delivery is done (a handler that paused a direction and resumed it)
+ * @param stateBeforeTls for the first handler of a TLS plaintext stream: what the socket view's handler
+ *                       learned before TLS started ({@link ProtocolHandler#stateForTlsPlaintext}), else null
  */
 public record HandlerContext(
         ConnectionInfo connection,
@@ -22,5 +24,6 @@ public record HandlerContext(
         ParserConfig config,
         ParserStats stats,
         RecordSink sink,
-        Consumer<Direction> redelivery) {
+        Consumer<Direction> redelivery,
+        Object stateBeforeTls) {
 }

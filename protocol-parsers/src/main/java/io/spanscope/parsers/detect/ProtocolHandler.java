@@ -37,4 +37,14 @@ public interface ProtocolHandler {
     default Protocol handoffProtocol() {
         return null;
     }
+
+    /**
+     * Asked when the connection turns to TLS and its plaintext is captured: what this (socket) view saw
+     * that the plaintext will not show again, such as MySQL's server greeting. The plaintext's handler finds
+     * it in {@link HandlerContext#stateBeforeTls()} and must check its type (detection may pick another
+     * protocol).
+     */
+    default Object stateForTlsPlaintext() {
+        return null;
+    }
 }

@@ -57,6 +57,10 @@ final class MySqlHandler implements ProtocolHandler {
         this.context = context;
         this.stats = context.stats();
         this.session = new MySqlSession(config.mysqlMaxPreparedStatements(), config.maskSqlLiterals());
+        if (context.stateBeforeTls() instanceof MySqlSession.ServerGreeting greeting) {
+            // TLS plaintext: the greeting was in the socket view
+            session.serverGreeting(greeting.version(), greeting.capabilities());
+        }
         // Parameter values are literals too: recorded only when literals are.
         this.commands = new CommandParser(session, stats, !config.maskSqlLiterals());
         this.responses = new ResponseParser(session, stats);
@@ -77,6 +81,11 @@ final class MySqlHandler implements ProtocolHandler {
     @Override
     public Protocol protocol() {
         return Protocol.MYSQL;
+    }
+
+    @Override
+    public Object stateForTlsPlaintext() {
+        return session.greeting();
     }
 
     @Override

@@ -31,6 +31,14 @@ final class MySqlSession {
         this.maskLiterals = maskLiterals;
     }
 
+    /** What the greeting said, for the TLS plaintext's session; null before a greeting. */
+    ServerGreeting greeting() {
+        return serverVersion == null ? null : new ServerGreeting(serverVersion, serverCapabilities);
+    }
+
+    record ServerGreeting(String version, long capabilities) {
+    }
+
     void serverGreeting(String version, long capabilities) {
         this.serverVersion = version;
         this.serverCapabilities = capabilities;

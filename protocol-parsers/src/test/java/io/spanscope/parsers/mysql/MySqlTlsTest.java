@@ -116,6 +116,8 @@ class MySqlTlsTest {
                 assertThat(r.attributes().getString("db.system.name")).isEqualTo("mariadb");
                 assertThat(r.attributes().getString("db.namespace")).isEqualTo("shop");
                 assertThat(r.attributes().getString("spanscope.mysql.user")).isEqualTo("app");
+                assertThat(r.attributes().getString("spanscope.mysql.server_version"))
+                        .as("from the greeting in the socket view").isEqualTo("5.5.5-10.11.19-MariaDB");
                 assertThat(r.requestSequence()).isEqualTo(requestSequences.get(i));
             }
             assertThat(records.get(3).attributes().getString("spanscope.mysql.command")).isEqualTo("COM_QUIT");
