@@ -24,6 +24,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class FragmentPublisher implements Consumer<Fragment>, AutoCloseable {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long REFUSED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -153,7 +155,13 @@ public final class FragmentPublisher implements Consumer<Fragment>, AutoCloseabl
                 return;
             } catch (org.apache.kafka.common.KafkaException e) {
                 lastFailure = "topic " + topic + " metadata: " + e.getMessage();
-                Thread.sleep(100);
+                // refused credentials or rights do not fix themselves soon: ask (and let the client log) less often
+                boolean refused = e instanceof org.apache.kafka.common.errors.AuthenticationException
+                        || e instanceof org.apache.kafka.common.errors.AuthorizationException;
+                long pauseUntil = System.nanoTime() + (refused ? REFUSED_RETRY_NANOS : RETRY_NANOS);
+                while (!stopping && System.nanoTime() < pauseUntil) {
+                    Thread.sleep(100);
+                }
             }
         }
     }

@@ -45,16 +45,13 @@ class AgentKafkaTest {
     Path work;
 
     private KafkaBroker kafka;
-    private PythonPeer service;
-    private int servicePort;
+    private CatalogService service;
 
     @BeforeEach
     void start() throws Exception {
         kafka = KafkaBroker.start(work, 3);
         kafka.createTopics(3, FRAGMENTS, HEARTBEATS);
-        servicePort = TestPorts.free();
-        service = PythonPeer.start(work, "chain_service.py", "catalog.py", Map.of(), "--port", "" + servicePort);
-        TestPorts.awaitListening(servicePort, Duration.ofSeconds(20));
+        service = CatalogService.start(work);
     }
 
     @AfterEach
@@ -194,14 +191,12 @@ class AgentKafkaTest {
                 .heartbeatInterval(Duration.ofSeconds(1))
                 .linger(Duration.ofMillis(5))
                 .build();
-        return AgentRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)), c)
+        return AgentRun.builder(LiveCapture.builder().allowPorts(List.of(service.port())), c)
                 .shutdownTimeout(Duration.ofSeconds(30));
     }
 
     private void load(int first, int count) throws Exception {
-        PythonPeer loadgen = PythonPeer.start(work, "loadgen.py", "loadgen.py", Map.of(), "--port", "" + servicePort,
-                "--count", "" + count, "--first", "" + first);
-        assertThat(loadgen.awaitExit(120)).hasSize(count);
+        service.load(first, count);
     }
 
     private static Set<Long> rootSpanIds(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -235,12 +230,6 @@ class AgentKafkaTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 90 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        CatalogService.await(condition, Duration.ofSeconds(90), what);
     }
 }

@@ -11,7 +11,6 @@ import io.spanscope.spans.export.OtlpProtocol;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +29,17 @@ class ExportOutageTest {
     @Test
     void spansMadeWhileJaegerIsDownForThirtySecondsArriveWhenItIsBack() throws Exception {
         try (JaegerServer jaeger = JaegerServer.start(work);
-             PythonPeer service = startService()) {
-            int port = servicePort;
+             CatalogService service = CatalogService.start(work)) {
+            int port = service.port();
             try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(port)))
                     .otlp(OtlpExportConfig.builder().endpoint(jaeger.otlpEndpoint()).timeout(Duration.ofSeconds(2)).build(),
                             10_000)
                     .start()) {
-                load(port, 1, 5);
+                service.load(1, 5);
                 awaitTraceCount(jaeger, 5);
                 jaeger.stopProcess();
                 long outageStart = System.nanoTime();
-                load(port, 101, 10);
+                service.load(101, 10);
                 Thread.sleep(Math.max(0, Duration.ofSeconds(30).toMillis() - (System.nanoTime() - outageStart) / 1_000_000));
                 ExportStats during = run.exportStats();
                 assertThat(during.failedAttempts()).as("export attempts failed during the outage").isPositive();
@@ -57,12 +56,12 @@ class ExportOutageTest {
     @Test
     void spansAlsoReachJaegerOverOtlpHttpWithoutCompression() throws Exception {
         try (JaegerServer jaeger = JaegerServer.start(work);
-             PythonPeer service = startService()) {
-            try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)))
+             CatalogService service = CatalogService.start(work)) {
+            try (LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(service.port())))
                     .otlp(OtlpExportConfig.builder().protocol(OtlpProtocol.HTTP_PROTOBUF)
                             .endpoint(jaeger.otlpHttpEndpoint()).compression("none").build(), 1_000)
                     .start()) {
-                load(servicePort, 1, 5);
+                service.load(1, 5);
                 awaitTraceCount(jaeger, 5);
                 assertThat(run.exportStats().failedAttempts()).isZero();
             }
@@ -72,14 +71,14 @@ class ExportOutageTest {
     @Test
     void spansBeyondTheQueueBoundAreCountedAsDropped() throws Exception {
         int deadPort = TestPorts.free();
-        try (PythonPeer service = startService()) {
-            LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)))
+        try (CatalogService service = CatalogService.start(work)) {
+            LocalRun run = LocalRun.builder(LiveCapture.builder().allowPorts(List.of(service.port())))
                     .otlp(OtlpExportConfig.builder().endpoint("http://127.0.0.1:" + deadPort)
                             .timeout(Duration.ofSeconds(1)).build(), 4)
                     .exportShutdownTimeout(Duration.ofSeconds(1))
                     .start();
             try {
-                load(servicePort, 1, 10);
+                service.load(1, 10);
                 assertThat(run.awaitCaptureDrained(Duration.ofSeconds(10))).isTrue();
             } finally {
                 run.close();
@@ -90,21 +89,6 @@ class ExportOutageTest {
             // 10 requests, each a client and a server span: every one accounted for
             assertThat(stats.droppedQueueFull() + stats.droppedAtShutdown()).isEqualTo(20);
         }
-    }
-
-    private int servicePort;
-
-    private PythonPeer startService() throws Exception {
-        servicePort = TestPorts.free();
-        PythonPeer peer = PythonPeer.start(work, "chain_service.py", "catalog.py", Map.of(), "--port", "" + servicePort);
-        TestPorts.awaitListening(servicePort, Duration.ofSeconds(20));
-        return peer;
-    }
-
-    private void load(int port, int first, int count) throws Exception {
-        PythonPeer loadgen = PythonPeer.start(work, "loadgen.py", "loadgen.py", Map.of(), "--port", "" + port,
-                "--count", "" + count, "--first", "" + first);
-        assertThat(loadgen.awaitExit(60)).hasSize(count);
     }
 
     private static void awaitTraceCount(JaegerServer jaeger, int expected) throws Exception {

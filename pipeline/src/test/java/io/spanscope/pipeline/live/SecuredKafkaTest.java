@@ -39,16 +39,13 @@ class SecuredKafkaTest {
     Path work;
 
     private KafkaBroker kafka;
-    private PythonPeer service;
-    private int servicePort;
+    private CatalogService service;
 
     @BeforeEach
     void start() throws Exception {
         kafka = KafkaBroker.startSecured(work, 2, USER, PASSWORD);
         kafka.createTopics(2, "spanscope.fragments", "spanscope.agent-heartbeats");
-        servicePort = TestPorts.free();
-        service = PythonPeer.start(work, "chain_service.py", "catalog.py", Map.of(), "--port", "" + servicePort);
-        TestPorts.awaitListening(servicePort, Duration.ofSeconds(20));
+        service = CatalogService.start(work);
     }
 
     @AfterEach
@@ -71,7 +68,7 @@ class SecuredKafkaTest {
         try (SpanBuilderService builder = SpanBuilderService.start(builderConfig, exporter, Duration.ofSeconds(5))) {
             AgentRun agent = agent(PASSWORD).start();
             try {
-                load(REQUESTS);
+                service.load(1, REQUESTS);
                 await(() -> agent.publisherStats().sentRecords() == 2 * REQUESTS, "every fragment acknowledged");
                 await(() -> exporter.lines().size() == 2 * REQUESTS, "every span exported");
             } finally {
@@ -98,7 +95,7 @@ class SecuredKafkaTest {
     void aWrongPasswordKeepsFragmentsQueuedAndSaysWhy() throws Exception {
         AgentRun agent = agent("not the password").start();
         try {
-            load(5);
+            service.load(1, 5);
             await(() -> agent.publisherStats().recordsIn() == 10, "the 10 fragments queued");
             await(() -> agent.statusJson().contains("Authentication failed"), "the failure named in /status");
             PublisherStats stats = agent.publisherStats();
@@ -127,23 +124,11 @@ class SecuredKafkaTest {
                 Setting.AGENT_HEARTBEAT_INTERVAL, "1s",
                 Setting.KAFKA_LINGER, "5ms",
                 Setting.HTTP_PORT, "-1"))), "node-1");
-        return AgentRun.builder(LiveCapture.builder().allowPorts(List.of(servicePort)), config)
+        return AgentRun.builder(LiveCapture.builder().allowPorts(List.of(service.port())), config)
                 .shutdownTimeout(Duration.ofSeconds(10));
     }
 
-    private void load(int count) throws Exception {
-        PythonPeer loadgen = PythonPeer.start(work, "loadgen.py", "loadgen.py", Map.of(), "--port", "" + servicePort,
-                "--count", "" + count, "--first", "1");
-        assertThat(loadgen.awaitExit(120)).hasSize(count);
-    }
-
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 90 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        CatalogService.await(condition, Duration.ofSeconds(90), what);
     }
 }
