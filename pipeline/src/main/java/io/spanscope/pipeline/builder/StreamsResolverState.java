@@ -2,8 +2,7 @@ package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
-import io.spanscope.pipeline.builder.proto.PendingSpan;
-import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
+import io.spanscope.pipeline.builder.proto.AnnouncedSpan;
 import io.spanscope.pipeline.builder.proto.WaitingFragment;
 import io.spanscope.pipeline.builder.proto.WaitingFragments;
 import io.spanscope.spans.ExchangeSpan;
@@ -22,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The resolver state of one partition task, in two changelogged stores: the spans announced to this
  * partition ({@code known-spans}: resolved ones, and "pending" markers for spans of fragments that are
- * themselves still waiting) and the fragments waiting here for a parent ({@code waiting-fragments}, keyed
+ * themselves still waiting; stored a whole announcement record at a time by the processor, see
+ * {@link SpanBatches}) and the fragments waiting here for a parent ({@code waiting-fragments}, keyed
  * by that parent). Fragments keyed by their parent and announcements keyed by their span meet in this
  * partition, so every lookup is local.
  *
@@ -55,7 +55,7 @@ final class StreamsResolverState implements ResolverState {
         void announcePending(long spanId, long untilNs);
     }
 
-    private final ExpiringStore known;
+    private final SpanBatches known;
     private final KeyValueStore<Bytes, byte[]> waiting;
     private final ExpiryQueue byDeadline = new ExpiryQueue();
     /** (instant a waiter's spans are to be announced pending, its parent). */
@@ -72,10 +72,10 @@ final class StreamsResolverState implements ResolverState {
     private long restarted;
     private long inputReadUpToNs = Long.MIN_VALUE;
 
-    StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
+    StreamsResolverState(SpanBatches known, KeyValueStore<Bytes, byte[]> waitingStore,
                          FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
                          SpanBuilderSettings settings) {
-        this.known = new ExpiringStore(knownStore, settings.maxKnownSpans());
+        this.known = known;
         this.waiting = waitingStore;
         this.fragmentBytes = fragmentBytes;
         this.pendingAnnouncer = pendingAnnouncer;
@@ -101,25 +101,21 @@ final class StreamsResolverState implements ResolverState {
 
     @Override
     public KnownSpan lookup(long spanId) {
-        SpanAnnouncement a = announcement(spanId);
+        AnnouncedSpan a = announcement(spanId);
         return a != null && a.hasResolved() ? KnownSpans.fromMessage(a.getResolved()) : null;
     }
 
-    @Override
-    public void remember(long spanId, KnownSpan span, long nowNs) {
-        SpanAnnouncement a = SpanAnnouncement.newBuilder().setResolved(KnownSpans.toMessage(span)).build();
-        known.put(spanId, a.toByteArray(), nowNs + retentionNs);
+    /** Keeps the spans of one announcement record read ({@code AnnouncedSpans} bytes) as possible parents. */
+    void rememberBatch(long batchId, byte[] announcedSpans, long nowNs) {
+        known.put(batchId, announcedSpans, 0, announcedSpans.length, nowNs + retentionNs);
     }
 
-    /** A span of a fragment waiting elsewhere: waiters for it here are parked rather than rooted. */
-    void rememberPending(long spanId, long untilNs) {
-        SpanAnnouncement current = announcement(spanId);
-        if (current != null && current.hasResolved()) {
-            return; // announcements of one span come from one task in order; a late marker says nothing new
-        }
-        SpanAnnouncement a = SpanAnnouncement.newBuilder()
-                .setPending(PendingSpan.newBuilder().setUntilEpochNanos(untilNs)).build();
-        known.put(spanId, a.toByteArray(), untilNs);
+    /**
+     * Nothing to do: the announcement came in a record that the processor stored whole in {@code known-spans}
+     * before handing its spans to the resolver (pending markers of that record included).
+     */
+    @Override
+    public void remember(long spanId, KnownSpan span, long nowNs) {
     }
 
     @Override
@@ -249,7 +245,7 @@ final class StreamsResolverState implements ResolverState {
         if (stored == null) {
             return;
         }
-        boolean parentPending = isPending(parent);
+        boolean parentPending = isPending(parent, nowNs);
         List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         WaitingFragments.Builder keep = WaitingFragments.newBuilder();
         boolean changed = false;
@@ -336,18 +332,19 @@ final class StreamsResolverState implements ResolverState {
         return fragmentBytes.decode(w.getFragment().toByteArray());
     }
 
-    private boolean isPending(long spanId) {
-        SpanAnnouncement a = announcement(spanId);
-        return a != null && a.hasPending();
+    /** A marker lapses at its own instant even while the batch that brought it is still kept. */
+    private boolean isPending(long spanId, long nowNs) {
+        AnnouncedSpan a = announcement(spanId);
+        return a != null && a.hasPending() && a.getPending().getUntilEpochNanos() > nowNs;
     }
 
-    private SpanAnnouncement announcement(long spanId) {
+    private AnnouncedSpan announcement(long spanId) {
         byte[] value = known.get(spanId);
         if (value == null) {
             return null;
         }
         try {
-            return SpanAnnouncement.parseFrom(value);
+            return AnnouncedSpan.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt known-spans store entry", e);
         }

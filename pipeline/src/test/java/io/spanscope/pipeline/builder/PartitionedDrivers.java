@@ -43,6 +43,9 @@ final class PartitionedDrivers implements AutoCloseable {
     private final FragmentEncoder encoder = new FragmentEncoder("agent-test");
     final List<CapturedSpanData> spans = new ArrayList<>();
     final List<String> edges = new ArrayList<>();
+    /** Records the tasks sent to the known-spans and resolved topics. */
+    long announcementRecords;
+    long resolvedRecords;
     private final ResolvedFragmentReader reader = new ResolvedFragmentReader(new ResolvedSpans(
             new ResolvedSpanListener() {
                 @Override
@@ -65,7 +68,7 @@ final class PartitionedDrivers implements AutoCloseable {
             props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/sb-ttd-" + p
                     + "-" + System.nanoTime());
             TopologyTestDriver driver = new TopologyTestDriver(
-                    SpanBuilderTopology.build(settings, registry, ANNOUNCEMENTS_OUT), props, START);
+                    SpanBuilderTopology.build(settings, registry, partitions, ANNOUNCEMENTS_OUT), props, START);
             drivers.add(driver);
             fragmentsIn.add(driver.createInputTopic(settings.fragmentsTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer()));
@@ -141,11 +144,14 @@ final class PartitionedDrivers implements AutoCloseable {
             moved = false;
             for (int p = 0; p < drivers.size(); p++) {
                 for (TestRecord<byte[], byte[]> r : resolvedOut.get(p).readRecordsToList()) {
-                    if (reader.read(r.value()) < 0) {
+                    reader.read(r.value());
+                    resolvedRecords++;
+                    if (reader.unreadable() > 0) {
                         throw new AssertionError("unreadable resolved record");
                     }
                 }
                 for (TestRecord<byte[], byte[]> a : announcementsOut.get(p).readRecordsToList()) {
+                    announcementRecords++;
                     announcementsIn.get(partitionOf(a.key())).pipeInput(a.key(), a.value());
                     moved = true;
                 }
