@@ -40,6 +40,7 @@ final class PartitionedDrivers implements AutoCloseable {
     private final List<TestInputTopic<byte[], byte[]>> announcementsIn = new ArrayList<>();
     private final List<TestOutputTopic<byte[], byte[]>> announcementsOut = new ArrayList<>();
     private final List<TestOutputTopic<byte[], byte[]>> resolvedOut = new ArrayList<>();
+    private final List<java.util.Map<String, TestOutputTopic<byte[], byte[]>>> changelogs = new ArrayList<>();
     private final FragmentEncoder encoder = new FragmentEncoder("agent-test");
     final List<CapturedSpanData> spans = new ArrayList<>();
     final List<String> edges = new ArrayList<>();
@@ -78,6 +79,13 @@ final class PartitionedDrivers implements AutoCloseable {
                     new ByteArrayDeserializer()));
             resolvedOut.add(driver.createOutputTopic(settings.resolvedTopic(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer()));
+            java.util.Map<String, TestOutputTopic<byte[], byte[]>> logs = new java.util.HashMap<>();
+            for (String store : List.of(SpanBuilderTopology.KNOWN_SPANS_STORE, SpanBuilderTopology.SEEN_STORE,
+                    SpanBuilderTopology.WAITING_STORE)) {
+                logs.put(store, driver.createOutputTopic("span-builder-test-" + store + "-changelog",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+            }
+            changelogs.add(logs);
         }
     }
 
@@ -130,6 +138,11 @@ final class PartitionedDrivers implements AutoCloseable {
     void stalled(Duration d) {
         drivers.forEach(driver -> driver.advanceWallClockTime(d));
         settle();
+    }
+
+    /** Records written to a store's changelog so far, over all tasks. */
+    long changelogRecords(String store) {
+        return changelogs.stream().mapToLong(logs -> logs.get(store).getQueueSize()).sum();
     }
 
     /** The tasks' counters, as published by their next punctuation (one tick from now). */
