@@ -2,6 +2,7 @@ package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.CodedOutputStream;
 import io.spanscope.pipeline.builder.proto.ResolvedSpan;
+import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
 import io.spanscope.pipeline.wire.FragmentKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ final class AnnouncementOutbox {
     private static final int RESOLVED_FIELD = 2;
     private static final int PENDING_FIELD = 3;
     private static final int UNTIL_FIELD = 1;
-    private static final int BATCH_FIELD_TAG = (4 << 3) | 2;
+    private static final int BATCH_FIELD_TAG = (SpanAnnouncement.BATCH_FIELD_NUMBER << 3) | 2;
 
     /** Sends one record to the known-spans topic. */
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package io.spanscope.pipeline.builder;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.spanscope.pipeline.builder.proto.AnnouncedSpan;
@@ -14,6 +15,7 @@ import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverStats;
 import io.spanscope.spans.resolve.TraceKey;
 import io.spanscope.spans.resolve.TraceResolver;
+import java.io.IOException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -54,6 +56,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     static final String RESOLVED_OUT = "resolved-out";
     /** Keeps one poll of the exporter ({@code max.poll.records} records) within its export queue. */
     static final int MAX_FRAGMENTS_PER_RECORD = 32;
+    private static final int BATCH_FIELD_TAG = (SpanAnnouncement.BATCH_FIELD_NUMBER << 3) | 2;
 
     private final SpanBuilderSettings settings;
     private final ResolverStatsRegistry registry;
@@ -196,14 +199,42 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
             undecodableAnnouncements++;
             return;
         }
-        byte[] bytes = spans.toByteArray();
         // the record's offset names the batch: unique in this partition, the same when read again
-        state.rememberBatch(offset, bytes, nowNs);
+        if (a.hasBatch() && storeBatchAsRead(record.value(), offset, nowNs)) {
+            // stored straight from the record's bytes
+        } else {
+            byte[] bytes = spans.toByteArray();
+            state.rememberBatch(offset, bytes, 0, bytes.length, nowNs);
+        }
         announcements += spans.getSpansCount();
         for (AnnouncedSpan s : spans.getSpansList()) {
             if (s.hasResolved()) {
                 resolver.onAnnouncement(s.getSpanId(), KnownSpans.fromMessage(s.getResolved()), nowNs);
             }
+        }
+    }
+
+    /**
+     * Stores the {@code AnnouncedSpans} of a batch record without encoding it again: the record is the batch
+     * field alone ({@code SpanAnnouncement} has nothing else), so its bytes follow the field's tag and length.
+     *
+     * @return false when the record has another layout (then the caller encodes the parsed batch)
+     */
+    private boolean storeBatchAsRead(byte[] value, long batchId, long nowNs) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(value);
+            if (in.readTag() != BATCH_FIELD_TAG) {
+                return false;
+            }
+            int length = in.readRawVarint32();
+            int start = in.getTotalBytesRead();
+            if (start + length != value.length) {
+                return false;
+            }
+            state.rememberBatch(batchId, value, start, length, nowNs);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

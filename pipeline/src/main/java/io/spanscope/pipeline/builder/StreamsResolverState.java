@@ -106,8 +106,8 @@ final class StreamsResolverState implements ResolverState {
     }
 
     /** Keeps the spans of one announcement record read ({@code AnnouncedSpans} bytes) as possible parents. */
-    void rememberBatch(long batchId, byte[] announcedSpans, long nowNs) {
-        known.put(batchId, announcedSpans, 0, announcedSpans.length, nowNs + retentionNs);
+    void rememberBatch(long batchId, byte[] bytes, int offset, int length, long nowNs) {
+        known.put(batchId, bytes, offset, length, nowNs + retentionNs);
     }
 
     /**
