@@ -3,8 +3,6 @@ package io.spanscope.pipeline.builder;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * The root span ids of the fragments a task processed since its last commit: checked for duplicates like
@@ -17,15 +15,15 @@ final class DuplicateMarks {
     private static final int SPAN_ID_TAG = (1 << 3) | 1;
     private static final int ENTRY_BYTES = 1 + 1 + 1 + Long.BYTES;
 
-    private final Set<Long> ids = new HashSet<>();
+    private final LongKeyMap<Boolean> ids = new LongKeyMap<>();
     private byte[] buffer = new byte[0];
 
     boolean contains(long rootSpanId) {
-        return ids.contains(rootSpanId);
+        return ids.get(rootSpanId) != null;
     }
 
     void add(long rootSpanId) {
-        ids.add(rootSpanId);
+        ids.put(rootSpanId, Boolean.TRUE);
     }
 
     boolean isEmpty() {
@@ -43,18 +41,20 @@ final class DuplicateMarks {
             buffer = new byte[Math.max(length, buffer.length * 2)];
         }
         CodedOutputStream out = CodedOutputStream.newInstance(buffer, 0, length);
+        ids.forEachKey(id -> write(out, id));
+        out.checkNoSpaceLeft();
+        return buffer;
+    }
+
+    private static void write(CodedOutputStream out, long id) {
         try {
-            for (long id : ids) {
-                out.writeUInt32NoTag(SPANS_FIELD_TAG);
-                out.writeUInt32NoTag(1 + Long.BYTES);
-                out.writeUInt32NoTag(SPAN_ID_TAG);
-                out.writeFixed64NoTag(id);
-            }
-            out.checkNoSpaceLeft();
+            out.writeUInt32NoTag(SPANS_FIELD_TAG);
+            out.writeUInt32NoTag(1 + Long.BYTES);
+            out.writeUInt32NoTag(SPAN_ID_TAG);
+            out.writeFixed64NoTag(id);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return buffer;
     }
 
     int encodedLength() {

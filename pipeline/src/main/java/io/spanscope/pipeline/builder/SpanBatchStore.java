@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
@@ -42,8 +41,8 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     private static final int PENDING_FIELD = 3;
 
     private final String name;
-    private final HashMap<Long, Batch> batches = new HashMap<>();
-    private final HashMap<Long, Entry> bySpan = new HashMap<>();
+    private final LongKeyMap<Batch> batches = new LongKeyMap<>();
+    private final LongKeyMap<Entry> bySpan = new LongKeyMap<>();
     private final Position position = Position.emptyPosition();
     private volatile boolean open;
 
@@ -168,11 +167,16 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
         return batch == null ? null : batch.value;
     }
 
+    /**
+     * @throws IllegalArgumentException for any other key; an 8-byte one is what span builders before batching
+     *                                  wrote to this store's changelog, which this one cannot restore
+     */
     private long batchId(Bytes key) {
         byte[] k = key.get();
         if (k.length != 1 + Long.BYTES || k[0] != BATCH_TAG) {
             throw new IllegalArgumentException("store " + name + " writes batch keys (9 bytes), not "
-                    + k.length + " bytes");
+                    + k.length + " bytes" + (k.length == Long.BYTES ? ": its changelog was written by an older span"
+                    + " builder (one span per entry); start this version under a new builder.application-id" : ""));
         }
         return ByteBuffer.wrap(k, 1, Long.BYTES).getLong();
     }
