@@ -37,7 +37,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>What exists only between tasks is sent per commit, not per span: announcements are gathered per
  * target partition ({@link AnnouncementOutbox}) and resolved fragments up to {@link #MAX_FRAGMENTS_PER_RECORD}
- * per record, and the duplicate marks of a commit become one {@code seen-fragments} entry. All of it is
+ * per record; the duplicate marks of a commit become one {@code seen-fragments} entry and the waits it
+ * started and ended one {@code waiting-fragments} record. All of it is
  * sent from the task's pre-commit hook ({@link CommitHookStore}), inside the transaction that commits the
  * input it came from, so exactly-once holds as with one record per span. Under exactly-once a task reads
  * only committed records, so waiting for the commit delays nothing. An announcement record read is stored
@@ -336,6 +337,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     void flushForCommit() {
         outbox.flush();
         sendResolved();
+        state.commit();
         if (!seenThisCommit.isEmpty()) {
             // the last fragment's offset names the batch: unique in this partition, the same when read again
             seen.put(lastFragmentOffset, seenThisCommit.encode(), 0, seenThisCommit.encodedLength(),

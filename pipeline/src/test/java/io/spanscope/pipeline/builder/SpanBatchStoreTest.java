@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,30 +40,9 @@ class SpanBatchStoreTest {
         return b == null ? null : AnnouncedSpan.parseFrom(b);
     }
 
-    /** A store that records every write as the change-logging layer would send it to the changelog. */
-    private static final class LoggedStore extends ForwardingStore {
-        final List<KeyValue<Bytes, byte[]>> changelog = new ArrayList<>();
-
-        LoggedStore(SpanBatchStore inner) {
-            super(inner);
-        }
-
-        @Override
-        public void put(Bytes key, byte[] value) {
-            changelog.add(KeyValue.pair(key, value));
-            super.put(key, value);
-        }
-
-        @Override
-        public byte[] delete(Bytes key) {
-            changelog.add(KeyValue.pair(key, null));
-            return super.delete(key);
-        }
-    }
-
     @Test
     void spansAreFoundByIdAndEachBatchIsOneWrite() throws Exception {
-        LoggedStore store = new LoggedStore(new SpanBatchStore("known"));
+        RecordingStore store = new RecordingStore(new SpanBatchStore("known"));
         SpanBatches batches = new SpanBatches(store, 100);
         byte[] first = batch(resolved(1, 11), resolved(2, 12), pending(3, 500));
         batches.put(10, first, 0, first.length, 1_000);
@@ -126,7 +104,7 @@ class SpanBatchStoreTest {
 
     @Test
     void replayingTheChangelogRestoresTheSameSpansAndExpiryOrder() throws Exception {
-        LoggedStore store = new LoggedStore(new SpanBatchStore("known"));
+        RecordingStore store = new RecordingStore(new SpanBatchStore("known"));
         SpanBatches batches = new SpanBatches(store, 100);
         byte[] first = batch(resolved(1, 11), pending(2, 500));
         byte[] second = batch(resolved(2, 22), resolved(3, 23));
@@ -165,88 +143,4 @@ class SpanBatchStoreTest {
         }
     }
 
-    /** Delegates every call; subclasses watch the writes. */
-    private static class ForwardingStore implements KeyValueStore<Bytes, byte[]> {
-        private final SpanBatchStore inner;
-
-        ForwardingStore(SpanBatchStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void put(Bytes key, byte[] value) {
-            inner.put(key, value);
-        }
-
-        @Override
-        public byte[] putIfAbsent(Bytes key, byte[] value) {
-            return inner.putIfAbsent(key, value);
-        }
-
-        @Override
-        public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
-            entries.forEach(kv -> put(kv.key, kv.value));
-        }
-
-        @Override
-        public byte[] delete(Bytes key) {
-            return inner.delete(key);
-        }
-
-        @Override
-        public byte[] get(Bytes key) {
-            return inner.get(key);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-            return inner.range(from, to);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> all() {
-            return inner.all();
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return inner.approximateNumEntries();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Deprecated
-        @Override
-        public void init(org.apache.kafka.streams.processor.ProcessorContext context,
-                         org.apache.kafka.streams.processor.StateStore root) {
-            inner.init(context, root);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-
-        @Override
-        public boolean persistent() {
-            return false;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return inner.isOpen();
-        }
-
-        @Override
-        public org.apache.kafka.streams.query.Position getPosition() {
-            return inner.getPosition();
-        }
-    }
 }
