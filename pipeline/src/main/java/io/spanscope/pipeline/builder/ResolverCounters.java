@@ -8,7 +8,8 @@ package io.spanscope.pipeline.builder;
  * @param undecodableFragments records that were not a {@code spanscope.v1.Fragment}, skipped
  * @param misKeyedFragments fragments whose record key was not the span they wait for (they cannot meet
  *                          their parent; resolved all the same, most likely as roots)
- * @param announcements announcements taken from the known-spans topic
+ * @param announcements announcements taken from the known-spans topic: each span of a batch record, and each
+ *                      input probe
  * @param undecodableAnnouncements announcement records that could not be read, skipped
  * @param resolvedAtOnce fragments whose parent was known when they arrived
  * @param resolvedAfterWait fragments released by their parent's announcement

@@ -139,21 +139,17 @@ public class ResolutionProcessorBenchmark {
             context.setRecordMetadata(SETTINGS.fragmentsTopic(), 0, offset++);
             processor.process(new Record<>(r[0], r[1], 0L));
         }
-        // a commit: what it sends is read back, and what that sends goes out at the next commit
-        do {
-            processor.flushForCommit();
+        // commits: what one sends is read back before the next, until nothing more is sent
+        processor.flushForCommit();
+        while (!context.forwarded().isEmpty()) {
             spans += drain();
             while (!announcements.isEmpty()) {
                 context.setRecordMetadata(SETTINGS.knownSpansTopic(), 0, offset++);
                 processor.process(announcements.pollFirst());
             }
-        } while (!context.forwarded().isEmpty() || hasBuffered());
+            processor.flushForCommit();
+        }
         return spans;
-    }
-
-    private boolean hasBuffered() {
-        processor.flushForCommit();
-        return !context.forwarded().isEmpty();
     }
 
     private int drain() {
