@@ -83,7 +83,8 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         return ByteBuffer.wrap(b).getLong();
     }
 
-    private static Bytes key(long id) {
+    /** The store key of a span id (or any long): 8 bytes big-endian. */
+    static Bytes idKey(long id) {
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
     }
 
@@ -129,7 +130,7 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(entries.size());
-        entries.forEach((id, value) -> snapshot.add(KeyValue.pair(key(id), value)));
+        entries.forEach((id, value) -> snapshot.add(KeyValue.pair(idKey(id), value)));
         return new Snapshot(snapshot);
     }
 

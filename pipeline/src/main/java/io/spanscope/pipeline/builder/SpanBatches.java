@@ -47,7 +47,7 @@ final class SpanBatches {
 
     /** The {@code AnnouncedSpan} bytes of span {@code spanId}, or null. */
     byte[] get(long spanId) {
-        return store.get(ExpiringStore.idKey(spanId));
+        return store.get(HashKeyValueStore.idKey(spanId));
     }
 
     /** Removes every batch whose expiry is at or before {@code nowNs}. */

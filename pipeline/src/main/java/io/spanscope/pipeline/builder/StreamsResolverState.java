@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A fragment still waiting {@code pendingAnnouncementDelay} after it arrived announces its own spans as
  * pending (through {@link PendingAnnouncer}, to the partitions that own them); most waits end sooner, so
- * most fragments never announce anything pending (each marker is three records: out, in, changelog). A
+ * most fragments never announce anything pending (markers go out in the task's per-partition records). A
  * waiter whose deadline passes while its parent is pending here is
  * parked — its deadline moved on by one wait — instead of becoming a root: the pending fragment will either
  * be resolved or time out itself and then release it, so a chain whose root never comes still times out as

@@ -232,7 +232,7 @@ final class WaitingLog {
     }
 
     private static Bytes key(long sequence) {
-        return ExpiringStore.idKey(sequence);
+        return HashKeyValueStore.idKey(sequence);
     }
 
     private static long sequenceOf(Bytes key) {

@@ -130,7 +130,7 @@ class SpanBatchStoreTest {
     @Test
     void onlyBatchKeysAreWrittenAndAllListsBatches() {
         SpanBatchStore store = new SpanBatchStore("known");
-        assertThatThrownBy(() -> store.put(ExpiringStore.idKey(1), new byte[8]))
+        assertThatThrownBy(() -> store.put(HashKeyValueStore.idKey(1), new byte[8]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch keys");
         byte[] spans = batch(resolved(1, 11));
         SpanBatches batches = new SpanBatches(store, 10);
