@@ -155,7 +155,11 @@ log.segment.bytes=134217728
 PROPS
   if [[ ! -f $DATA_DIR/log/meta.properties ]]; then
     local cluster_id
-    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # base64url of 16 random bytes; not starting with "-", which the storage tool would take for an option
+    cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     java_cmd
     local scram=()
     if [[ -n $SCRAM_USER ]]; then

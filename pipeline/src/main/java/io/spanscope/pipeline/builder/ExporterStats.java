@@ -1,9 +1,10 @@
 package io.spanscope.pipeline.builder;
 
 /**
- * @param records resolved-fragment records read
+ * @param records resolved-fragment records read (each a batch of up to 32 fragments)
  * @param spans spans handed to the export queue and metrics
- * @param unreadableRecords records that could not be read, skipped (committed past)
+ * @param unreadableRecords records, or fragments within a record, that could not be read, skipped
+ *                          (committed past)
  * @param commits offset commits made after the backend took everything before them
  * @param commitFailures commits refused (partitions moved meanwhile): those records are exported again by
  *                       their new owner

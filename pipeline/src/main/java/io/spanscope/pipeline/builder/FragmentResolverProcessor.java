@@ -1,9 +1,11 @@
 package io.spanscope.pipeline.builder;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import io.spanscope.pipeline.builder.proto.AnnouncedSpan;
+import io.spanscope.pipeline.builder.proto.AnnouncedSpans;
 import io.spanscope.pipeline.builder.proto.InputProbe;
-import io.spanscope.pipeline.builder.proto.PendingSpan;
 import io.spanscope.pipeline.builder.proto.ResolvedFragment;
 import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
 import io.spanscope.pipeline.wire.FragmentKeys;
@@ -13,12 +15,17 @@ import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverStats;
 import io.spanscope.spans.resolve.TraceKey;
 import io.spanscope.spans.resolve.TraceResolver;
+import java.io.IOException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorNode;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -27,6 +34,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * by their span) from the two co-partitioned topics; sends announcements of what it resolved to the
  * known-spans topic and each resolved fragment to the resolved topic. A fragment whose root span id was
  * seen within the retention is a duplicate (a re-sent record) and is not resolved again.
+ *
+ * <p>What exists only between tasks is sent per commit, not per span: announcements are gathered per
+ * target partition ({@link AnnouncementOutbox}) and resolved fragments up to {@link #MAX_FRAGMENTS_PER_RECORD}
+ * per record; the duplicate marks of a commit become one {@code seen-fragments} entry and the waits it
+ * started and ended one {@code waiting-fragments} record. All of it is
+ * sent from the task's pre-commit hook ({@link CommitHookStore}), inside the transaction that commits the
+ * input it came from, so exactly-once holds as with one record per span. Under exactly-once a task reads
+ * only committed records, so waiting for the commit delays nothing. An announcement record read is stored
+ * whole in {@code known-spans} (one changelog record).
  *
  * <p>A wall-clock punctuator roots the waits that ran out, but only as far as the task has read its input:
  * when waits fall due it sends itself an {@code InputProbe} through the known-spans topic and lets them
@@ -39,15 +55,24 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
 
     static final String KNOWN_SPANS_OUT = "known-spans-out";
     static final String RESOLVED_OUT = "resolved-out";
-    private static final byte[] SEEN = new byte[0];
+    /** Keeps one poll of the exporter ({@code max.poll.records} records) within its export queue. */
+    static final int MAX_FRAGMENTS_PER_RECORD = 32;
+    private static final int BATCH_FIELD_TAG = (SpanAnnouncement.BATCH_FIELD_NUMBER << 3) | 2;
 
     private final SpanBuilderSettings settings;
     private final ResolverStatsRegistry registry;
+    private final int partitions;
     private final FragmentBytes fragmentBytes = new FragmentBytes();
     private ProcessorContext<byte[], byte[]> context;
+    private InternalProcessorContext<byte[], byte[]> streamsContext;
+    private ProcessorNode<?, ?, ?, ?> node;
     private StreamsResolverState state;
     private TraceResolver resolver;
-    private ExpiringStore seen;
+    private SpanBatches seen;
+    private final DuplicateMarks seenThisCommit = new DuplicateMarks();
+    private long lastFragmentOffset = -1;
+    private AnnouncementOutbox outbox;
+    private final ResolvedBatch resolvedBatch = new ResolvedBatch();
     private long fragments;
     private long duplicates;
     private long undecodableFragments;
@@ -59,19 +84,35 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     private long probeSentNs;
     private byte[] ownKey;
 
-    FragmentResolverProcessor(SpanBuilderSettings settings, ResolverStatsRegistry registry) {
+    /** @param partitions partition count of the known-spans topic (announcements are batched per partition) */
+    FragmentResolverProcessor(SpanBuilderSettings settings, ResolverStatsRegistry registry, int partitions) {
         this.settings = settings;
         this.registry = registry;
+        this.partitions = partitions;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        // the pre-commit hook runs outside process() and punctuate(): Streams' own caches forward from it by
+        // naming their node; a test's MockProcessorContext forwards from anywhere
+        if (context instanceof InternalProcessorContext<?, ?> internal) {
+            streamsContext = (InternalProcessorContext<byte[], byte[]>) internal;
+            node = internal.currentNode();
+        }
         KeyValueStore<Bytes, byte[]> knownStore = context.getStateStore(SpanBuilderTopology.KNOWN_SPANS_STORE);
         KeyValueStore<Bytes, byte[]> waitingStore = context.getStateStore(SpanBuilderTopology.WAITING_STORE);
         KeyValueStore<Bytes, byte[]> seenStore = context.getStateStore(SpanBuilderTopology.SEEN_STORE);
-        state = new StreamsResolverState(knownStore, waitingStore, fragmentBytes, this::announcePending, settings);
-        seen = new ExpiringStore(seenStore, settings.maxSeenFragments());
+        CommitHookStore hook = context.getStateStore(SpanBuilderTopology.COMMIT_HOOK_STORE);
+        hook.register(this::beforeCommit);
+        outbox = new AnnouncementOutbox(partitions, (key, value) -> context.forward(
+                new Record<>(key, value, context.currentSystemTimeMs()), KNOWN_SPANS_OUT));
+        state = new StreamsResolverState(new SpanBatches(knownStore, settings.maxKnownSpans()), waitingStore,
+                fragmentBytes, this::announcePending, settings);
+        seen = new SpanBatches(seenStore, settings.maxSeenFragments());
+        seenThisCommit.clear();
+        resolvedBatch.clear();
         // without traced networks configured every caller may be traced, so a fragment from outside becomes
         // a root only after the wait (its callees' waits are parked meanwhile)
         resolver = new TraceResolver(state, settings.parentWait().toNanos(), settings.tracedNetworks(),
@@ -85,14 +126,17 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(settings.fragmentsTopic());
+        RecordMetadata metadata = context.recordMetadata().orElse(null);
+        String topic = metadata != null ? metadata.topic() : settings.fragmentsTopic();
+        long offset = metadata != null ? metadata.offset() : -1;
         if (record.key() != null && record.key().length == FragmentKeys.KEY_BYTES) {
             ownKey = record.key(); // it came to this partition: a probe keyed by it comes back here
         }
         try {
             if (topic.equals(settings.knownSpansTopic())) {
-                onAnnouncement(record);
+                onAnnouncement(record, offset);
             } else {
+                lastFragmentOffset = offset;
                 onFragment(record);
             }
         } finally {
@@ -111,11 +155,11 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         }
         long nowNs = nowNs();
         long rootId = fragment.root().spanId();
-        if (seen.get(rootId) != null) {
+        if (seenThisCommit.contains(rootId) || seen.get(rootId) != null) {
             duplicates++;
             return;
         }
-        seen.put(rootId, SEEN, nowNs + settings.knownSpanRetention().toNanos());
+        seenThisCommit.add(rootId); // stored at the commit, with the others of this commit
         if (record.key() == null || record.key().length != FragmentKeys.KEY_BYTES
                 || FragmentKeys.spanIdOf(record.key()) != FragmentKeys.keySpanId(fragment)) {
             misKeyed++;
@@ -123,8 +167,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         resolver.onFragment(fragment, nowNs);
     }
 
-    private void onAnnouncement(Record<byte[], byte[]> record) {
-        announcements++;
+    private void onAnnouncement(Record<byte[], byte[]> record, long offset) {
         SpanAnnouncement a;
         try {
             if (record.key() == null || record.key().length != FragmentKeys.KEY_BYTES || record.value() == null) {
@@ -132,20 +175,67 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
             }
             a = SpanAnnouncement.parseFrom(record.value());
         } catch (InvalidProtocolBufferException e) {
+            announcements++;
             undecodableAnnouncements++;
             return;
         }
-        long spanId = FragmentKeys.spanIdOf(record.key());
-        if (a.hasResolved()) {
-            resolver.onAnnouncement(spanId, KnownSpans.fromMessage(a.getResolved()), nowNs());
-        } else if (a.hasPending()) {
-            state.rememberPending(spanId, a.getPending().getUntilEpochNanos());
-        } else if (a.hasProbe()) {
+        long nowNs = nowNs();
+        if (a.hasProbe()) {
+            announcements++;
             if (a.getProbe().getPartition() == context.taskId().partition()) {
-                onProbe(a.getProbe().getSentEpochNanos(), nowNs());
+                onProbe(a.getProbe().getSentEpochNanos(), nowNs);
             }
+            return;
+        }
+        AnnouncedSpans spans;
+        if (a.hasBatch()) {
+            spans = a.getBatch();
+        } else if (a.hasResolved() || a.hasPending()) {
+            // one span per record, as span builders before batching sent it
+            AnnouncedSpan.Builder one = AnnouncedSpan.newBuilder().setSpanId(FragmentKeys.spanIdOf(record.key()));
+            spans = AnnouncedSpans.newBuilder().addSpans(a.hasResolved() ? one.setResolved(a.getResolved())
+                    : one.setPending(a.getPending())).build();
         } else {
+            announcements++;
             undecodableAnnouncements++;
+            return;
+        }
+        // the record's offset names the batch: unique in this partition, the same when read again
+        if (a.hasBatch() && storeBatchAsRead(record.value(), offset, nowNs)) {
+            // stored straight from the record's bytes
+        } else {
+            byte[] bytes = spans.toByteArray();
+            state.rememberBatch(offset, bytes, 0, bytes.length, nowNs);
+        }
+        announcements += spans.getSpansCount();
+        for (AnnouncedSpan s : spans.getSpansList()) {
+            if (s.hasResolved()) {
+                resolver.onAnnouncement(s.getSpanId(), KnownSpans.fromMessage(s.getResolved()), nowNs);
+            }
+        }
+    }
+
+    /**
+     * Stores the {@code AnnouncedSpans} of a batch record without encoding it again: the record is the batch
+     * field alone ({@code SpanAnnouncement} has nothing else), so its bytes follow the field's tag and length.
+     *
+     * @return false when the record has another layout (then the caller encodes the parsed batch)
+     */
+    private boolean storeBatchAsRead(byte[] value, long batchId, long nowNs) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(value);
+            if (in.readTag() != BATCH_FIELD_TAG) {
+                return false;
+            }
+            int length = in.readRawVarint32();
+            int start = in.getTotalBytesRead();
+            if (start + length != value.length) {
+                return false;
+            }
+            state.rememberBatch(batchId, value, start, length, nowNs);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -168,6 +258,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     }
 
     private void sendProbe(long nowNs) {
+        outbox.flush(); // the probe comes back after every announcement sent to this partition before it
         probeSentNs = nowNs;
         byte[] key = ownKey != null ? ownKey : FragmentKeys.spanIdKey(state.firstDueParent());
         byte[] value = SpanAnnouncement.newBuilder().setProbe(InputProbe.newBuilder().setSentEpochNanos(nowNs)
@@ -197,21 +288,62 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         if (caller != null) {
             out.setCaller(KnownSpans.toMessage(caller));
         }
-        forward(RESOLVED_OUT, fragment.root().spanId(), out.build().toByteArray());
+        resolvedBatch.add(fragment.root().spanId(), out.build());
+        if (resolvedBatch.size() >= MAX_FRAGMENTS_PER_RECORD) {
+            sendResolved();
+        }
+    }
+
+    private void sendResolved() {
+        if (resolvedBatch.size() > 0) {
+            context.forward(new Record<>(FragmentKeys.spanIdKey(resolvedBatch.firstRootSpanId()),
+                    resolvedBatch.toBytes(), context.currentSystemTimeMs()), RESOLVED_OUT);
+            resolvedBatch.clear();
+        }
     }
 
     private void announceResolved(long spanId, KnownSpan span, long nowNs) {
-        forward(KNOWN_SPANS_OUT, spanId,
-                SpanAnnouncement.newBuilder().setResolved(KnownSpans.toMessage(span)).build().toByteArray());
+        outbox.resolved(spanId, KnownSpans.toMessage(span));
     }
 
     private void announcePending(long spanId, long untilNs) {
-        forward(KNOWN_SPANS_OUT, spanId, SpanAnnouncement.newBuilder()
-                .setPending(PendingSpan.newBuilder().setUntilEpochNanos(untilNs)).build().toByteArray());
+        outbox.pending(spanId, untilNs);
     }
 
-    private void forward(String sink, long spanId, byte[] value) {
-        context.forward(new Record<>(FragmentKeys.spanIdKey(spanId), value, context.currentSystemTimeMs()), sink);
+    /**
+     * Called by the commit hook: sends what the commit must include — the gathered announcements and resolved
+     * fragments — and stores this commit's duplicate marks as one batch (its changelog record is in the same
+     * transaction).
+     */
+    private void beforeCommit() {
+        if (streamsContext == null) {
+            flushForCommit();
+            return;
+        }
+        ProcessorNode<?, ?, ?, ?> previousNode = streamsContext.currentNode();
+        ProcessorRecordContext previousRecord = streamsContext.recordContext();
+        streamsContext.setCurrentNode(node);
+        streamsContext.setRecordContext(new ProcessorRecordContext(context.currentSystemTimeMs(), -1L, -1, null,
+                new RecordHeaders()));
+        try {
+            flushForCommit();
+        } finally {
+            streamsContext.setCurrentNode(previousNode);
+            streamsContext.setRecordContext(previousRecord);
+        }
+    }
+
+    /** The commit hook's work (a benchmark without Streams' commit loop calls it directly). */
+    void flushForCommit() {
+        outbox.flush();
+        sendResolved();
+        state.commit();
+        if (!seenThisCommit.isEmpty()) {
+            // the last fragment's offset names the batch: unique in this partition, the same when read again
+            seen.put(lastFragmentOffset, seenThisCommit.encode(), 0, seenThisCommit.encodedLength(),
+                    nowNs() + settings.knownSpanRetention().toNanos());
+            seenThisCommit.clear();
+        }
     }
 
     private long nowNs() {
@@ -222,8 +354,8 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         ResolverStats r = resolver.stats();
         return new ResolverCounters(fragments, duplicates, undecodableFragments, misKeyed, announcements,
                 undecodableAnnouncements, r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
-                r.externalRoots(), r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(), r.evictedKnownSpans(),
-                seen.evicted(), r.waiting(), r.knownSpans(), state.restartedWaits());
+                r.externalRoots(), r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(),
+                r.evictedKnownSpans(), seen.evicted(), r.waiting(), r.knownSpans(), state.restartedWaits());
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.spanscope.pipeline.builder;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
@@ -16,7 +15,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * An in-memory store of span ids (8-byte keys) over a {@link HashMap} keyed by the id as a long: the
+ * An in-memory store of span ids (8-byte keys) over a {@link LongKeyMap} keyed by the id as a long: the
  * resolver only gets, puts and deletes single span ids, and Streams' own in-memory store keeps a sorted map
  * whose byte-wise key comparisons were a tenth of the stream thread's time (profiled); hashing the
  * {@link Bytes} key itself walks its array on every call. Ordered access ({@link #range}) is not needed and
@@ -27,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
     private final String name;
-    private final HashMap<Long, byte[]> entries = new HashMap<>();
+    private final LongKeyMap<byte[]> entries = new LongKeyMap<>();
     private final Position position = Position.emptyPosition();
     private volatile boolean open;
 
@@ -84,7 +83,8 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         return ByteBuffer.wrap(b).getLong();
     }
 
-    private static Bytes key(long id) {
+    /** The store key of a span id (or any long): 8 bytes big-endian. */
+    static Bytes idKey(long id) {
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
     }
 
@@ -130,7 +130,7 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(entries.size());
-        entries.forEach((id, value) -> snapshot.add(KeyValue.pair(key(id), value)));
+        entries.forEach((id, value) -> snapshot.add(KeyValue.pair(idKey(id), value)));
         return new Snapshot(snapshot);
     }
 

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the resolved-fragments topic (committed transactions only) and exports its spans: every record
- * polled is turned into spans (span-builder {@link ResolvedSpans}, as in {@code run}) and offered to the
+ * polled (a batch of resolved fragments) is turned into spans (span-builder {@link ResolvedSpans}, as in {@code run}) and offered to the
  * {@link SpanExportQueue} and the metrics; the consumer's offsets are committed only once the backend has
  * taken every span before them. So nothing is lost on a crash (what was not committed is read again), a
  * clean rebalance or shutdown exports nothing twice (the commit follows each poll's export, and revocation
@@ -94,11 +94,12 @@ public final class ResolvedFragmentExporter implements Runnable {
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : polled) {
                     records.incrementAndGet();
-                    int n = r.value() == null ? -1 : reader.read(r.value());
-                    if (n < 0) {
+                    long unreadableBefore = reader.unreadable();
+                    if (r.value() == null) {
                         unreadable.incrementAndGet();
                     } else {
-                        spans.addAndGet(n);
+                        spans.addAndGet(reader.read(r.value()));
+                        unreadable.addAndGet(reader.unreadable() - unreadableBefore);
                     }
                     next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                 }

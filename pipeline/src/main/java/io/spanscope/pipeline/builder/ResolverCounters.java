@@ -8,7 +8,8 @@ package io.spanscope.pipeline.builder;
  * @param undecodableFragments records that were not a {@code spanscope.v1.Fragment}, skipped
  * @param misKeyedFragments fragments whose record key was not the span they wait for (they cannot meet
  *                          their parent; resolved all the same, most likely as roots)
- * @param announcements announcements taken from the known-spans topic
+ * @param announcements announcements taken from the known-spans topic: each span of a batch record, and each
+ *                      input probe
  * @param undecodableAnnouncements announcement records that could not be read, skipped
  * @param resolvedAtOnce fragments whose parent was known when they arrived
  * @param resolvedAfterWait fragments released by their parent's announcement
@@ -28,8 +29,8 @@ package io.spanscope.pipeline.builder;
 public record ResolverCounters(long fragments, long duplicateFragments, long undecodableFragments,
                                long misKeyedFragments, long announcements, long undecodableAnnouncements,
                                long resolvedAtOnce, long resolvedAfterWait, long timedOutRoots,
-                               long externalRoots, long stateFullRoots, long parkedWaits, long pendingAnnouncedFragments,
-                               long evictedKnownSpans, long evictedSeenFragments, long waiting, long knownSpans,
+                               long externalRoots, long stateFullRoots, long parkedWaits,
+                               long pendingAnnouncedFragments, long evictedKnownSpans, long evictedSeenFragments, long waiting, long knownSpans,
                                long restartedWaits) {
 
     static final ResolverCounters ZERO = new ResolverCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -40,7 +41,8 @@ public record ResolverCounters(long fragments, long duplicateFragments, long und
                 undecodableFragments + o.undecodableFragments, misKeyedFragments + o.misKeyedFragments,
                 announcements + o.announcements, undecodableAnnouncements + o.undecodableAnnouncements,
                 resolvedAtOnce + o.resolvedAtOnce, resolvedAfterWait + o.resolvedAfterWait,
-                timedOutRoots + o.timedOutRoots, externalRoots + o.externalRoots, stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
+                timedOutRoots + o.timedOutRoots, externalRoots + o.externalRoots,
+                stateFullRoots + o.stateFullRoots, parkedWaits + o.parkedWaits,
                 pendingAnnouncedFragments + o.pendingAnnouncedFragments,
                 evictedKnownSpans + o.evictedKnownSpans, evictedSeenFragments + o.evictedSeenFragments,
                 waiting + o.waiting, knownSpans + o.knownSpans, restartedWaits + o.restartedWaits);

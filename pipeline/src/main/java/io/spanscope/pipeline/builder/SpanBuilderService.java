@@ -20,7 +20,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class SpanBuilderService implements AutoCloseable {
 
-    private static final int MAX_POLL_RECORDS = 2_000;
+    /** Records of up to {@link FragmentResolverProcessor#MAX_FRAGMENTS_PER_RECORD} fragments: ≤ 2 048 per poll. */
+    private static final int MAX_POLL_RECORDS = 64;
 
     private final SpanBuilderConfig config;
     private final ResolverStatsRegistry resolverStats = new ResolverStatsRegistry();
@@ -33,18 +34,19 @@ public final class SpanBuilderService implements AutoCloseable {
     private final Thread exporterThread;
     private final Thread heartbeatThread;
 
-    private SpanBuilderService(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout,
-                               Map<String, Object> clientOverrides) {
+    private SpanBuilderService(SpanBuilderConfig config, int partitions, SpanExporter spanExporter,
+                               Duration exportTimeout, Map<String, Object> clientOverrides) {
         this.config = config;
         // at most one poll beyond what was exported is in the queue: it never overflows
-        int capacity = Math.max(config.exportQueueSpans(), MAX_POLL_RECORDS * 64);
+        int capacity = Math.max(config.exportQueueSpans(),
+                MAX_POLL_RECORDS * FragmentResolverProcessor.MAX_FRAGMENTS_PER_RECORD * 64);
         this.export = new SpanExportQueue(spanExporter, capacity, 512, Duration.ofMillis(100), exportTimeout,
                 Duration.ofSeconds(5));
         Map<String, Object> client = new java.util.HashMap<>(config.kafka().clientProperties());
         client.putAll(clientOverrides);
         Map<String, Object> streamsProps = new java.util.HashMap<>(config.streamsProperties());
         streamsProps.putAll(clientOverrides);
-        this.streams = new KafkaStreams(SpanBuilderTopology.build(config.topology(), resolverStats),
+        this.streams = new KafkaStreams(SpanBuilderTopology.build(config.topology(), resolverStats, partitions),
                 new org.apache.kafka.streams.StreamsConfig(streamsProps));
         this.exporter = new ResolvedFragmentExporter(client, config.applicationId() + "-export",
                 config.topology().resolvedTopic(), export, new MetricsListener(red, graph), MAX_POLL_RECORDS);
@@ -71,8 +73,9 @@ public final class SpanBuilderService implements AutoCloseable {
      */
     public static SpanBuilderService start(SpanBuilderConfig config, SpanExporter spanExporter, Duration exportTimeout,
                                            Map<String, Object> clientOverrides) throws InterruptedException {
-        TopicLayout.ensure(config.kafka().clientProperties(), config.topology(), config.partitions());
-        SpanBuilderService service = new SpanBuilderService(config, spanExporter, exportTimeout, clientOverrides);
+        int partitions = TopicLayout.ensure(config.kafka().clientProperties(), config.topology(), config.partitions());
+        SpanBuilderService service = new SpanBuilderService(config, partitions, spanExporter, exportTimeout,
+                clientOverrides);
         service.streams.start();
         service.exporterThread.start();
         service.heartbeatThread.start();

@@ -1,34 +1,30 @@
 package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnsafeByteOperations;
-import io.spanscope.pipeline.builder.proto.PendingSpan;
-import io.spanscope.pipeline.builder.proto.SpanAnnouncement;
-import io.spanscope.pipeline.builder.proto.WaitingFragment;
-import io.spanscope.pipeline.builder.proto.WaitingFragments;
+import io.spanscope.pipeline.builder.proto.AnnouncedSpan;
 import io.spanscope.spans.ExchangeSpan;
 import io.spanscope.spans.link.Fragment;
 import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverState;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The resolver state of one partition task, in two changelogged stores: the spans announced to this
  * partition ({@code known-spans}: resolved ones, and "pending" markers for spans of fragments that are
- * themselves still waiting) and the fragments waiting here for a parent ({@code waiting-fragments}, keyed
+ * themselves still waiting; stored a whole announcement record at a time by the processor, see
+ * {@link SpanBatches}) and the fragments waiting here for a parent ({@code waiting-fragments}: a
+ * {@link WaitingLog}, logged one commit at a time; keyed
  * by that parent). Fragments keyed by their parent and announcements keyed by their span meet in this
  * partition, so every lookup is local.
  *
  * <p>A fragment still waiting {@code pendingAnnouncementDelay} after it arrived announces its own spans as
  * pending (through {@link PendingAnnouncer}, to the partitions that own them); most waits end sooner, so
- * most fragments never announce anything pending (each marker is three records: out, in, changelog). A
+ * most fragments never announce anything pending (markers go out in the task's per-partition records). A
  * waiter whose deadline passes while its parent is pending here is
  * parked — its deadline moved on by one wait — instead of becoming a root: the pending fragment will either
  * be resolved or time out itself and then release it, so a chain whose root never comes still times out as
@@ -55,8 +51,8 @@ final class StreamsResolverState implements ResolverState {
         void announcePending(long spanId, long untilNs);
     }
 
-    private final ExpiringStore known;
-    private final KeyValueStore<Bytes, byte[]> waiting;
+    private final SpanBatches known;
+    private final WaitingLog waiting;
     private final ExpiryQueue byDeadline = new ExpiryQueue();
     /** (instant a waiter's spans are to be announced pending, its parent). */
     private final ExpiryQueue byPendingAnnouncement = new ExpiryQueue();
@@ -66,92 +62,77 @@ final class StreamsResolverState implements ResolverState {
     private final long parentWaitNs;
     private final long pendingDelayNs;
     private final int maxWaitingFragments;
-    private int waitingCount;
     private long parked;
     private long pendingAnnounced;
     private long restarted;
     private long inputReadUpToNs = Long.MIN_VALUE;
 
-    StreamsResolverState(KeyValueStore<Bytes, byte[]> knownStore, KeyValueStore<Bytes, byte[]> waitingStore,
+    StreamsResolverState(SpanBatches known, KeyValueStore<Bytes, byte[]> waitingStore,
                          FragmentBytes fragmentBytes, PendingAnnouncer pendingAnnouncer,
                          SpanBuilderSettings settings) {
-        this.known = new ExpiringStore(knownStore, settings.maxKnownSpans());
-        this.waiting = waitingStore;
+        this.known = known;
+        this.waiting = new WaitingLog(waitingStore);
         this.fragmentBytes = fragmentBytes;
         this.pendingAnnouncer = pendingAnnouncer;
         this.retentionNs = settings.knownSpanRetention().toNanos();
         this.parentWaitNs = settings.parentWait().toNanos();
         this.pendingDelayNs = settings.pendingAnnouncementDelay().toNanos();
         this.maxWaitingFragments = settings.maxWaitingFragments();
-        try (KeyValueIterator<Bytes, byte[]> it = waitingStore.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> e = it.next();
-                long parent = ByteBuffer.wrap(e.key.get()).getLong();
-                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
-                    byDeadline.add(w.getDeadlineEpochNanos(), parent);
-                    // announced again if it was before the restart: a marker is idempotent
-                    byPendingAnnouncement.add(pendingInstant(w.getDeadlineEpochNanos()), parent);
-                    waitingCount++;
-                }
-            }
-        }
+        waiting.forEach(w -> {
+            byDeadline.add(w.deadlineNs, w.parent);
+            // announced again if it was before the restart: a marker is idempotent
+            byPendingAnnouncement.add(pendingInstant(w.deadlineNs), w.parent);
+        });
         byDeadline.sort();
         byPendingAnnouncement.sort();
     }
 
     @Override
     public KnownSpan lookup(long spanId) {
-        SpanAnnouncement a = announcement(spanId);
+        AnnouncedSpan a = announcement(spanId);
         return a != null && a.hasResolved() ? KnownSpans.fromMessage(a.getResolved()) : null;
     }
 
-    @Override
-    public void remember(long spanId, KnownSpan span, long nowNs) {
-        SpanAnnouncement a = SpanAnnouncement.newBuilder().setResolved(KnownSpans.toMessage(span)).build();
-        known.put(spanId, a.toByteArray(), nowNs + retentionNs);
+    /** Keeps the spans of one announcement record read ({@code AnnouncedSpans} bytes) as possible parents. */
+    void rememberBatch(long batchId, byte[] bytes, int offset, int length, long nowNs) {
+        known.put(batchId, bytes, offset, length, nowNs + retentionNs);
     }
 
-    /** A span of a fragment waiting elsewhere: waiters for it here are parked rather than rooted. */
-    void rememberPending(long spanId, long untilNs) {
-        SpanAnnouncement current = announcement(spanId);
-        if (current != null && current.hasResolved()) {
-            return; // announcements of one span come from one task in order; a late marker says nothing new
-        }
-        SpanAnnouncement a = SpanAnnouncement.newBuilder()
-                .setPending(PendingSpan.newBuilder().setUntilEpochNanos(untilNs)).build();
-        known.put(spanId, a.toByteArray(), untilNs);
+    /**
+     * Nothing to do: the announcement came in a record that the processor stored whole in {@code known-spans}
+     * before handing its spans to the resolver (pending markers of that record included).
+     */
+    @Override
+    public void remember(long spanId, KnownSpan span, long nowNs) {
     }
 
     @Override
     public boolean await(long parentSpanId, Fragment fragment, long deadlineNs) {
-        if (waitingCount >= maxWaitingFragments) {
+        if (waiting.size() >= maxWaitingFragments) {
             return false;
         }
-        Bytes key = ExpiringStore.idKey(parentSpanId);
-        byte[] bytes = fragmentBytes.of(fragment);
-        WaitingFragments.Builder list = waitingAt(key).toBuilder();
-        list.addFragments(WaitingFragment.newBuilder().setDeadlineEpochNanos(deadlineNs)
-                .setFragment(UnsafeByteOperations.unsafeWrap(bytes)));
-        waiting.put(key, list.build().toByteArray());
+        waiting.add(parentSpanId, deadlineNs, fragmentBytes.of(fragment));
         byDeadline.add(deadlineNs, parentSpanId);
         byPendingAnnouncement.add(pendingInstant(deadlineNs), parentSpanId);
-        waitingCount++;
         return true;
     }
 
     @Override
     public List<Fragment> release(long parentSpanId) {
-        byte[] stored = waiting.delete(ExpiringStore.idKey(parentSpanId));
-        if (stored == null) {
+        List<WaitingLog.Waiter> ws = waiting.removeAll(parentSpanId);
+        if (ws.isEmpty()) {
             return List.of();
         }
-        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
         List<Fragment> out = new ArrayList<>(ws.size());
         for (int i = 0; i < ws.size(); i++) {
             out.add(decode(ws.get(i)));
         }
-        waitingCount -= ws.size();
         return out; // their deadline pairs are skipped when met: nothing waits at that key any more
+    }
+
+    /** Logs the waits started and ended since the last commit (call before each commit). */
+    void commit() {
+        waiting.commit();
     }
 
     /** Whether a wait is due by {@code nowNs} (it runs out once the task's input is read up to its deadline). */
@@ -180,22 +161,15 @@ final class StreamsResolverState implements ResolverState {
         while (!byDeadline.isEmpty() && byDeadline.peekInstant() <= nowNs) {
             long parent = byDeadline.peekId();
             byDeadline.remove();
-            Bytes key = ExpiringStore.idKey(parent);
-            byte[] stored = waiting.get(key);
-            if (stored == null) {
-                continue;
-            }
-            WaitingFragments.Builder list = parseWaiting(stored).toBuilder();
             boolean changed = false;
-            for (int i = 0; i < list.getFragmentsCount(); i++) {
-                if (list.getFragments(i).getDeadlineEpochNanos() <= nowNs) {
-                    list.setFragments(i, list.getFragments(i).toBuilder().setDeadlineEpochNanos(next));
+            for (WaitingLog.Waiter w : waiting.at(parent)) {
+                if (w.deadlineNs <= nowNs) {
+                    w.deadlineNs = next; // not logged: a restored task restarts due waits itself
                     restarted++;
                     changed = true;
                 }
             }
             if (changed) {
-                waiting.put(key, list.build().toByteArray());
                 byDeadline.add(next, parent);
                 byPendingAnnouncement.add(pendingInstant(next), parent);
             }
@@ -223,18 +197,12 @@ final class StreamsResolverState implements ResolverState {
 
     /** Announces pending the spans of the waiters at {@code parent} whose announcement falls at {@code instant}. */
     private void announcePendingAt(long parent, long instant) {
-        byte[] stored = waiting.get(ExpiringStore.idKey(parent));
-        if (stored == null) {
-            return; // released or timed out before the delay
-        }
-        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
-        for (int i = 0; i < ws.size(); i++) {
-            long deadline = ws.get(i).getDeadlineEpochNanos();
-            if (pendingInstant(deadline) != instant) {
+        for (WaitingLog.Waiter w : waiting.at(parent)) { // none when released or timed out before the delay
+            if (pendingInstant(w.deadlineNs) != instant) {
                 continue; // another waiter's announcement, or one parked (announced before its park)
             }
-            Fragment fragment = decode(ws.get(i));
-            long untilNs = deadline + retentionNs;
+            Fragment fragment = decode(w);
+            long untilNs = w.deadlineNs + retentionNs;
             pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
             for (ExchangeSpan child : fragment.children()) {
                 pendingAnnouncer.announcePending(child.spanId(), untilNs);
@@ -244,57 +212,36 @@ final class StreamsResolverState implements ResolverState {
     }
 
     private void expireWaitersOf(long parent, long dueNs, long nowNs, List<Fragment> rooted) {
-        Bytes key = ExpiringStore.idKey(parent);
-        byte[] stored = waiting.get(key);
-        if (stored == null) {
+        List<WaitingLog.Waiter> ws = waiting.at(parent);
+        if (ws.isEmpty()) {
             return;
         }
-        boolean parentPending = isPending(parent);
-        List<WaitingFragment> ws = parseWaiting(stored).getFragmentsList();
-        WaitingFragments.Builder keep = WaitingFragments.newBuilder();
-        boolean changed = false;
-        for (int i = 0; i < ws.size(); i++) {
-            WaitingFragment w = ws.get(i);
-            if (w.getDeadlineEpochNanos() > dueNs) {
-                keep.addFragments(w);
-            } else if (parentPending) {
-                long next = nowNs + parentWaitNs;
-                keep.addFragments(w.toBuilder().setDeadlineEpochNanos(next));
-                byDeadline.add(next, parent);
-                parked++;
-                changed = true;
-            } else {
-                rooted.add(decode(w));
-                waitingCount--;
-                changed = true;
+        boolean parentPending = isPending(parent, nowNs);
+        for (WaitingLog.Waiter w : ws) {
+            if (w.deadlineNs > dueNs) {
+                continue;
             }
-        }
-        if (!changed) {
-            return;
-        }
-        if (keep.getFragmentsCount() == 0) {
-            waiting.delete(key);
-        } else {
-            waiting.put(key, keep.build().toByteArray());
+            if (parentPending) {
+                w.deadlineNs = nowNs + parentWaitNs;
+                byDeadline.add(w.deadlineNs, parent);
+                parked++;
+            } else {
+                waiting.remove(w);
+                rooted.add(decode(w));
+            }
         }
     }
 
     @Override
     public void drainWaiting(Consumer<Fragment> fragments) {
-        List<Fragment> all = new ArrayList<>();
-        List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = waiting.all()) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> e = it.next();
-                keys.add(e.key);
-                for (WaitingFragment w : parseWaiting(e.value).getFragmentsList()) {
-                    all.add(decode(w));
-                }
-            }
+        List<WaitingLog.Waiter> all = new ArrayList<>();
+        waiting.forEach(all::add);
+        List<Fragment> out = new ArrayList<>(all.size());
+        for (WaitingLog.Waiter w : all) {
+            waiting.remove(w);
+            out.add(decode(w));
         }
-        keys.forEach(waiting::delete);
-        waitingCount = 0;
-        all.forEach(fragments);
+        out.forEach(fragments);
     }
 
     @Override
@@ -304,7 +251,7 @@ final class StreamsResolverState implements ResolverState {
 
     @Override
     public int waitingFragments() {
-        return waitingCount;
+        return waiting.size();
     }
 
     @Override
@@ -332,37 +279,26 @@ final class StreamsResolverState implements ResolverState {
     }
 
     /** A waiting fragment's outline; its bytes are kept for forwarding it once resolved. */
-    private Fragment decode(WaitingFragment w) {
-        return fragmentBytes.decode(w.getFragment().toByteArray());
+    private Fragment decode(WaitingLog.Waiter w) {
+        return fragmentBytes.decode(w.fragment);
     }
 
-    private boolean isPending(long spanId) {
-        SpanAnnouncement a = announcement(spanId);
-        return a != null && a.hasPending();
+    /** A marker lapses at its own instant even while the batch that brought it is still kept. */
+    private boolean isPending(long spanId, long nowNs) {
+        AnnouncedSpan a = announcement(spanId);
+        return a != null && a.hasPending() && a.getPending().getUntilEpochNanos() > nowNs;
     }
 
-    private SpanAnnouncement announcement(long spanId) {
+    private AnnouncedSpan announcement(long spanId) {
         byte[] value = known.get(spanId);
         if (value == null) {
             return null;
         }
         try {
-            return SpanAnnouncement.parseFrom(value);
+            return AnnouncedSpan.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt known-spans store entry", e);
         }
     }
 
-    private WaitingFragments waitingAt(Bytes key) {
-        byte[] stored = waiting.get(key);
-        return stored == null ? WaitingFragments.getDefaultInstance() : parseWaiting(stored);
-    }
-
-    private static WaitingFragments parseWaiting(byte[] stored) {
-        try {
-            return WaitingFragments.parseFrom(stored);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt waiting-fragments store entry", e);
-        }
-    }
 }

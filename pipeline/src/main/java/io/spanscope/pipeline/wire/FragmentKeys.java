@@ -26,11 +26,16 @@ public final class FragmentKeys {
 
     public static byte[] spanIdKey(long spanId) {
         byte[] key = new byte[KEY_BYTES];
+        writeSpanIdKey(spanId, key);
+        return key;
+    }
+
+    /** Writes the key of {@code spanId} into {@code key} (8 bytes), for callers that reuse one array. */
+    public static void writeSpanIdKey(long spanId, byte[] key) {
         for (int i = KEY_BYTES - 1; i >= 0; i--) {
             key[i] = (byte) spanId;
             spanId >>>= 8;
         }
-        return key;
     }
 
     /** @throws IllegalArgumentException when the key is not 8 bytes */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class HashKeyValueStoreTest {
 
     private static Bytes id(long v) {
-        return ExpiringStore.idKey(v);
+        return HashKeyValueStore.idKey(v);
     }
 
     @Test

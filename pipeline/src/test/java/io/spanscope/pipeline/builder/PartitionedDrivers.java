@@ -40,9 +40,13 @@ final class PartitionedDrivers implements AutoCloseable {
     private final List<TestInputTopic<byte[], byte[]>> announcementsIn = new ArrayList<>();
     private final List<TestOutputTopic<byte[], byte[]>> announcementsOut = new ArrayList<>();
     private final List<TestOutputTopic<byte[], byte[]>> resolvedOut = new ArrayList<>();
+    private final List<java.util.Map<String, TestOutputTopic<byte[], byte[]>>> changelogs = new ArrayList<>();
     private final FragmentEncoder encoder = new FragmentEncoder("agent-test");
     final List<CapturedSpanData> spans = new ArrayList<>();
     final List<String> edges = new ArrayList<>();
+    /** Records the tasks sent to the known-spans and resolved topics. */
+    long announcementRecords;
+    long resolvedRecords;
     private final ResolvedFragmentReader reader = new ResolvedFragmentReader(new ResolvedSpans(
             new ResolvedSpanListener() {
                 @Override
@@ -65,7 +69,7 @@ final class PartitionedDrivers implements AutoCloseable {
             props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/sb-ttd-" + p
                     + "-" + System.nanoTime());
             TopologyTestDriver driver = new TopologyTestDriver(
-                    SpanBuilderTopology.build(settings, registry, ANNOUNCEMENTS_OUT), props, START);
+                    SpanBuilderTopology.build(settings, registry, partitions, ANNOUNCEMENTS_OUT), props, START);
             drivers.add(driver);
             fragmentsIn.add(driver.createInputTopic(settings.fragmentsTopic(), new ByteArraySerializer(),
                     new ByteArraySerializer()));
@@ -75,6 +79,13 @@ final class PartitionedDrivers implements AutoCloseable {
                     new ByteArrayDeserializer()));
             resolvedOut.add(driver.createOutputTopic(settings.resolvedTopic(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer()));
+            java.util.Map<String, TestOutputTopic<byte[], byte[]>> logs = new java.util.HashMap<>();
+            for (String store : List.of(SpanBuilderTopology.KNOWN_SPANS_STORE, SpanBuilderTopology.SEEN_STORE,
+                    SpanBuilderTopology.WAITING_STORE)) {
+                logs.put(store, driver.createOutputTopic("span-builder-test-" + store + "-changelog",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+            }
+            changelogs.add(logs);
         }
     }
 
@@ -129,6 +140,11 @@ final class PartitionedDrivers implements AutoCloseable {
         settle();
     }
 
+    /** Records written to a store's changelog so far, over all tasks. */
+    long changelogRecords(String store) {
+        return changelogs.stream().mapToLong(logs -> logs.get(store).getQueueSize()).sum();
+    }
+
     /** The tasks' counters, as published by their next punctuation (one tick from now). */
     ResolverCounters counters() {
         advance(settings.tickInterval());
@@ -141,11 +157,14 @@ final class PartitionedDrivers implements AutoCloseable {
             moved = false;
             for (int p = 0; p < drivers.size(); p++) {
                 for (TestRecord<byte[], byte[]> r : resolvedOut.get(p).readRecordsToList()) {
-                    if (reader.read(r.value()) < 0) {
+                    reader.read(r.value());
+                    resolvedRecords++;
+                    if (reader.unreadable() > 0) {
                         throw new AssertionError("unreadable resolved record");
                     }
                 }
                 for (TestRecord<byte[], byte[]> a : announcementsOut.get(p).readRecordsToList()) {
+                    announcementRecords++;
                     announcementsIn.get(partitionOf(a.key())).pipeInput(a.key(), a.value());
                     moved = true;
                 }

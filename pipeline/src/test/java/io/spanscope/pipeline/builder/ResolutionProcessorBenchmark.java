@@ -28,6 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * announcements fed straight back as the known-spans topic would deliver them, and the exporter's side —
  * resolved records read, turned into spans, marshalled as an OTLP request per 512 spans. Input: request
  * chains of 4 fragments and 6 spans (loadgen → frontend → backend → db) shuffled per 50 requests,
- * pre-encoded. Scores are spans/s. What this leaves out — producing and consuming every announcement,
+ * pre-encoded; a commit (the processor's pre-commit flush) after every 100 requests' fragments. Scores are spans/s. What this leaves out — producing and consuming every announcement,
  * store changelog and resolved record through Kafka — is what {@code live.SpanBuilderKafkaBenchmark} adds.
  *
  * <pre>
@@ -109,15 +110,19 @@ public class ResolutionProcessorBenchmark {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         context = new MockProcessorContext<>(props, new TaskId(0, 0), Files.createTempDirectory("sb-bench").toFile());
-        for (String name : List.of(SpanBuilderTopology.KNOWN_SPANS_STORE, SpanBuilderTopology.WAITING_STORE,
-                SpanBuilderTopology.SEEN_STORE)) {
-            KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(HashKeyValueStore.supplier(name),
+        for (KeyValueBytesStoreSupplier supplier : List.of(SpanBatchStore.supplier(SpanBuilderTopology.KNOWN_SPANS_STORE),
+                HashKeyValueStore.supplier(SpanBuilderTopology.WAITING_STORE),
+                SpanBatchStore.supplier(SpanBuilderTopology.SEEN_STORE))) {
+            KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(supplier,
                     Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }
+        CommitHookStore hook = CommitHookStore.builder(SpanBuilderTopology.COMMIT_HOOK_STORE).build();
+        hook.init(context.getStateStoreContext(), hook);
+        context.addStateStore(hook);
         context.setCurrentSystemTimeMs(System.currentTimeMillis());
-        processor = new FragmentResolverProcessor(SETTINGS, new ResolverStatsRegistry());
+        processor = new FragmentResolverProcessor(SETTINGS, new ResolverStatsRegistry(), 1);
         processor.init(context);
         cursor = 0;
     }
@@ -133,12 +138,16 @@ public class ResolutionProcessorBenchmark {
             byte[][] r = pool.get(cursor++);
             context.setRecordMetadata(SETTINGS.fragmentsTopic(), 0, offset++);
             processor.process(new Record<>(r[0], r[1], 0L));
+        }
+        // commits: what one sends is read back before the next, until nothing more is sent
+        processor.flushForCommit();
+        while (!context.forwarded().isEmpty()) {
             spans += drain();
             while (!announcements.isEmpty()) {
                 context.setRecordMetadata(SETTINGS.knownSpansTopic(), 0, offset++);
                 processor.process(announcements.pollFirst());
-                spans += drain();
             }
+            processor.flushForCommit();
         }
         return spans;
     }

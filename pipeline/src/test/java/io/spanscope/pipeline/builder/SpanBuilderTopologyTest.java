@@ -101,6 +101,52 @@ class SpanBuilderTopologyTest {
     }
 
     @Test
+    void aFanOutIsAnnouncedOneRecordPerPartitionAndItsReleasedWaitersResolvedTogether() {
+        List<ExchangeSpan> calls = new ArrayList<>();
+        List<ExchangeSpan> backendServers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(client(0x2100 + i, frontendService, false));
+            backendServers.add(server(0x3100 + i, 0x2100 + i, backendService));
+        }
+        Fragment wideFrontend = Fragment.of(frontendServer, calls);
+        try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
+            backendServers.forEach(s -> b.publish(Fragment.of(s, List.of()))); // they wait for the calls
+            b.publish(loadgen);
+            long announcementRecordsBefore = b.announcementRecords;
+            long resolvedRecordsBefore = b.resolvedRecords;
+            b.publish(wideFrontend);
+
+            assertThat(b.spans).hasSize(1 + 9 + 8);
+            assertThat(b.spans).extracting(CapturedSpanData::getTraceId).containsOnly(traceOf(loadgenCall));
+            for (int i = 0; i < 8; i++) {
+                assertParent(b, backendServers.get(i), calls.get(i), true);
+            }
+            // frontend's 9 spans: one record per partition that owns any; then each partition that released
+            // waiters announces their spans, again one record per target partition
+            java.util.Map<Integer, java.util.Set<Integer>> releasedTargets = new java.util.HashMap<>();
+            for (int i = 0; i < 8; i++) {
+                releasedTargets.computeIfAbsent(partitionOf(calls.get(i).spanId()), p -> new java.util.HashSet<>())
+                        .add(partitionOf(backendServers.get(i).spanId()));
+            }
+            long frontendRecords = java.util.stream.Stream.concat(java.util.stream.Stream.of(frontendServer),
+                    calls.stream()).map(s -> partitionOf(s.spanId())).distinct().count();
+            long releasedRecords = releasedTargets.values().stream().mapToLong(java.util.Set::size).sum();
+            assertThat(b.announcementRecords - announcementRecordsBefore).isEqualTo(frontendRecords + releasedRecords)
+                    .isLessThan(9 + 8);
+            // frontend's own record, then one per partition whose waiters its announcements released
+            assertThat(b.resolvedRecords - resolvedRecordsBefore).isEqualTo(1 + releasedTargets.size());
+            // every announcement record read is one known-spans changelog record, whatever its span count
+            assertThat(b.changelogRecords(SpanBuilderTopology.KNOWN_SPANS_STORE)).isEqualTo(b.announcementRecords);
+            assertThat(b.counters().announcements()).isEqualTo(1 + 9 + 8);
+        }
+    }
+
+    private static int partitionOf(long spanId) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(FragmentKeys.spanIdKey(spanId))) % 4;
+    }
+
+    @Test
     void aFragmentWhoseParentNeverComesBecomesARootAfterTheWait() {
         try (PartitionedDrivers b = new PartitionedDrivers(4, SETTINGS)) {
             b.publish(backend);

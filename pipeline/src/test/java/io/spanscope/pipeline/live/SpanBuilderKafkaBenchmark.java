@@ -114,6 +114,13 @@ public final class SpanBuilderKafkaBenchmark {
             Mark last = Mark.now(os, exported);
             report(instances + " instance(s), from the first span", first, last);
             report(instances + " instance(s), steady (from a third)", steady, last);
+            for (SpanBuilderService s : running) {
+                io.spanscope.pipeline.builder.ResolverCounters c = s.resolverCounters();
+                // each fragment that waited costs a waiting-fragments changelog record when stored and when removed
+                System.out.printf("  resolver: %d fragments, %d resolved at once, %d after a wait, %d timed out,"
+                        + " %d duplicates%n", c.fragments(), c.resolvedAtOnce(), c.resolvedAfterWait(),
+                        c.timedOutRoots(), c.duplicateFragments());
+            }
             if (Boolean.getBoolean("bench.threads")) {
                 java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
                 Map<String, Long> byName = new java.util.TreeMap<>();

@@ -1,0 +1,319 @@
+package io.spanscope.pipeline.builder;
+
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.ProcessorContext;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * An in-memory store whose entries are batches of spans and which answers by span id: the changelog gets
+ * one record per batch (a whole announcement record read, or the duplicate marks of one commit) instead of
+ * one per span. Two key shapes:
+ * <ul>
+ *   <li>a batch key ({@link #batchKey}: 9 bytes, {@code 'B'} and the batch id): put, delete and get whole
+ *       batches — value: 8-byte big-endian expiry (epoch ns) then a {@code spanscope.v1.AnnouncedSpans};</li>
+ *   <li>a span id (8 bytes): get only — the {@code AnnouncedSpan} bytes of the latest batch that holds
+ *       the span, where a pending marker never hides a resolved announcement of the same span.</li>
+ * </ul>
+ * Streams' change-logging layer wraps it like any store, so batch puts and deletes are logged and replayed
+ * on restore through the same {@link #put}; the span index is rebuilt from them. {@link #all()} lists the
+ * batches. {@link #approximateNumEntries()} is the number of spans indexed.
+ */
+final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
+
+    static final int EXPIRY_BYTES = Long.BYTES;
+    private static final byte BATCH_TAG = 'B';
+    private static final int SPANS_FIELD_TAG = (1 << 3) | 2;
+    private static final int SPAN_ID_TAG = (1 << 3) | 1;
+    private static final int RESOLVED_FIELD = 2;
+    private static final int PENDING_FIELD = 3;
+
+    private final String name;
+    private final LongKeyMap<Batch> batches = new LongKeyMap<>();
+    private final LongKeyMap<Entry> bySpan = new LongKeyMap<>();
+    private final Position position = Position.emptyPosition();
+    private volatile boolean open;
+
+    SpanBatchStore(String name) {
+        this.name = name;
+    }
+
+    static KeyValueBytesStoreSupplier supplier(String name) {
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return new SpanBatchStore(name);
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory-span-batches";
+            }
+        };
+    }
+
+    static Bytes batchKey(long batchId) {
+        return Bytes.wrap(ByteBuffer.allocate(1 + Long.BYTES).put(BATCH_TAG).putLong(batchId).array());
+    }
+
+    static long batchIdOf(Bytes key) {
+        return ByteBuffer.wrap(key.get(), 1, Long.BYTES).getLong();
+    }
+
+    static long expiryOf(byte[] batchValue) {
+        return ByteBuffer.wrap(batchValue).getLong();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Deprecated
+    @Override
+    public void init(ProcessorContext context, StateStore root) {
+        context.register(root, this::restore);
+        open = true;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        context.register(root, this::restore);
+        open = true;
+    }
+
+    private void restore(byte[] key, byte[] value) {
+        put(Bytes.wrap(key), value);
+    }
+
+    @Override
+    public void put(Bytes key, byte[] value) {
+        long id = batchId(key);
+        removeBatch(id);
+        if (value == null) {
+            return;
+        }
+        Batch batch = new Batch(id, value);
+        batches.put(id, batch);
+        scan(value, (spanId, offset, length, kind) -> {
+            Entry current = bySpan.get(spanId);
+            if (current != null && current.kind == Kind.RESOLVED && kind == Kind.PENDING) {
+                return; // a marker read after the span's resolution says nothing new
+            }
+            bySpan.put(spanId, new Entry(batch, offset, length, kind));
+        });
+    }
+
+    private void removeBatch(long id) {
+        Batch batch = batches.remove(id);
+        if (batch == null) {
+            return;
+        }
+        scan(batch.value, (spanId, offset, length, kind) -> {
+            Entry current = bySpan.get(spanId);
+            if (current != null && current.batch == batch) {
+                bySpan.remove(spanId);
+            }
+        });
+    }
+
+    @Override
+    public byte[] putIfAbsent(Bytes key, byte[] value) {
+        byte[] current = get(key);
+        if (current == null) {
+            put(key, value);
+        }
+        return current;
+    }
+
+    @Override
+    public void putAll(List<KeyValue<Bytes, byte[]>> pairs) {
+        pairs.forEach(kv -> put(kv.key, kv.value));
+    }
+
+    @Override
+    public byte[] delete(Bytes key) {
+        long id = batchId(key);
+        Batch batch = batches.get(id);
+        removeBatch(id);
+        return batch == null ? null : batch.value;
+    }
+
+    @Override
+    public byte[] get(Bytes key) {
+        byte[] k = key.get();
+        if (k.length == Long.BYTES) {
+            Entry e = bySpan.get(ByteBuffer.wrap(k).getLong());
+            return e == null ? null : Arrays.copyOfRange(e.batch.value, e.offset, e.offset + e.length);
+        }
+        Batch batch = batches.get(batchId(key));
+        return batch == null ? null : batch.value;
+    }
+
+    /**
+     * @throws IllegalArgumentException for any other key; an 8-byte one is what span builders before batching
+     *                                  wrote to this store's changelog, which this one cannot restore
+     */
+    private long batchId(Bytes key) {
+        byte[] k = key.get();
+        if (k.length != 1 + Long.BYTES || k[0] != BATCH_TAG) {
+            throw new IllegalArgumentException("store " + name + " writes batch keys (9 bytes), not "
+                    + k.length + " bytes" + (k.length == Long.BYTES ? ": its changelog was written by an older span"
+                    + " builder (one span per entry); start this version under a new builder.application-id" : ""));
+        }
+        return ByteBuffer.wrap(k, 1, Long.BYTES).getLong();
+    }
+
+    @Override
+    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        throw new UnsupportedOperationException("store " + name + " is not ordered");
+    }
+
+    /** A snapshot of the batches, in no particular order. */
+    @Override
+    public KeyValueIterator<Bytes, byte[]> all() {
+        List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(batches.size());
+        batches.forEach((id, batch) -> snapshot.add(KeyValue.pair(batchKey(id), batch.value)));
+        return new Snapshot(snapshot);
+    }
+
+    /** Spans indexed (each span once, however many batches name it). */
+    @Override
+    public long approximateNumEntries() {
+        return bySpan.size();
+    }
+
+    int batchCount() {
+        return batches.size();
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        batches.clear();
+        bySpan.clear();
+        open = false;
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    enum Kind { ID_ONLY, RESOLVED, PENDING }
+
+    @FunctionalInterface
+    private interface EntryVisitor {
+        void visit(long spanId, int offset, int length, Kind kind);
+    }
+
+    /** Walks the {@code AnnouncedSpan}s of a batch value without building messages. */
+    private void scan(byte[] value, EntryVisitor visitor) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(value, EXPIRY_BYTES, value.length - EXPIRY_BYTES);
+            while (!in.isAtEnd()) {
+                int tag = in.readTag();
+                if (tag != SPANS_FIELD_TAG) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int length = in.readRawVarint32();
+                int offset = EXPIRY_BYTES + in.getTotalBytesRead();
+                int limit = in.pushLimit(length);
+                long spanId = 0;
+                Kind kind = Kind.ID_ONLY;
+                while (!in.isAtEnd()) {
+                    int t = in.readTag();
+                    if (t == SPAN_ID_TAG) {
+                        spanId = in.readFixed64();
+                    } else {
+                        int field = t >>> 3;
+                        kind = field == RESOLVED_FIELD ? Kind.RESOLVED : field == PENDING_FIELD ? Kind.PENDING : kind;
+                        in.skipField(t);
+                    }
+                }
+                in.popLimit(limit);
+                visitor.visit(spanId, offset, length, kind);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt batch in store " + name, e);
+        }
+    }
+
+    private static final class Batch {
+        final long id;
+        final byte[] value;
+
+        Batch(long id, byte[] value) {
+            this.id = id;
+            this.value = value;
+        }
+    }
+
+    private record Entry(Batch batch, int offset, int length, Kind kind) {
+    }
+
+    private static final class Snapshot implements KeyValueIterator<Bytes, byte[]> {
+        private final List<KeyValue<Bytes, byte[]>> entries;
+        private int next;
+
+        Snapshot(List<KeyValue<Bytes, byte[]>> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < entries.size();
+        }
+
+        @Override
+        public KeyValue<Bytes, byte[]> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return entries.get(next++);
+        }
+
+        @Override
+        public Bytes peekNextKey() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return entries.get(next).key;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
