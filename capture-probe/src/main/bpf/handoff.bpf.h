@@ -38,6 +38,7 @@
 
 #define ST_CAUSE_DIRECT 0x1    /* the thread read the request itself */
 #define ST_CAUSE_AMBIGUOUS 0x2 /* different causes reached the thread: it stamps nothing */
+#define ST_CAUSE_WOKEN 0x4     /* serving: another thread of its process woke it since it read the request */
 
 /* st_cause.done_state: where the completion of one client call stands on this thread */
 #define ST_DONE_NONE 0
@@ -60,6 +61,12 @@ struct st_cause {
 	__u64 done_ns;         /* when the state was last set; the state lasts ST_DONE_TTL_NS */
 	__u32 done_seq;        /* TCP sequence of the first byte of the call's response */
 	__u32 done_state;      /* ST_DONE_* */
+	__u32 done_relayer;    /* RELAYED: the thread that relayed it (waking it back decides nothing) */
+	/* Client requests the thread writes (see "Multiplexers" below) */
+	__u8 awaiting_response; /* it wrote a request and has read no response since */
+	__u8 multiplexer;       /* it once wrote a request while another of its own was unanswered */
+	__u8 client_writer;     /* it has written client requests (an HTTP client's worker, a pool thread) */
+	__u8 reserved[1];
 };
 
 struct {
@@ -298,6 +305,8 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 	};
 
 	held = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (held)
+		held->awaiting_response = 0;
 	if (held && serving(held, now, ttl))
 		return;
 	if (held && done_live(held, now)) {
@@ -318,16 +327,61 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 	set_done(held, generation, seq, ST_DONE_READ, now);
 }
 
-/* "waker" (its entry, NULL for a thread that never touched a traced socket nor got a cause) woke thread
- * `woken` of the same process. */
-static __always_inline void pass_completion(struct st_cause *waker, __u32 woken, __u64 now, __u64 ttl)
+/*
+ * Multiplexers: a thread that writes the requests of several handlers (an HTTP client's selector or
+ * worker threads, an event loop) is woken by one handler, but handlers that queue work while it is awake
+ * wake nobody, so the first request it writes after the wakeup may be another handler's. Such a thread
+ * shows itself by writing a request while one it wrote before is still unanswered by it (it read no
+ * response since); a thread that calls and waits (a worker woken by a request making calls one after the
+ * other) never does. From then on, for the rest of its life, its inherited causes are not stamped. The
+ * first requests it writes before it is recognised are left to the linker, which refuses a cause on a
+ * call whose thread had another call in flight at the same time.
+ * `held` is the thread's entry or NULL; returns the entry, created if needed (NULL when the table is full).
+ */
+static __always_inline struct st_cause *request_written(__u32 tid, struct st_cause *held)
+{
+	struct st_cause fresh = { .awaiting_response = 1, .client_writer = 1 };
+
+	if (!held) {
+		if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_NOEXIST)) {
+			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
+			return NULL;
+		}
+		return bpf_map_lookup_elem(&thread_causes, &tid);
+	}
+	if (held->awaiting_response && !held->multiplexer) {
+		held->multiplexer = 1;
+		count_add(ST_CTR_MULTIPLEXERS, 1);
+	}
+	held->awaiting_response = 1;
+	held->client_writer = 1;
+	return held;
+}
+
+/* Thread `waker_tid` woke thread `woken` of the same process (`new_thread`: started it). `waker` is its
+ * entry: NULL for a thread that never touched a traced socket nor got a cause, and for a wakeup made in
+ * interrupt context, which names no waker. */
+static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_tid, __u32 woken, bool new_thread,
+					    __u64 now, __u64 ttl)
 {
 	struct st_cause fresh = {};
 	struct st_cause *to;
+	bool to_serving, first_wakeup;
 	__u32 state;
 
 	state = waker && done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
 	to = bpf_map_lookup_elem(&thread_causes, &woken);
+	to_serving = to && serving(to, now, ttl);
+	/* A serving thread takes a completion only with the first wakeup it gets from a thread that could be
+	 * finishing work for it (one that took part in traced traffic and serves no request itself: a pool or
+	 * client thread). Once such a thread has woken it (its own future completed, a lock), a later wakeup by
+	 * a thread holding some call says nothing (measured with sendAsync: a client worker holding a relayed
+	 * call woke another request's handler, whose own completion came through a thread that never read a
+	 * response). Wakeups by other serving threads (lock hand-overs between handlers) and by threads outside
+	 * traced traffic (the JIT compiler, the runtime's service threads) do not count. */
+	first_wakeup = to_serving && !(to->flags & ST_CAUSE_WOKEN);
+	if (to_serving && waker && !serving(waker, now, ttl))
+		to->flags |= ST_CAUSE_WOKEN;
 	if (state == ST_DONE_NONE || state == ST_DONE_DELIVERED || state == ST_DONE_AMBIGUOUS) {
 		if (state == ST_DONE_AMBIGUOUS)
 			waker->done_state = ST_DONE_NONE; /* this wakeup spends the ambiguity */
@@ -338,9 +392,14 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 woken,
 		return;
 	}
 	/* READ or RELAYED: the waker finished a call and wakes someone */
-	if (to && serving(to, now, ttl)) {
+	if (state == ST_DONE_RELAYED && woken == waker->done_relayer)
+		return; /* waking its relayer back (a selector's wakeup pipe) is part of the hand-over: nothing decided */
+	if (to_serving) {
 		waker->done_state = ST_DONE_NONE;
-		if (!done_live(to, now)) {
+		if (!first_wakeup) {
+			if (done_live(to, now))
+				done_conflict(to, now);
+		} else if (!done_live(to, now)) {
 			set_done(to, waker->done_generation, waker->done_seq, ST_DONE_DELIVERED, now);
 			count_add(ST_CTR_COMPLETIONS_DELIVERED, 1);
 		} else if (to->done_state != ST_DONE_DELIVERED || to->done_generation != waker->done_generation ||
@@ -349,24 +408,34 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 woken,
 		}
 		return;
 	}
-	if (state != ST_DONE_READ)
-		return; /* a relayed completion goes to a serving thread only */
+	if (state != ST_DONE_READ) {
+		/* a relayed completion goes to a serving thread only. A relayed thread that starts a thread or
+		 * wakes another client thread has handed the call's continuation on (measured with sendAsync: the
+		 * client worker holding the call starts a thread for the completion stage, then later wakes an
+		 * unrelated handler): it keeps nothing. Waking the JIT compiler or a runtime thread changes nothing. */
+		if (new_thread || (to && to->client_writer))
+			waker->done_state = ST_DONE_NONE;
+		return;
+	}
 	waker->done_state = ST_DONE_NONE;
 	if (!to) {
 		set_done(&fresh, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
+		fresh.done_relayer = waker_tid;
 		if (bpf_map_update_elem(&thread_causes, &woken, &fresh, BPF_ANY))
 			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 		return;
 	}
 	if (now - to->set_ns <= ttl)
 		return; /* works for some request (inherited, or ambiguous): woken by a lock, not for this call; spent */
-	if (!done_live(to, now))
+	if (!done_live(to, now)) {
 		set_done(to, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
-	else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
-		 to->done_seq == waker->done_seq)
+		to->done_relayer = waker_tid;
+	} else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
+		   to->done_seq == waker->done_seq) {
 		to->done_ns = now; /* a response read in parts wakes the same worker for each part */
-	else
+	} else {
 		done_conflict(to, now);
+	}
 }
 
 /*
@@ -432,6 +501,8 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 		return;
 	}
 	cause = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (run_start)
+		cause = request_written(tid, cause);
 	if (!cause)
 		return;
 	if (cause->done_state == ST_DONE_READ || cause->done_state == ST_DONE_RELAYED)
@@ -439,7 +510,7 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	if (now - cause->set_ns > ttl || (cause->flags & ST_CAUSE_AMBIGUOUS))
 		return;
 	if (!(cause->flags & ST_CAUSE_DIRECT)) {
-		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no);
+		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no) || cause->multiplexer;
 
 		if (!stale) {
 			ev->cause_generation = cause->generation;
@@ -452,8 +523,103 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	ev->cause_seq = cause->seq;
 }
 
+/*
+ * Interrupt context. A wakeup made by an interrupt handler (an expiring timer, a packet processed in
+ * softirq) runs on whichever thread the interrupt found on the CPU, often a thread serving a request of the
+ * same process, which would otherwise pass its cause to, say, a selector thread whose select timed out.
+ * The per-CPU preempt count that tells interrupt context apart is not reachable from BPF without
+ * CONFIG_KALLSYMS_ALL, so the interrupt entry and exit tracepoints keep a per-CPU depth instead. A depth
+ * older than ST_IRQ_STALE_NS is taken as left over (a program attached between an entry and its exit) and
+ * reset: no handler runs that long (softirq processing yields to ksoftirqd after 2 ms).
+ */
+#define ST_IRQ_STALE_NS 10000000ull
+
+struct st_irq_depth {
+	__u64 since_ns; /* when the outermost interrupt being handled began */
+	__u32 depth;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct st_irq_depth);
+} irq_depth SEC(".maps");
+
+static __always_inline int interrupt_entered(void)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	__u64 now;
+
+	if (!d)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (d->depth == 0 || now - d->since_ns > ST_IRQ_STALE_NS) {
+		d->depth = 0;
+		d->since_ns = now;
+	}
+	d->depth++;
+	return 0;
+}
+
+static __always_inline int interrupt_left(void)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	if (d && d->depth > 0)
+		d->depth--;
+	return 0;
+}
+
+static __always_inline bool in_interrupt(__u64 now)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	return d && d->depth > 0 && now - d->since_ns <= ST_IRQ_STALE_NS;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int handoff_hardirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/irq_handler_exit")
+int handoff_hardirq_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
+SEC("tp_btf/softirq_entry")
+int handoff_softirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/softirq_exit")
+int handoff_softirq_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int handoff_hrtimer_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/hrtimer_expire_exit")
+int handoff_hrtimer_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
 /* Runs in the waker's context: "current" woke `wakee`. */
-static __always_inline int handoff_wakeup(struct task_struct *wakee)
+static __always_inline int handoff_wakeup(struct task_struct *wakee, bool new_thread)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 waker = (__u32)pid_tgid, woken = wakee->pid;
@@ -467,8 +633,16 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 	if (!ttl)
 		return 0;
 	now = bpf_ktime_get_ns();
+	if (in_interrupt(now)) {
+		/* a timer or a packet woke it, not the thread that happens to be running: no waker, but still a
+		 * wakeup that may hand work on, so it counts as a hand-off of unknown cause */
+		count_add(ST_CTR_INTERRUPT_WAKEUPS, 1);
+		pass_completion(NULL, 0, woken, new_thread, now, ttl);
+		relayed_wakeup(pid_tgid >> 32);
+		return 0;
+	}
 	entry = bpf_map_lookup_elem(&thread_causes, &waker);
-	pass_completion(entry, woken, now, ttl);
+	pass_completion(entry, waker, woken, new_thread, now, ttl);
 	from = entry && now - entry->set_ns <= ttl ? entry : NULL;
 	if (!from || (from->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) != ST_CAUSE_DIRECT) {
 		relayed_wakeup(pid_tgid >> 32);
@@ -493,13 +667,13 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(handoff_waking, struct task_struct *wakee)
 {
-	return handoff_wakeup(wakee);
+	return handoff_wakeup(wakee, false);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(handoff_wakeup_new, struct task_struct *wakee)
 {
-	return handoff_wakeup(wakee);
+	return handoff_wakeup(wakee, true);
 }
 
 /* A thread that exits leaves no cause behind (thread ids are reused). */
