@@ -38,7 +38,6 @@
 
 #define ST_CAUSE_DIRECT 0x1    /* the thread read the request itself */
 #define ST_CAUSE_AMBIGUOUS 0x2 /* different causes reached the thread: it stamps nothing */
-#define ST_CAUSE_WOKEN 0x4     /* serving: another thread of its process woke it since it read the request */
 
 /* st_cause.done_state: where the completion of one client call stands on this thread */
 #define ST_DONE_NONE 0
@@ -366,22 +365,12 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_
 {
 	struct st_cause fresh = {};
 	struct st_cause *to;
-	bool to_serving, first_wakeup;
+	bool to_serving;
 	__u32 state;
 
 	state = waker && done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
 	to = bpf_map_lookup_elem(&thread_causes, &woken);
 	to_serving = to && serving(to, now, ttl);
-	/* A serving thread takes a completion only with the first wakeup it gets from a thread that could be
-	 * finishing work for it (one that took part in traced traffic and serves no request itself: a pool or
-	 * client thread). Once such a thread has woken it (its own future completed, a lock), a later wakeup by
-	 * a thread holding some call says nothing (measured with sendAsync: a client worker holding a relayed
-	 * call woke another request's handler, whose own completion came through a thread that never read a
-	 * response). Wakeups by other serving threads (lock hand-overs between handlers) and by threads outside
-	 * traced traffic (the JIT compiler, the runtime's service threads) do not count. */
-	first_wakeup = to_serving && !(to->flags & ST_CAUSE_WOKEN);
-	if (to_serving && waker && !serving(waker, now, ttl))
-		to->flags |= ST_CAUSE_WOKEN;
 	if (state == ST_DONE_NONE || state == ST_DONE_DELIVERED || state == ST_DONE_AMBIGUOUS) {
 		if (state == ST_DONE_AMBIGUOUS)
 			waker->done_state = ST_DONE_NONE; /* this wakeup spends the ambiguity */
@@ -396,10 +385,7 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_
 		return; /* waking its relayer back (a selector's wakeup pipe) is part of the hand-over: nothing decided */
 	if (to_serving) {
 		waker->done_state = ST_DONE_NONE;
-		if (!first_wakeup) {
-			if (done_live(to, now))
-				done_conflict(to, now);
-		} else if (!done_live(to, now)) {
+		if (!done_live(to, now)) {
 			set_done(to, waker->done_generation, waker->done_seq, ST_DONE_DELIVERED, now);
 			count_add(ST_CTR_COMPLETIONS_DELIVERED, 1);
 		} else if (to->done_state != ST_DONE_DELIVERED || to->done_generation != waker->done_generation ||
