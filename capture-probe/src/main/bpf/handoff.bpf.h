@@ -24,12 +24,13 @@
  *    process (a selector or pool thread relaying work) counts as a hand-off of unknown cause.
  *  - An inherited cause is consumed by the first client request it stamps; every cause expires
  *    cause_ttl_ns after it was last set, an ambiguity too.
+ *  - Multiplexers: a thread seen writing a client request while one it wrote before is still unanswered
+ *    by it (an HTTP client's worker or selector, an event loop) stamps no inherited cause for the rest of
+ *    its life: handlers that queue work while it is awake wake nobody, so what woke it says nothing about
+ *    the request it writes next (see request_written).
+ *  - Interrupts: a wakeup made in interrupt context (a timer, a packet in softirq) runs on whichever thread
+ *    the interrupt found; it names no waker and counts as a hand-off of unknown cause (see in_interrupt).
  * Everything stays in maps: no ring-buffer event per wakeup.
- *
- * Known limit: a wakeup from an interrupt (a timer expiring) is attributed to whichever thread it
- * interrupted. Telling interrupt from task context needs the per-CPU preempt count, whose address
- * a kernel without CONFIG_KALLSYMS_ALL does not give to BPF. Such a false edge can only come from a
- * thread with a direct cause of the same process, and is then subject to the rules above.
  *
  * Included by socket_trace.bpf.c after its maps and helpers (get_config, count_add, st_conn).
  */
@@ -75,13 +76,19 @@ struct {
 	__type(value, struct st_cause);
 } thread_causes SEC(".maps");
 
-/* Per process: its hand-offs so far, the latest one, and the last one whose cause differed from its predecessor's. */
+/*
+ * Per process: its hand-offs so far, the latest one, and the last one whose cause differed from its
+ * predecessor's; and the latest relayed completion (see record_relay).
+ */
 struct st_process_handoffs {
 	__u64 count;
 	__u64 last_change_no;
 	__u64 last_generation;
 	__u32 last_seq;
 	__u32 last_wakee;
+	__u64 done_generation; /* the call of the latest completion relayed in the process */
+	__u32 done_seq;
+	__u32 done_holder;     /* the thread it was relayed to */
 };
 
 struct {
@@ -243,6 +250,10 @@ static __always_inline bool overtaken(__u32 tgid, __u64 number)
  *    (moved, not copied): one relay hop, because a relayed thread's own later wakeups (a selector's
  *    wakeup pipe, a lock it releases) say nothing about the call. An AMBIGUOUS thread's next wakeup
  *    spends the ambiguity without passing anything.
+ *  - A RELAYED thread that starts a thread or wakes another thread that writes client requests has handed
+ *    the call's continuation on: its state ends (with sendAsync the client worker starts a thread for the
+ *    completion stage and later woke an unrelated handler: wrong links in 2 of 3 runs). Waking its relayer
+ *    back (the selector's wakeup pipe) or a thread outside traced traffic (the JIT compiler) decides nothing.
  *  - A thread that writes a request on a client connection has moved on: its READ/RELAYED state ends.
  *  - A thread holding a DELIVERED completion that another thread of its process wakes again (a lock
  *    hand-over, another call's completion) becomes AMBIGUOUS.
@@ -360,8 +371,41 @@ static __always_inline struct st_cause *request_written(__u32 tid, struct st_cau
 /* Thread `waker_tid` woke thread `woken` of the same process (`new_thread`: started it). `waker` is its
  * entry: NULL for a thread that never touched a traced socket nor got a cause, and for a wakeup made in
  * interrupt context, which names no waker. */
-static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_tid, __u32 woken, bool new_thread,
-					    __u64 now, __u64 ttl)
+/*
+ * Relay crossing, the mirror of hand-off crossing: client workers resume whichever response's continuation
+ * is queued first, not necessarily the one they were woken for (measured with HttpClient.send under load:
+ * a worker relayed one call woke the handler of another). So a completion relayed while the previous
+ * relayed one in the process, of another call, is still held unconsumed makes both ambiguous. A thread
+ * that read the response itself (a pool worker that made the call) runs its own continuation: no relay,
+ * no crossing. Records that thread `woken` now holds the call `generation`/`seq`; returns whether it crosses.
+ */
+static __always_inline bool record_relay(__u32 tgid, __u32 woken, __u64 generation, __u32 seq, __u64 now)
+{
+	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
+	struct st_process_handoffs first = { .done_generation = generation, .done_seq = seq, .done_holder = woken };
+	struct st_cause *previous;
+	bool crosses = false;
+
+	if (!p) {
+		bpf_map_update_elem(&process_handoffs, &tgid, &first, BPF_NOEXIST);
+		return false;
+	}
+	if ((p->done_generation != generation || p->done_seq != seq) && p->done_holder != woken) {
+		previous = bpf_map_lookup_elem(&thread_causes, &p->done_holder);
+		if (previous && done_live(previous, now) && previous->done_state == ST_DONE_RELAYED &&
+		    previous->done_generation == p->done_generation && previous->done_seq == p->done_seq) {
+			done_conflict(previous, now);
+			crosses = true;
+		}
+	}
+	p->done_generation = generation; /* unchanged when the same response, read in parts, is relayed again */
+	p->done_seq = seq;
+	p->done_holder = woken;
+	return crosses;
+}
+
+static __always_inline void pass_completion(__u32 tgid, struct st_cause *waker, __u32 waker_tid, __u32 woken,
+					    bool new_thread, __u64 now, __u64 ttl)
 {
 	struct st_cause fresh = {};
 	struct st_cause *to;
@@ -407,6 +451,10 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_
 	if (!to) {
 		set_done(&fresh, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
 		fresh.done_relayer = waker_tid;
+		if (record_relay(tgid, woken, fresh.done_generation, fresh.done_seq, now)) {
+			fresh.done_state = ST_DONE_AMBIGUOUS;
+			count_add(ST_CTR_COMPLETION_CONFLICTS, 1);
+		}
 		if (bpf_map_update_elem(&thread_causes, &woken, &fresh, BPF_ANY))
 			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 		return;
@@ -416,9 +464,12 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 waker_
 	if (!done_live(to, now)) {
 		set_done(to, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
 		to->done_relayer = waker_tid;
+		if (record_relay(tgid, woken, to->done_generation, to->done_seq, now))
+			done_conflict(to, now);
 	} else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
 		   to->done_seq == waker->done_seq) {
 		to->done_ns = now; /* a response read in parts wakes the same worker for each part */
+		record_relay(tgid, woken, to->done_generation, to->done_seq, now);
 	} else {
 		done_conflict(to, now);
 	}
@@ -623,12 +674,12 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee, bool new_th
 		/* a timer or a packet woke it, not the thread that happens to be running: no waker, but still a
 		 * wakeup that may hand work on, so it counts as a hand-off of unknown cause */
 		count_add(ST_CTR_INTERRUPT_WAKEUPS, 1);
-		pass_completion(NULL, 0, woken, new_thread, now, ttl);
+		pass_completion(pid_tgid >> 32, NULL, 0, woken, new_thread, now, ttl);
 		relayed_wakeup(pid_tgid >> 32);
 		return 0;
 	}
 	entry = bpf_map_lookup_elem(&thread_causes, &waker);
-	pass_completion(entry, waker, woken, new_thread, now, ttl);
+	pass_completion(pid_tgid >> 32, entry, waker, woken, new_thread, now, ttl);
 	from = entry && now - entry->set_ns <= ttl ? entry : NULL;
 	if (!from || (from->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) != ST_CAUSE_DIRECT) {
 		relayed_wakeup(pid_tgid >> 32);
