@@ -24,12 +24,13 @@
  *    process (a selector or pool thread relaying work) counts as a hand-off of unknown cause.
  *  - An inherited cause is consumed by the first client request it stamps; every cause expires
  *    cause_ttl_ns after it was last set, an ambiguity too.
+ *  - Multiplexers: a thread seen writing a client request while one it wrote before is still unanswered
+ *    by it (an HTTP client's worker or selector, an event loop) stamps no inherited cause for the rest of
+ *    its life: handlers that queue work while it is awake wake nobody, so what woke it says nothing about
+ *    the request it writes next (see request_written).
+ *  - Interrupts: a wakeup made in interrupt context (a timer, a packet in softirq) runs on whichever thread
+ *    the interrupt found; it names no waker and counts as a hand-off of unknown cause (see in_interrupt).
  * Everything stays in maps: no ring-buffer event per wakeup.
- *
- * Known limit: a wakeup from an interrupt (a timer expiring) is attributed to whichever thread it
- * interrupted. Telling interrupt from task context needs the per-CPU preempt count, whose address
- * a kernel without CONFIG_KALLSYMS_ALL does not give to BPF. Such a false edge can only come from a
- * thread with a direct cause of the same process, and is then subject to the rules above.
  *
  * Included by socket_trace.bpf.c after its maps and helpers (get_config, count_add, st_conn).
  */
@@ -60,6 +61,12 @@ struct st_cause {
 	__u64 done_ns;         /* when the state was last set; the state lasts ST_DONE_TTL_NS */
 	__u32 done_seq;        /* TCP sequence of the first byte of the call's response */
 	__u32 done_state;      /* ST_DONE_* */
+	__u32 done_relayer;    /* RELAYED: the thread that relayed it (waking it back decides nothing) */
+	/* Client requests the thread writes (see "Multiplexers" below) */
+	__u8 awaiting_response; /* it wrote a request and has read no response since */
+	__u8 multiplexer;       /* it once wrote a request while another of its own was unanswered */
+	__u8 client_writer;     /* it has written client requests (an HTTP client's worker, a pool thread) */
+	__u8 reserved[1];
 };
 
 struct {
@@ -69,13 +76,19 @@ struct {
 	__type(value, struct st_cause);
 } thread_causes SEC(".maps");
 
-/* Per process: its hand-offs so far, the latest one, and the last one whose cause differed from its predecessor's. */
+/*
+ * Per process: its hand-offs so far, the latest one, and the last one whose cause differed from its
+ * predecessor's; and the latest relayed completion (see record_relay).
+ */
 struct st_process_handoffs {
 	__u64 count;
 	__u64 last_change_no;
 	__u64 last_generation;
 	__u32 last_seq;
 	__u32 last_wakee;
+	__u64 done_generation; /* the call of the latest completion relayed in the process */
+	__u32 done_seq;
+	__u32 done_holder;     /* the thread it was relayed to */
 };
 
 struct {
@@ -237,6 +250,10 @@ static __always_inline bool overtaken(__u32 tgid, __u64 number)
  *    (moved, not copied): one relay hop, because a relayed thread's own later wakeups (a selector's
  *    wakeup pipe, a lock it releases) say nothing about the call. An AMBIGUOUS thread's next wakeup
  *    spends the ambiguity without passing anything.
+ *  - A RELAYED thread that starts a thread or wakes another thread that writes client requests has handed
+ *    the call's continuation on: its state ends (with sendAsync the client worker starts a thread for the
+ *    completion stage and later woke an unrelated handler: wrong links in 2 of 3 runs). Waking its relayer
+ *    back (the selector's wakeup pipe) or a thread outside traced traffic (the JIT compiler) decides nothing.
  *  - A thread that writes a request on a client connection has moved on: its READ/RELAYED state ends.
  *  - A thread holding a DELIVERED completion that another thread of its process wakes again (a lock
  *    hand-over, another call's completion) becomes AMBIGUOUS.
@@ -298,6 +315,8 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 	};
 
 	held = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (held)
+		held->awaiting_response = 0;
 	if (held && serving(held, now, ttl))
 		return;
 	if (held && done_live(held, now)) {
@@ -318,16 +337,84 @@ static __always_inline void response_read(__u32 tid, __u64 generation, __u32 seq
 	set_done(held, generation, seq, ST_DONE_READ, now);
 }
 
-/* "waker" (its entry, NULL for a thread that never touched a traced socket nor got a cause) woke thread
- * `woken` of the same process. */
-static __always_inline void pass_completion(struct st_cause *waker, __u32 woken, __u64 now, __u64 ttl)
+/*
+ * Multiplexers: a thread that writes the requests of several handlers (an HTTP client's selector or
+ * worker threads, an event loop) is woken by one handler, but handlers that queue work while it is awake
+ * wake nobody, so the first request it writes after the wakeup may be another handler's. Such a thread
+ * shows itself by writing a request while one it wrote before is still unanswered by it (it read no
+ * response since); a thread that calls and waits (a worker woken by a request making calls one after the
+ * other) never does. From then on, for the rest of its life, its inherited causes are not stamped. The
+ * first requests it writes before it is recognised are left to the linker, which refuses a cause on a
+ * call whose thread had another call in flight at the same time.
+ * `held` is the thread's entry or NULL; returns the entry, created if needed (NULL when the table is full).
+ */
+static __always_inline struct st_cause *request_written(__u32 tid, struct st_cause *held)
+{
+	struct st_cause fresh = { .awaiting_response = 1, .client_writer = 1 };
+
+	if (!held) {
+		if (bpf_map_update_elem(&thread_causes, &tid, &fresh, BPF_NOEXIST)) {
+			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
+			return NULL;
+		}
+		return bpf_map_lookup_elem(&thread_causes, &tid);
+	}
+	if (held->awaiting_response && !held->multiplexer) {
+		held->multiplexer = 1;
+		count_add(ST_CTR_MULTIPLEXERS, 1);
+	}
+	held->awaiting_response = 1;
+	held->client_writer = 1;
+	return held;
+}
+
+/* Thread `waker_tid` woke thread `woken` of the same process (`new_thread`: started it). `waker` is its
+ * entry: NULL for a thread that never touched a traced socket nor got a cause, and for a wakeup made in
+ * interrupt context, which names no waker. */
+/*
+ * Relay crossing, the mirror of hand-off crossing: client workers resume whichever response's continuation
+ * is queued first, not necessarily the one they were woken for (measured with HttpClient.send under load:
+ * a worker relayed one call woke the handler of another). So a completion relayed while the previous
+ * relayed one in the process, of another call, is still held unconsumed makes both ambiguous. A thread
+ * that read the response itself (a pool worker that made the call) runs its own continuation: no relay,
+ * no crossing. Records that thread `woken` now holds the call `generation`/`seq`; returns whether it crosses.
+ */
+static __always_inline bool record_relay(__u32 tgid, __u32 woken, __u64 generation, __u32 seq, __u64 now)
+{
+	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
+	struct st_process_handoffs first = { .done_generation = generation, .done_seq = seq, .done_holder = woken };
+	struct st_cause *previous;
+	bool crosses = false;
+
+	if (!p) {
+		bpf_map_update_elem(&process_handoffs, &tgid, &first, BPF_NOEXIST);
+		return false;
+	}
+	if ((p->done_generation != generation || p->done_seq != seq) && p->done_holder != woken) {
+		previous = bpf_map_lookup_elem(&thread_causes, &p->done_holder);
+		if (previous && done_live(previous, now) && previous->done_state == ST_DONE_RELAYED &&
+		    previous->done_generation == p->done_generation && previous->done_seq == p->done_seq) {
+			done_conflict(previous, now);
+			crosses = true;
+		}
+	}
+	p->done_generation = generation; /* unchanged when the same response, read in parts, is relayed again */
+	p->done_seq = seq;
+	p->done_holder = woken;
+	return crosses;
+}
+
+static __always_inline void pass_completion(__u32 tgid, struct st_cause *waker, __u32 waker_tid, __u32 woken,
+					    bool new_thread, __u64 now, __u64 ttl)
 {
 	struct st_cause fresh = {};
 	struct st_cause *to;
+	bool to_serving;
 	__u32 state;
 
 	state = waker && done_live(waker, now) ? waker->done_state : ST_DONE_NONE;
 	to = bpf_map_lookup_elem(&thread_causes, &woken);
+	to_serving = to && serving(to, now, ttl);
 	if (state == ST_DONE_NONE || state == ST_DONE_DELIVERED || state == ST_DONE_AMBIGUOUS) {
 		if (state == ST_DONE_AMBIGUOUS)
 			waker->done_state = ST_DONE_NONE; /* this wakeup spends the ambiguity */
@@ -338,7 +425,9 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 woken,
 		return;
 	}
 	/* READ or RELAYED: the waker finished a call and wakes someone */
-	if (to && serving(to, now, ttl)) {
+	if (state == ST_DONE_RELAYED && woken == waker->done_relayer)
+		return; /* waking its relayer back (a selector's wakeup pipe) is part of the hand-over: nothing decided */
+	if (to_serving) {
 		waker->done_state = ST_DONE_NONE;
 		if (!done_live(to, now)) {
 			set_done(to, waker->done_generation, waker->done_seq, ST_DONE_DELIVERED, now);
@@ -349,24 +438,41 @@ static __always_inline void pass_completion(struct st_cause *waker, __u32 woken,
 		}
 		return;
 	}
-	if (state != ST_DONE_READ)
-		return; /* a relayed completion goes to a serving thread only */
+	if (state != ST_DONE_READ) {
+		/* a relayed completion goes to a serving thread only. A relayed thread that starts a thread or
+		 * wakes another client thread has handed the call's continuation on (measured with sendAsync: the
+		 * client worker holding the call starts a thread for the completion stage, then later wakes an
+		 * unrelated handler): it keeps nothing. Waking the JIT compiler or a runtime thread changes nothing. */
+		if (new_thread || (to && to->client_writer))
+			waker->done_state = ST_DONE_NONE;
+		return;
+	}
 	waker->done_state = ST_DONE_NONE;
 	if (!to) {
 		set_done(&fresh, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
+		fresh.done_relayer = waker_tid;
+		if (record_relay(tgid, woken, fresh.done_generation, fresh.done_seq, now)) {
+			fresh.done_state = ST_DONE_AMBIGUOUS;
+			count_add(ST_CTR_COMPLETION_CONFLICTS, 1);
+		}
 		if (bpf_map_update_elem(&thread_causes, &woken, &fresh, BPF_ANY))
 			count_add(ST_CTR_CAUSE_TABLE_FULL, 1);
 		return;
 	}
 	if (now - to->set_ns <= ttl)
 		return; /* works for some request (inherited, or ambiguous): woken by a lock, not for this call; spent */
-	if (!done_live(to, now))
+	if (!done_live(to, now)) {
 		set_done(to, waker->done_generation, waker->done_seq, ST_DONE_RELAYED, now);
-	else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
-		 to->done_seq == waker->done_seq)
+		to->done_relayer = waker_tid;
+		if (record_relay(tgid, woken, to->done_generation, to->done_seq, now))
+			done_conflict(to, now);
+	} else if (to->done_state == ST_DONE_RELAYED && to->done_generation == waker->done_generation &&
+		   to->done_seq == waker->done_seq) {
 		to->done_ns = now; /* a response read in parts wakes the same worker for each part */
-	else
+		record_relay(tgid, woken, to->done_generation, to->done_seq, now);
+	} else {
 		done_conflict(to, now);
+	}
 }
 
 /*
@@ -432,6 +538,8 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 		return;
 	}
 	cause = bpf_map_lookup_elem(&thread_causes, &tid);
+	if (run_start)
+		cause = request_written(tid, cause);
 	if (!cause)
 		return;
 	if (cause->done_state == ST_DONE_READ || cause->done_state == ST_DONE_RELAYED)
@@ -439,7 +547,7 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	if (now - cause->set_ns > ttl || (cause->flags & ST_CAUSE_AMBIGUOUS))
 		return;
 	if (!(cause->flags & ST_CAUSE_DIRECT)) {
-		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no);
+		bool stale = overtaken(pid_tgid >> 32, cause->handoff_no) || cause->multiplexer;
 
 		if (!stale) {
 			ev->cause_generation = cause->generation;
@@ -452,8 +560,103 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
 	ev->cause_seq = cause->seq;
 }
 
+/*
+ * Interrupt context. A wakeup made by an interrupt handler (an expiring timer, a packet processed in
+ * softirq) runs on whichever thread the interrupt found on the CPU, often a thread serving a request of the
+ * same process, which would otherwise pass its cause to, say, a selector thread whose select timed out.
+ * The per-CPU preempt count that tells interrupt context apart is not reachable from BPF without
+ * CONFIG_KALLSYMS_ALL, so the interrupt entry and exit tracepoints keep a per-CPU depth instead. A depth
+ * older than ST_IRQ_STALE_NS is taken as left over (a program attached between an entry and its exit) and
+ * reset: no handler runs that long (softirq processing yields to ksoftirqd after 2 ms).
+ */
+#define ST_IRQ_STALE_NS 10000000ull
+
+struct st_irq_depth {
+	__u64 since_ns; /* when the outermost interrupt being handled began */
+	__u32 depth;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct st_irq_depth);
+} irq_depth SEC(".maps");
+
+static __always_inline int interrupt_entered(void)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	__u64 now;
+
+	if (!d)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (d->depth == 0 || now - d->since_ns > ST_IRQ_STALE_NS) {
+		d->depth = 0;
+		d->since_ns = now;
+	}
+	d->depth++;
+	return 0;
+}
+
+static __always_inline int interrupt_left(void)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	if (d && d->depth > 0)
+		d->depth--;
+	return 0;
+}
+
+static __always_inline bool in_interrupt(__u64 now)
+{
+	__u32 zero = 0;
+	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	return d && d->depth > 0 && now - d->since_ns <= ST_IRQ_STALE_NS;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int handoff_hardirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/irq_handler_exit")
+int handoff_hardirq_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
+SEC("tp_btf/softirq_entry")
+int handoff_softirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/softirq_exit")
+int handoff_softirq_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int handoff_hrtimer_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/hrtimer_expire_exit")
+int handoff_hrtimer_exit(void *ctx)
+{
+	return interrupt_left();
+}
+
 /* Runs in the waker's context: "current" woke `wakee`. */
-static __always_inline int handoff_wakeup(struct task_struct *wakee)
+static __always_inline int handoff_wakeup(struct task_struct *wakee, bool new_thread)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 waker = (__u32)pid_tgid, woken = wakee->pid;
@@ -467,8 +670,16 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 	if (!ttl)
 		return 0;
 	now = bpf_ktime_get_ns();
+	if (in_interrupt(now)) {
+		/* a timer or a packet woke it, not the thread that happens to be running: no waker, but still a
+		 * wakeup that may hand work on, so it counts as a hand-off of unknown cause */
+		count_add(ST_CTR_INTERRUPT_WAKEUPS, 1);
+		pass_completion(pid_tgid >> 32, NULL, 0, woken, new_thread, now, ttl);
+		relayed_wakeup(pid_tgid >> 32);
+		return 0;
+	}
 	entry = bpf_map_lookup_elem(&thread_causes, &waker);
-	pass_completion(entry, woken, now, ttl);
+	pass_completion(pid_tgid >> 32, entry, waker, woken, new_thread, now, ttl);
 	from = entry && now - entry->set_ns <= ttl ? entry : NULL;
 	if (!from || (from->flags & (ST_CAUSE_DIRECT | ST_CAUSE_AMBIGUOUS)) != ST_CAUSE_DIRECT) {
 		relayed_wakeup(pid_tgid >> 32);
@@ -493,13 +704,13 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(handoff_waking, struct task_struct *wakee)
 {
-	return handoff_wakeup(wakee);
+	return handoff_wakeup(wakee, false);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(handoff_wakeup_new, struct task_struct *wakee)
 {
-	return handoff_wakeup(wakee);
+	return handoff_wakeup(wakee, true);
 }
 
 /* A thread that exits leaves no cause behind (thread ids are reused). */

@@ -91,7 +91,9 @@ enum st_counter {
 	ST_CTR_COMPLETION_CONFLICTS = 15,  /* completions made ambiguous (two calls or wakers reached a thread) */
 	ST_CTR_GO_TLS_UNASSOCIATED = 16, /* Go crypto/tls calls with plaintext whose connection was unknown */
 	ST_CTR_GO_TLS_TABLE_DROPS = 17,  /* Go crypto/tls calls not traced: the in-flight goroutine table refused them */
-	ST_CTR_MAX = 18,
+	ST_CTR_MULTIPLEXERS = 18,     /* threads seen writing a request while one of theirs was unanswered */
+	ST_CTR_INTERRUPT_WAKEUPS = 19,/* in-process wakeups made in interrupt context: no waker, nothing carried */
+	ST_CTR_MAX = 20,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

@@ -12,7 +12,11 @@ package io.spanscope.capture.live;
  *                             request (that request's response names the call)
  * @param completionConflicts times a completion became ambiguous (two calls, or a second waker, reached a
  *                            thread) and was dropped
+ * @param multiplexers threads seen writing a client request while one they wrote before was unanswered (an
+ *                     HTTP client's selector or worker threads): their inherited causes are not stamped
+ * @param interruptWakeups in-process wakeups made in interrupt context (a timer, a packet): they name no waker
+ *                         and carry nothing
  */
 public record HandoffStats(long causeWakeups, long causeConflicts, long causeTableFull, long completionsDelivered,
-                           long completionConflicts) {
+                           long completionConflicts, long multiplexers, long interruptWakeups) {
 }

@@ -52,7 +52,9 @@ public final class LiveCapture implements AutoCloseable {
     // short: the kernel side wakes the reader only once a batch is waiting (KernelSettings.wakeupBytes)
     private static final int POLL_TIMEOUT_MILLIS = 10;
     /** The scheduler programs of handoff.bpf.h, left unloaded when hand-offs are not followed. */
-    private static final List<String> HANDOFF_PROGRAMS = List.of("handoff_waking", "handoff_wakeup_new");
+    private static final List<String> HANDOFF_PROGRAMS = List.of("handoff_waking", "handoff_wakeup_new",
+            "handoff_hardirq_entry", "handoff_hardirq_exit", "handoff_softirq_entry", "handoff_softirq_exit",
+            "handoff_hrtimer_entry", "handoff_hrtimer_exit");
     private static final Path PROC = Path.of("/proc");
     /* enough for the JIT's optimizing tier to compile the per-record path; bounded in time on a slow host */
     private static final int WARMUP_RECORDS = 200_000;
@@ -323,7 +325,8 @@ public final class LiveCapture implements AutoCloseable {
         }
         return new HandoffStats(kernelCounter(COUNTER_CAUSE_WAKEUPS), kernelCounter(COUNTER_CAUSE_CONFLICTS),
                 kernelCounter(COUNTER_CAUSE_TABLE_FULL), kernelCounter(COUNTER_COMPLETIONS_DELIVERED),
-                kernelCounter(COUNTER_COMPLETION_CONFLICTS));
+                kernelCounter(COUNTER_COMPLETION_CONFLICTS), kernelCounter(COUNTER_MULTIPLEXERS),
+                kernelCounter(COUNTER_INTERRUPT_WAKEUPS));
     }
 
     private long kernelCounter(int index) {

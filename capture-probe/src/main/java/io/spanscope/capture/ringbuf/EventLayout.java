@@ -132,5 +132,7 @@ public final class EventLayout {
     public static final int COUNTER_COMPLETION_CONFLICTS = 15;
     public static final int COUNTER_GO_TLS_UNASSOCIATED = 16;
     public static final int COUNTER_GO_TLS_TABLE_DROPS = 17;
-    public static final int COUNTER_COUNT = 18;
+    public static final int COUNTER_MULTIPLEXERS = 18;
+    public static final int COUNTER_INTERRUPT_WAKEUPS = 19;
+    public static final int COUNTER_COUNT = 20;
 }

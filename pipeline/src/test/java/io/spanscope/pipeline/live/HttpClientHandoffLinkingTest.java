@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +40,6 @@ class HttpClientHandoffLinkingTest {
     }
 
     @Test
-    @Disabled("known defect, open in the linking issue: with sendAsync the HttpClient selector thread writes the "
-            + "requests of every handler; a handler that queues its request while the selector is already awake wakes "
-            + "nobody, so the selector can carry the cause of the handler that did wake it onto another request's "
-            + "call (1 wrong parent in 3 CI runs of 120 calls, linked by cause)")
     void sendAsyncCallsAreChildrenOfTheirOwnRequestOrUnlinked() throws Exception {
         assertCallsAreChildrenOfTheirOwnRequestOrUnlinked("async");
     }

@@ -15,7 +15,10 @@ package io.spanscope.spans.link;
  * @param linkedByCompletion client calls made a child of the one server exchange whose response the capture
  *                           says was written after the call's completion woke its thread (the kernel followed
  *                           the wakeups back from the call's response), with no other evidence against it
+ * @param causesRefused client calls whose cause the linker set aside: inherited by a thread seen with two calls
+ *                      in flight at once (a multiplexer), so possibly another request's; decided without it
  */
 public record LinkerStats(long linkedSameThread, long linkedSoleCandidate, long linkedLate, long ambiguous,
-                          long unlinked, long fragments, long linkedByCause, long linkedByCompletion) {
+                          long unlinked, long fragments, long linkedByCause, long linkedByCompletion,
+                          long causesRefused) {
 }

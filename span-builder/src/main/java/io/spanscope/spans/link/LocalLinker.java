@@ -53,8 +53,12 @@ public final class LocalLinker {
     private volatile long ambiguous;
     private volatile long unlinked;
     private volatile long fragments;
+    private volatile long causesRefused;
+    private final CallingThreads callingThreads;
     /** Set by {@link #decide}: what its answer rests on. */
     private Evidence decidedBy = Evidence.NONE;
+    /** Set by {@link #decide}: whether it set aside the call's cause (inherited on a multiplexer thread). */
+    private boolean causeRefused;
 
     private enum Evidence { NONE, CAUSE, COMPLETION, SAME_THREAD, SOLE_CANDIDATE }
 
@@ -75,6 +79,7 @@ public final class LocalLinker {
         this.servesRequests = servesRequests;
         this.concurrency = concurrency;
         this.out = out;
+        this.callingThreads = new CallingThreads(config.serverHistoryNs());
     }
 
     public void offer(ExchangeSpan span, long nowNs) {
@@ -95,7 +100,11 @@ public final class LocalLinker {
             process = new ProcessExchanges();
             processes.put(span.tgid(), process);
         }
+        callingThreads.record(span);
         ServerEntry parent = decide(process, span);
+        if (parent == AMBIGUOUS || (parent != null && parent.published)) {
+            countRefusedCause();
+        }
         if (parent == AMBIGUOUS) {
             ambiguous++;
             publish(new Fragment(span, List.of(), 0));
@@ -155,7 +164,7 @@ public final class LocalLinker {
 
     public LinkerStats stats() {
         return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments,
-                linkedByCause, linkedByCompletion);
+                linkedByCause, linkedByCompletion, causesRefused);
     }
 
     /** Number of exchanges held back, waiting for evidence. */
@@ -180,6 +189,9 @@ public final class LocalLinker {
                 continue;
             }
             ServerEntry parent = decide(process, call);
+            if (parent == server || parent == AMBIGUOUS) {
+                countRefusedCause();
+            }
             if (parent == server) {
                 switch (decidedBy) {
                     case CAUSE -> linkedByCause++;
@@ -208,12 +220,19 @@ public final class LocalLinker {
         ServerEntry completed = call.requestSequence() >= 0 && call.responseSequence() >= 0
                 ? process.serversByCompletedCall.get(new ServerKey(call.connectionGeneration(), call.responseSequence()))
                 : null;
-        if (!call.hasCause() && completed == null) {
+        ServerEntry namedByCause = call.hasCause()
+                ? process.serversByKey.get(new ServerKey(call.causeGeneration(), call.causeSequence()))
+                : null;
+        // a cause handed to a thread that writes the calls of several requests may be another request's: such
+        // a call is decided as if it named none (the kernel no longer stamps these once it has seen the thread
+        // multiplex; this covers the calls it wrote before)
+        causeRefused = namedByCause != null && !madeOnThreadOf(namedByCause.span, call)
+                && callingThreads.isMultiplexer(call);
+        boolean hasCause = call.hasCause() && !causeRefused;
+        if (!hasCause && completed == null) {
             return decideByThreadAndTime(process, call);
         }
-        ServerEntry named = call.hasCause()
-                ? process.serversByKey.get(new ServerKey(call.causeGeneration(), call.causeSequence()))
-                : completed;
+        ServerEntry named = hasCause ? namedByCause : completed;
         if (named == null) {
             decidedBy = Evidence.NONE;
             return null; // its server exchange may still come: the call waits for it (at most clientHold)
@@ -221,12 +240,36 @@ public final class LocalLinker {
         ServerEntry byThread = decideByThreadAndTime(process, call);
         boolean threadRuleDisagrees = byThread != null && byThread != AMBIGUOUS && byThread != named;
         boolean completionDisagrees = completed != null && completed != named;
-        if (named == AMBIGUOUS || !contains(named.span, call) || threadRuleDisagrees || completionDisagrees) {
+        if (named == AMBIGUOUS || !contains(named.span, call) || threadRuleDisagrees || completionDisagrees
+                || (!hasCause && completionOverruled(named.span, call))) {
             decidedBy = Evidence.NONE;
             return AMBIGUOUS;
         }
-        decidedBy = call.hasCause() ? Evidence.CAUSE : Evidence.COMPLETION;
+        decidedBy = hasCause ? Evidence.CAUSE : Evidence.COMPLETION;
         return named;
+    }
+
+    /**
+     * A completion names the call whose end woke the server's thread last before it answered. When that thread
+     * itself made another call inside the exchange that ended later, it waited for that one after the named
+     * call ended, so the named call was not the last: the kernel's completion crossed (measured with
+     * HttpClient.send, where the handler sometimes writes its own request and a client worker holding another
+     * request's response woke it).
+     */
+    private boolean completionOverruled(ExchangeSpan server, ExchangeSpan call) {
+        return callingThreads.endedWithin(server.tgid(), server.requestTid(), call, call.endNs(), server.endNs())
+                || (server.responseTid() != server.requestTid() && callingThreads.endedWithin(server.tgid(),
+                        server.responseTid(), call, call.endNs(), server.endNs()));
+    }
+
+    private static boolean madeOnThreadOf(ExchangeSpan server, ExchangeSpan call) {
+        return call.requestTid() == server.requestTid() || call.requestTid() == server.responseTid();
+    }
+
+    private void countRefusedCause() {
+        if (causeRefused) {
+            causesRefused++;
+        }
     }
 
     private ServerEntry decideByThreadAndTime(ProcessExchanges process, ExchangeSpan call) {

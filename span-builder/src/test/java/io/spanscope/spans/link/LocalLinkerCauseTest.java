@@ -117,4 +117,65 @@ class LocalLinkerCauseTest {
         assertThat(parentOf(late)).isEqualTo(request.spanId());
         assertThat(linker.stats().linkedLate()).isEqualTo(1);
     }
+
+    @Test
+    void anInheritedCauseOnAThreadWithTwoCallsInFlightIsSetAside() {
+        // the selector shape: woken by the first request's thread, it writes the second request's call first
+        // (stamped with the first request) and then the first's, both in flight at once
+        ExchangeSpan first = server(FRONTEND, 11, 1_000, 9_000, 1_000_001, 2);
+        ExchangeSpan second = server(FRONTEND, 12, 1_500, 9_500, 3_000_001, 4);
+        ExchangeSpan secondsCallStampedFirst = call(POOL_THREAD, 2_000, 3_000, 50, 1_000_001);
+        ExchangeSpan firstsCall = span(clientRecord(FRONTEND, POOL_THREAD, 2_010, 3_100, 60, 61), "frontend");
+
+        linker.offer(secondsCallStampedFirst, 3_000);
+        linker.offer(firstsCall, 3_100);
+        linker.offer(first, 9_000);
+        linker.offer(second, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(secondsCallStampedFirst)).isZero();
+        assertThat(parentOf(firstsCall)).isZero();
+        assertThat(linker.stats().linkedByCause()).isZero();
+        assertThat(linker.stats().causesRefused()).isEqualTo(1);
+    }
+
+    @Test
+    void aWorkerMakingCallsOneAfterTheOtherKeepsItsInheritedCauses() {
+        ExchangeSpan first = server(FRONTEND, 11, 1_000, 9_000, 1_000_001, 2);
+        ExchangeSpan second = server(FRONTEND, 12, 1_500, 9_500, 3_000_001, 4);
+        ExchangeSpan one = call(POOL_THREAD, 2_000, 3_000, 50, 1_000_001);
+        ExchangeSpan two = call(POOL_THREAD, 3_500, 4_000, 60, 1_000_001);
+
+        linker.offer(one, 3_000);
+        linker.offer(two, 4_000);
+        linker.offer(first, 9_000);
+        linker.offer(second, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(one)).isEqualTo(first.spanId());
+        assertThat(parentOf(two)).isEqualTo(first.spanId());
+        assertThat(linker.stats().causesRefused()).isZero();
+    }
+
+    @Test
+    void aDirectCauseOnAThreadWithTwoCallsInFlightStillCounts() {
+        // an event loop fanning out for the one request it read: its own thread, so the cause is direct
+        ExchangeSpan request = server(FRONTEND, POOL_THREAD, 1_000, 9_000, 1_000_001, 2);
+        ExchangeSpan other = server(FRONTEND, 12, 1_500, 9_500, 3_000_001, 4);
+        ExchangeSpan one = call(POOL_THREAD, 2_000, 3_000, 50, 1_000_001);
+        ExchangeSpan two = call(POOL_THREAD, 2_010, 3_100, 60, 1_000_001);
+
+        linker.offer(one, 3_000);
+        linker.offer(two, 3_100);
+        linker.offer(request, 9_000);
+        linker.offer(other, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(one)).isEqualTo(request.spanId());
+        assertThat(parentOf(two)).isEqualTo(request.spanId());
+        assertThat(linker.stats().causesRefused()).isZero();
+    }
 }

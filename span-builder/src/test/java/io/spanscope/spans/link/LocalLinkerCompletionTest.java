@@ -145,4 +145,44 @@ class LocalLinkerCompletionTest {
         assertThat(parentOf(late)).isEqualTo(request.spanId());
         assertThat(linker.stats().linkedLate()).isEqualTo(1);
     }
+
+    @Test
+    void aCompletionNamingACallThatEndedBeforeTheHandlersOwnCallIsRefused() {
+        // the handler wrote its own call and waited for it; a client worker holding another request's response
+        // woke it, so its response names that other call, which ended before the handler's own
+        ExchangeSpan crossed = call(POOL_THREAD, 2_000, 3_000, 50, 51);
+        ExchangeSpan handlersOwn = call(11, 2_100, 4_000, 60, 61);
+        ExchangeSpan request = request(11, 1_000, 9_000, 1_000_001, 51);
+        ExchangeSpan other = request(12, 1_500, 9_500, 3_000_001, 71);
+
+        linker.offer(crossed, 3_000);
+        linker.offer(handlersOwn, 4_000);
+        linker.offer(request, 9_000);
+        linker.offer(other, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(crossed)).isZero();
+        assertThat(parentOf(handlersOwn)).isEqualTo(request.spanId());
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+    }
+
+    @Test
+    void aCompletionNamingTheLastCallTheHandlerWaitedForStands() {
+        // the handler called once itself, then handed a second call to a pool and waited for it
+        ExchangeSpan handlersOwn = call(11, 1_100, 2_000, 60, 61);
+        ExchangeSpan pooled = call(POOL_THREAD, 2_100, 3_000, 50, 51);
+        ExchangeSpan request = request(11, 1_000, 9_000, 1_000_001, 51);
+        ExchangeSpan other = request(12, 1_500, 9_500, 3_000_001, 71);
+
+        linker.offer(handlersOwn, 2_000);
+        linker.offer(pooled, 3_000);
+        linker.offer(request, 9_000);
+        linker.offer(other, 9_500);
+        linker.tick(9_500 + GRACE);
+        linker.tick(9_500 + GRACE + HOLD);
+
+        assertThat(parentOf(pooled)).isEqualTo(request.spanId());
+        assertThat(linker.stats().linkedByCompletion()).isEqualTo(1);
+    }
 }
