@@ -565,16 +565,14 @@ static __always_inline void handoff_on_data(__u64 pid_tgid, struct st_conn *conn
  * softirq) runs on whichever thread the interrupt found on the CPU, often a thread serving a request of the
  * same process, which would otherwise pass its cause to, say, a selector thread whose select timed out.
  * The per-CPU preempt count that tells interrupt context apart is not reachable from BPF without
- * CONFIG_KALLSYMS_ALL, so the interrupt entry and exit tracepoints keep a per-CPU depth instead. A depth
- * older than ST_IRQ_STALE_NS is taken as left over (a program attached between an entry and its exit) and
- * reset: no handler runs that long (softirq processing yields to ksoftirqd after 2 ms).
+ * CONFIG_KALLSYMS_ALL (and a BPF frame address says nothing: tracing programs may run on a private
+ * stack), so the interrupt entry and exit tracepoints keep a per-CPU depth instead. The loader attaches
+ * every *_exit program before any other (BpfObject.attachAll), so no entry is ever counted without its
+ * exit; that is what lets the depth go without a timestamp, the costly part on a VM's clock, on about two
+ * softirqs per request.
  */
-#define ST_IRQ_STALE_NS 10000000ull
-
 struct st_irq_depth {
-	__u64 since_ns; /* when the outermost interrupt being handled began */
 	__u32 depth;
-	__u32 reserved;
 };
 
 struct {
@@ -588,16 +586,9 @@ static __always_inline int interrupt_entered(void)
 {
 	__u32 zero = 0;
 	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
-	__u64 now;
 
-	if (!d)
-		return 0;
-	now = bpf_ktime_get_ns();
-	if (d->depth == 0 || now - d->since_ns > ST_IRQ_STALE_NS) {
-		d->depth = 0;
-		d->since_ns = now;
-	}
-	d->depth++;
+	if (d)
+		d->depth++;
 	return 0;
 }
 
@@ -611,18 +602,12 @@ static __always_inline int interrupt_left(void)
 	return 0;
 }
 
-static __always_inline bool in_interrupt(__u64 now)
+static __always_inline bool in_interrupt(void)
 {
 	__u32 zero = 0;
 	struct st_irq_depth *d = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	return d && d->depth > 0 && now - d->since_ns <= ST_IRQ_STALE_NS;
-}
-
-SEC("tp_btf/irq_handler_entry")
-int handoff_hardirq_entry(void *ctx)
-{
-	return interrupt_entered();
+	return d && d->depth > 0;
 }
 
 SEC("tp_btf/irq_handler_exit")
@@ -631,28 +616,34 @@ int handoff_hardirq_exit(void *ctx)
 	return interrupt_left();
 }
 
-SEC("tp_btf/softirq_entry")
-int handoff_softirq_entry(void *ctx)
-{
-	return interrupt_entered();
-}
-
 SEC("tp_btf/softirq_exit")
 int handoff_softirq_exit(void *ctx)
 {
 	return interrupt_left();
 }
 
-SEC("tp_btf/hrtimer_expire_entry")
-int handoff_hrtimer_entry(void *ctx)
-{
-	return interrupt_entered();
-}
-
 SEC("tp_btf/hrtimer_expire_exit")
 int handoff_hrtimer_exit(void *ctx)
 {
 	return interrupt_left();
+}
+
+SEC("tp_btf/irq_handler_entry")
+int handoff_hardirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/softirq_entry")
+int handoff_softirq_entry(void *ctx)
+{
+	return interrupt_entered();
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int handoff_hrtimer_entry(void *ctx)
+{
+	return interrupt_entered();
 }
 
 /* Runs in the waker's context: "current" woke `wakee`. */
@@ -670,7 +661,7 @@ static __always_inline int handoff_wakeup(struct task_struct *wakee, bool new_th
 	if (!ttl)
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (in_interrupt(now)) {
+	if (in_interrupt()) {
 		/* a timer or a packet woke it, not the thread that happens to be running: no waker, but still a
 		 * wakeup that may hand work on, so it counts as a hand-off of unknown cause */
 		count_add(ST_CTR_INTERRUPT_WAKEUPS, 1);

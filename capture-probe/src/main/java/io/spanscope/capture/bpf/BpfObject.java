@@ -81,19 +81,24 @@ public final class BpfObject implements AutoCloseable {
      */
     public void attachAll() throws BpfException {
         requireLoaded();
-        for (Pointer program = LibBpf.bpf_object__next_program(object, null); program != null;
-             program = LibBpf.bpf_object__next_program(object, program)) {
-            if (!LibBpf.bpf_program__autoload(program) || isUprobe(LibBpf.bpf_program__section_name(program))) {
-                continue;
+        // exits first: a program pair that counts entries and exits (interrupt depth, syscall stashes) then
+        // never sees an entry whose exit it missed
+        for (boolean exits : new boolean[] {true, false}) {
+            for (Pointer program = LibBpf.bpf_object__next_program(object, null); program != null;
+                 program = LibBpf.bpf_object__next_program(object, program)) {
+                String section = LibBpf.bpf_program__section_name(program);
+                if (!LibBpf.bpf_program__autoload(program) || isUprobe(section) || section.endsWith("_exit") != exits) {
+                    continue;
+                }
+                Pointer link = LibBpf.bpf_program__attach(program);
+                if (link == null) {
+                    int errno = Libc.lastErrno();
+                    detachAll();
+                    throw new BpfException("cannot attach program " + LibBpf.bpf_program__name(program), errno,
+                            LibBpfLog.drainRecentWarnings());
+                }
+                links.add(link);
             }
-            Pointer link = LibBpf.bpf_program__attach(program);
-            if (link == null) {
-                int errno = Libc.lastErrno();
-                detachAll();
-                throw new BpfException("cannot attach program " + LibBpf.bpf_program__name(program), errno,
-                        LibBpfLog.drainRecentWarnings());
-            }
-            links.add(link);
         }
         LOG.debug("attached {} BPF programs", links.size());
     }

@@ -55,6 +55,7 @@ public final class LocalLinker {
     private volatile long fragments;
     private volatile long causesRefused;
     private final CallingThreads callingThreads;
+    private final RecentCallEnds recentCallEnds;
     /** Set by {@link #decide}: what its answer rests on. */
     private Evidence decidedBy = Evidence.NONE;
     /** Set by {@link #decide}: whether it set aside the call's cause (inherited on a multiplexer thread). */
@@ -80,6 +81,7 @@ public final class LocalLinker {
         this.concurrency = concurrency;
         this.out = out;
         this.callingThreads = new CallingThreads(config.serverHistoryNs());
+        this.recentCallEnds = new RecentCallEnds(config.serverHistoryNs());
     }
 
     public void offer(ExchangeSpan span, long nowNs) {
@@ -101,6 +103,7 @@ public final class LocalLinker {
             processes.put(span.tgid(), process);
         }
         callingThreads.record(span);
+        recentCallEnds.record(span);
         ServerEntry parent = decide(process, span);
         if (parent == AMBIGUOUS || (parent != null && parent.published)) {
             countRefusedCause();
@@ -241,7 +244,7 @@ public final class LocalLinker {
         boolean threadRuleDisagrees = byThread != null && byThread != AMBIGUOUS && byThread != named;
         boolean completionDisagrees = completed != null && completed != named;
         if (named == AMBIGUOUS || !contains(named.span, call) || threadRuleDisagrees || completionDisagrees
-                || (!hasCause && completionOverruled(named.span, call))) {
+                || (!hasCause && completionOverruled(process, named, call))) {
             decidedBy = Evidence.NONE;
             return AMBIGUOUS;
         }
@@ -254,12 +257,54 @@ public final class LocalLinker {
      * itself made another call inside the exchange that ended later, it waited for that one after the named
      * call ended, so the named call was not the last: the kernel's completion crossed (measured with
      * HttpClient.send, where the handler sometimes writes its own request and a client worker holding another
-     * request's response woke it).
+     * request's response woke it). Likewise when any thread made a call inside the exchange that ended later
+     * and no other exchange claims it: that call may be the exchange's own, whose completion a relay thread
+     * still holding an older call's passed on under the older name (seen with HttpClient.sendAsync, where the
+     * continuation threads are shared by every request and a handler whose call finished early never sleeps,
+     * so nobody else claims the older call).
      */
-    private boolean completionOverruled(ExchangeSpan server, ExchangeSpan call) {
-        return callingThreads.endedWithin(server.tgid(), server.requestTid(), call, call.endNs(), server.endNs())
+    private boolean completionOverruled(ProcessExchanges process, ServerEntry claimant, ExchangeSpan call) {
+        ExchangeSpan server = claimant.span;
+        if (callingThreads.endedWithin(server.tgid(), server.requestTid(), call, call.endNs(), server.endNs())
                 || (server.responseTid() != server.requestTid() && callingThreads.endedWithin(server.tgid(),
-                        server.responseTid(), call, call.endNs(), server.endNs()));
+                        server.responseTid(), call, call.endNs(), server.endNs()))) {
+            return true;
+        }
+        for (ExchangeSpan later : recentCallEnds.endedBetween(server.tgid(), call.endNs(), server.endNs())) {
+            if (later != call && later.startNs() >= server.startNs() && !claimedByAnother(process, later, claimant)) {
+                return true;
+            }
+        }
+        return hasUnclaimingAlternative(process, claimant, call);
+    }
+
+    /**
+     * Whether another server exchange known here also contains the call and claims no completion: the call may be
+     * its own, finished before its handler waited (a handler that finds its reply ready never sleeps, so it
+     * claims nothing), while a relay thread passed the completion on to the claimant.
+     */
+    private static boolean hasUnclaimingAlternative(ProcessExchanges process, ServerEntry claimant,
+                                                    ExchangeSpan call) {
+        Iterator<ServerEntry> newestFirst = process.servers.descendingIterator();
+        while (newestFirst.hasNext()) {
+            ServerEntry s = newestFirst.next();
+            if (s.latestEndSoFar < call.startNs()) {
+                return false;
+            }
+            if (s != claimant && !s.span.hasCompletedCall() && contains(s.span, call)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean claimedByAnother(ProcessExchanges process, ExchangeSpan call, ServerEntry claimant) {
+        if (call.requestSequence() < 0 || call.responseSequence() < 0) {
+            return false;
+        }
+        ServerEntry claimedBy = process.serversByCompletedCall.get(
+                new ServerKey(call.connectionGeneration(), call.responseSequence()));
+        return claimedBy != null && claimedBy != AMBIGUOUS && claimedBy != claimant;
     }
 
     private static boolean madeOnThreadOf(ExchangeSpan server, ExchangeSpan call) {

@@ -45,13 +45,15 @@ class LocalLinkerCompletionTest {
     void completionChoosesAmongConcurrentRequestsThatTimeAloneCannotTellApart() {
         ExchangeSpan forSecond = call(POOL_THREAD, 2_000, 3_000, 50, 51);
         ExchangeSpan forFirst = call(POOL_THREAD + 1, 2_100, 3_100, 60, 61);
-        ExchangeSpan unclaimed = call(POOL_THREAD + 2, 2_200, 3_200, 70, 71);
+        // ends before the claimed calls: a call that ended after one of them inside its claimant, claimed by
+        // nobody, would cast doubt on the claim (see the sendAsync case below)
+        ExchangeSpan unclaimed = call(POOL_THREAD + 2, 1_900, 2_900, 70, 71);
         ExchangeSpan first = request(11, 1_000, 9_000, 1_000_001, 61);
         ExchangeSpan second = request(12, 1_500, 9_500, 3_000_001, 51);
 
+        linker.offer(unclaimed, 2_900);
         linker.offer(forSecond, 3_000);
         linker.offer(forFirst, 3_100);
-        linker.offer(unclaimed, 3_200);
         linker.offer(first, 9_000);
         linker.offer(second, 9_500);
         linker.tick(9_500 + GRACE);
@@ -184,5 +186,46 @@ class LocalLinkerCompletionTest {
 
         assertThat(parentOf(pooled)).isEqualTo(request.spanId());
         assertThat(linker.stats().linkedByCompletion()).isEqualTo(1);
+    }
+
+    @Test
+    void aCompletionOfAnotherRequestsCallHeldByARelayIsRefusedWhenTheClaimantsOwnCallEndedLater() {
+        // HttpClient.sendAsync: the first request's call ends early and its handler, finding the reply ready,
+        // never sleeps, so it claims nothing; a continuation thread still holding that completion wakes the
+        // second handler when the second call ends, under the first call's name
+        ExchangeSpan firstsCall = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan secondsCall = call(POOL_THREAD + 1, 1_600, 4_000, 60, 61);
+        ExchangeSpan first = span(serverRecord(FRONTEND, 11, 1_000, 2_500, 1_000_001, 1_000_002), "frontend");
+        ExchangeSpan second = request(12, 1_050, 4_500, 3_000_001, 51);
+
+        linker.offer(firstsCall, 2_000);
+        linker.offer(first, 2_500);
+        linker.offer(secondsCall, 4_000);
+        linker.offer(second, 4_500);
+        linker.tick(4_500 + GRACE);
+        linker.tick(4_500 + GRACE + HOLD);
+
+        assertThat(parentOf(firstsCall)).as("never the second request").isNotEqualTo(second.spanId());
+        assertThat(parentOf(secondsCall)).isNotEqualTo(first.spanId());
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+    }
+
+    @Test
+    void aLaterCallInsideTheClaimantThatAnotherRequestClaimsDoesNotOverruleTheClaim() {
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan othersCall = call(POOL_THREAD + 1, 1_200, 2_200, 60, 61);
+        ExchangeSpan claimant = request(11, 1_000, 2_500, 1_000_001, 51);
+        ExchangeSpan other = request(12, 1_150, 2_600, 3_000_001, 61);
+
+        linker.offer(claimed, 2_000);
+        linker.offer(othersCall, 2_200);
+        linker.offer(claimant, 2_500);
+        linker.offer(other, 2_600);
+        linker.tick(2_600 + GRACE);
+        linker.tick(2_600 + GRACE + HOLD);
+
+        assertThat(parentOf(claimed)).isEqualTo(claimant.spanId());
+        assertThat(parentOf(othersCall)).isEqualTo(other.spanId());
+        assertThat(linker.stats().linkedByCompletion()).isEqualTo(2);
     }
 }
