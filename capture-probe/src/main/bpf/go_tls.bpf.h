@@ -231,6 +231,148 @@ static __always_inline void go_tls_take_record(__u64 pid_tgid, struct st_ssl_cal
 	t.records->taken = t.found + 1;
 }
 
+/*
+ * Where Go's own record state lies in a crypto/tls.Conn of one binary, keyed by the attach cookie of its
+ * probes; offsets from the Conn, summed by user space from the binary's DWARF (GoTlsConnLayout). A binary
+ * without DWARF has no entry: its Reads are numbered by the handshake records above and the last read.
+ */
+struct st_go_conn_layout {
+	__u32 raw_data;     /* rawInput.buf's data pointer: received ciphertext, consumed up to rawInput.off */
+	__u32 raw_len;      /* rawInput.buf's length: its last byte is the last byte read from the socket */
+	__u32 raw_off;      /* rawInput.off */
+	__u32 input_data;   /* input.s's data pointer: the plaintext of the record being handed out */
+	__u32 input_len;    /* input.s's length */
+	__u32 input_index;  /* input.i: how much of it Reads took */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct st_go_conn_layout);
+} go_tls_layouts SEC(".maps") __weak;
+
+enum st_go_read_position {
+	ST_GO_POSITION_NO_LAYOUT = 0, /* the binary has no DWARF layout: the fallback numbers the Read */
+	ST_GO_POSITION_FOUND = 1,
+	ST_GO_POSITION_UNKNOWN = 2,   /* Go's state did not show the record (counted) */
+};
+
+/* bytes after a record's plaintext: the AEAD tag (16), in TLS 1.3 also the content type and any padding */
+#define ST_GO_MIN_TRAILER 16
+#define ST_GO_MAX_TRAILER (16 + 1 + 255)
+/* TLS 1.2 AES-GCM: an 8-byte explicit nonce between the header and the ciphertext */
+#define ST_GO_EXPLICIT_NONCE 8
+
+/*
+ * Is there, `gap` bytes before the plaintext, the header of an application-data record that holds the
+ * plaintext, followed by a tag, and that Go already consumed? Go decrypts in place: the plaintext sits
+ * where the record's payload was (after the explicit nonce of TLS 1.2 GCM, none for TLS 1.3 and ChaCha20).
+ */
+static __always_inline bool go_record_header_at(__u64 header, __u64 plain, __u64 plain_len, __u64 consumed_end)
+{
+	__u8 h[ST_TLS_RECORD_HEADER_BYTES];
+	__u64 end, trailer;
+
+	if (bpf_probe_read_user(h, sizeof(h), (void *)header))
+		return false;
+	if (h[0] != 23 || h[1] != 3 || h[2] != 3)
+		return false;
+	end = header + ST_TLS_RECORD_HEADER_BYTES + ((__u32)h[3] << 8 | h[4]);
+	if (end > consumed_end || end < plain + plain_len)
+		return false;
+	trailer = end - (plain + plain_len);
+	return trailer >= ST_GO_MIN_TRAILER && trailer <= ST_GO_MAX_TRAILER;
+}
+
+/*
+ * copied_seq of the TCP socket at fd: the sequence number after the last byte read from it. Walks the
+ * task with BPF_CORE_READ rather than socket_lookup.bpf.h's kfunc casts: this runs in the uprobe object,
+ * and libbpf 1.1's static linker cannot merge one kfunc extern used by both objects (and a Read's RET is
+ * far rarer than the syscalls sock_from_fd serves).
+ */
+static __always_inline bool go_socket_copied_seq(__s32 fd, __u32 *copied)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+	struct socket *socket;
+	struct sock *sk;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & ST_S_IFMT) != ST_S_IFSOCK)
+		return false;
+	socket = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(socket, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_type) != ST_SOCK_STREAM || BPF_CORE_READ(sk, sk_protocol) != ST_IPPROTO_TCP)
+		return false;
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != ST_AF_INET && BPF_CORE_READ(sk, __sk_common.skc_family) != ST_AF_INET6)
+		return false;
+	*copied = BPF_CORE_READ((struct tcp_sock *)sk, copied_seq);
+	return true;
+}
+
+/*
+ * The TCP sequence number of the first byte a Go Read returned `n` bytes of, from Go's own state at the
+ * RET, whether or not the Read read the socket: crypto/tls hands out one record's plaintext at a time
+ * (`input`), decrypted in place inside `rawInput`, the buffer of everything read from the socket and not
+ * yet discarded, whose last byte is the socket's last byte read (copied_seq). So the record's header lies
+ * just before the plaintext, and its number is copied_seq minus its distance to the buffer's end; the
+ * Read's bytes start `input.i - n` into the record's plaintext. The header is checked (type, version, a
+ * length that ends after the plaintext plus a tag, within what Go consumed), so a state that does not
+ * show the record gives UNKNOWN rather than a number. The caller holds c.in: no other goroutine reads the
+ * socket or moves rawInput meanwhile.
+ */
+static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_tgid, struct st_ssl_call *call,
+								     __u32 n)
+{
+	struct st_go_conn_layout *layout = bpf_map_lookup_elem(&go_tls_layouts, &call->library_id);
+	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
+	__u64 raw_data = 0, raw_len = 0, raw_off = 0, plain = 0, plain_len = 0, index = 0, header, consumed_end;
+	__s32 fd = call->fd;
+	__u32 copied = 0;
+
+	if (!layout)
+		return ST_GO_POSITION_NO_LAYOUT;
+	if (fd < 0) {
+		struct st_ssl_conn *known = bpf_map_lookup_elem(&ssl_conns, &key);
+
+		if (!known)
+			return ST_GO_POSITION_UNKNOWN;
+		fd = known->fd;
+	}
+	if (bpf_probe_read_user(&raw_data, sizeof(raw_data), (void *)(call->ssl + layout->raw_data)) ||
+	    bpf_probe_read_user(&raw_len, sizeof(raw_len), (void *)(call->ssl + layout->raw_len)) ||
+	    bpf_probe_read_user(&raw_off, sizeof(raw_off), (void *)(call->ssl + layout->raw_off)) ||
+	    bpf_probe_read_user(&plain, sizeof(plain), (void *)(call->ssl + layout->input_data)) ||
+	    bpf_probe_read_user(&plain_len, sizeof(plain_len), (void *)(call->ssl + layout->input_len)) ||
+	    bpf_probe_read_user(&index, sizeof(index), (void *)(call->ssl + layout->input_index)))
+		return ST_GO_POSITION_UNKNOWN;
+	/* input emptied by a close_notify read after the data (Read's alert peek) or never filled: no record */
+	if (!plain || index < n || index > plain_len || raw_off > raw_len || raw_len > 0xffffffff)
+		return ST_GO_POSITION_UNKNOWN;
+	consumed_end = raw_data + raw_off;
+	if (plain < raw_data + ST_TLS_RECORD_HEADER_BYTES || plain + plain_len > consumed_end)
+		return ST_GO_POSITION_UNKNOWN;
+	header = plain - ST_TLS_RECORD_HEADER_BYTES;
+	if (!go_record_header_at(header, plain, plain_len, consumed_end)) {
+		header -= ST_GO_EXPLICIT_NONCE;
+		if (header < raw_data || !go_record_header_at(header, plain, plain_len, consumed_end))
+			return ST_GO_POSITION_UNKNOWN;
+	}
+	if (!go_socket_copied_seq(fd, &copied))
+		return ST_GO_POSITION_UNKNOWN;
+	call->fd = fd;
+	call->read_seq = copied - (__u32)(raw_data + raw_len - header) + (__u32)(index - n);
+	call->read_seq_source = ST_SSL_SEQ_GO_BUFFER;
+	return ST_GO_POSITION_FOUND;
+}
+
 /* A socket syscall nested in a Go call, after the shared bookkeeping of tls_ciphertext. */
 static __always_inline void go_tls_nested_syscall(__u64 pid_tgid, struct st_ssl_call *call, const struct st_active *a,
 						  bool egress, __u32 total)

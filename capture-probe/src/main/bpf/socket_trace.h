@@ -91,7 +91,8 @@ enum st_counter {
 	ST_CTR_COMPLETION_CONFLICTS = 15,  /* completions made ambiguous (two calls or wakers reached a thread) */
 	ST_CTR_GO_TLS_UNASSOCIATED = 16, /* Go crypto/tls calls with plaintext whose connection was unknown */
 	ST_CTR_GO_TLS_TABLE_DROPS = 17,  /* Go crypto/tls calls not traced: the in-flight goroutine table refused them */
-	ST_CTR_MAX = 18,
+	ST_CTR_GO_TLS_UNNUMBERED = 18,   /* Go Reads whose record could not be found in Go's state (numbered by the fallback) */
+	ST_CTR_MAX = 19,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

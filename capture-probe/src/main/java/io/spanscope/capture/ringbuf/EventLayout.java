@@ -132,5 +132,6 @@ public final class EventLayout {
     public static final int COUNTER_COMPLETION_CONFLICTS = 15;
     public static final int COUNTER_GO_TLS_UNASSOCIATED = 16;
     public static final int COUNTER_GO_TLS_TABLE_DROPS = 17;
-    public static final int COUNTER_COUNT = 18;
+    public static final int COUNTER_GO_TLS_UNNUMBERED = 18;
+    public static final int COUNTER_COUNT = 19;
 }

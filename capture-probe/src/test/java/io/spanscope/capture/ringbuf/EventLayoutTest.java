@@ -153,6 +153,7 @@ class EventLayoutTest {
         m.put("ST_CTR_COMPLETION_CONFLICTS", EventLayout.COUNTER_COMPLETION_CONFLICTS);
         m.put("ST_CTR_GO_TLS_UNASSOCIATED", EventLayout.COUNTER_GO_TLS_UNASSOCIATED);
         m.put("ST_CTR_GO_TLS_TABLE_DROPS", EventLayout.COUNTER_GO_TLS_TABLE_DROPS);
+        m.put("ST_CTR_GO_TLS_UNNUMBERED", EventLayout.COUNTER_GO_TLS_UNNUMBERED);
         m.put("ST_CTR_MAX", EventLayout.COUNTER_COUNT);
         m.put("ST_ROLE_UNKNOWN", io.spanscope.capture.event.Role.UNKNOWN.ordinal());
         m.put("ST_ROLE_CLIENT", io.spanscope.capture.event.Role.CLIENT.ordinal());
