@@ -252,6 +252,23 @@ struct {
 	__type(value, struct st_go_conn_layout);
 } go_tls_layouts SEC(".maps") __weak;
 
+/*
+ * Per Conn: where the ciphertext Go read from its socket ends (the nested reads of its Reads and
+ * handshakes: sequence at entry + bytes returned), which is where rawInput's buffer ends. The socket's
+ * copied_seq alone is not that: a read that also consumed the peer's FIN counts the FIN in it.
+ */
+struct st_go_received {
+	__u32 end;
+	__s32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct st_ssl_key); /* (Conn, tgid) */
+	__type(value, struct st_go_received);
+} go_tls_received SEC(".maps") __weak;
+
 enum st_go_read_position {
 	ST_GO_POSITION_NO_LAYOUT = 0, /* the binary has no DWARF layout: the fallback numbers the Read */
 	ST_GO_POSITION_FOUND = 1,
@@ -321,8 +338,9 @@ static __always_inline bool go_socket_copied_seq(__s32 fd, __u32 *copied)
  * The TCP sequence number of the first byte a Go Read returned `n` bytes of, from Go's own state at the
  * RET, whether or not the Read read the socket: crypto/tls hands out one record's plaintext at a time
  * (`input`), decrypted in place inside `rawInput`, the buffer of everything read from the socket and not
- * yet discarded, whose last byte is the socket's last byte read (copied_seq). So the record's header lies
- * just before the plaintext, and its number is copied_seq minus its distance to the buffer's end; the
+ * yet discarded, whose last byte is the last byte the Conn's nested reads brought (go_tls_received). So the
+ * record's header lies just before the plaintext, and its number is that end minus its distance to the
+ * buffer's end; the
  * Read's bytes start `input.i - n` into the record's plaintext. The header is checked (type, version, a
  * length that ends after the plaintext plus a tag, within what Go consumed), so a state that does not
  * show the record gives UNKNOWN rather than a number. The caller holds c.in: no other goroutine reads the
@@ -335,6 +353,7 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
 	__u64 raw_data = 0, raw_len = 0, raw_off = 0, plain = 0, plain_len = 0, index = 0, header, consumed_end;
 	__s32 fd = call->fd;
+	struct st_go_received *received;
 	__u32 copied = 0;
 
 	if (!layout)
@@ -365,10 +384,13 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 		if (header < raw_data || !go_record_header_at(header, plain, plain_len, consumed_end))
 			return ST_GO_POSITION_UNKNOWN;
 	}
-	if (!go_socket_copied_seq(fd, &copied))
+	/* rawInput ends where the last nested read ended; the socket agrees unless a read was missed (or the
+	 * FIN, one sequence number, was consumed after the data) */
+	received = bpf_map_lookup_elem(&go_tls_received, &key);
+	if (!received || received->fd != fd || !go_socket_copied_seq(fd, &copied) || copied - received->end > 1)
 		return ST_GO_POSITION_UNKNOWN;
 	call->fd = fd;
-	call->read_seq = copied - (__u32)(raw_data + raw_len - header) + (__u32)(index - n);
+	call->read_seq = received->end - (__u32)(raw_data + raw_len - header) + (__u32)(index - n);
 	call->read_seq_source = ST_SSL_SEQ_GO_BUFFER;
 	return ST_GO_POSITION_FOUND;
 }
@@ -379,6 +401,12 @@ static __always_inline void go_tls_nested_syscall(__u64 pid_tgid, struct st_ssl_
 {
 	if (call->library != ST_TLS_GO)
 		return;
+	if (!egress) {
+		struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
+		struct st_go_received received = { .end = a->seq + total, .fd = a->fd };
+
+		bpf_map_update_elem(&go_tls_received, &key, &received, BPF_ANY);
+	}
 	if (call->direction == ST_DIR_EGRESS && egress)
 		go_tls_write_sent(pid_tgid, call);
 	else if (call->direction == ST_GO_DIR_HANDSHAKE && !egress)
