@@ -100,21 +100,6 @@ static __always_inline struct st_ssl_call *go_tls_call_of_syscall(__u64 pid_tgid
 	return handshake ? handshake : call;
 }
 
-/*
- * A nested write of a Go Write has just sent its first record: the Write's plaintext goes out now,
- * not at its RET. The peer may answer as soon as the record arrives, and the goroutine can be
- * descheduled before it reaches its RET (it leaves the syscall through the scheduler); the reply's
- * plaintext, read by another goroutine, would then reach user space before the request it answers.
- * Go's Write sends all of b unless the connection fails, so all of b is reported.
- */
-static __always_inline void go_tls_write_sent(__u64 pid_tgid, struct st_ssl_call *call)
-{
-	if (call->delivered)
-		return;
-	call->delivered = 1;
-	tls_deliver(pid_tgid, call, call->requested, call->library_id, ST_CTR_GO_TLS_UNASSOCIATED);
-}
-
 /* One bpf_loop step over the record headers of a handshake read. */
 struct go_record_walk {
 	struct st_go_handshake_records *out;
@@ -237,6 +222,8 @@ static __always_inline void go_tls_take_record(__u64 pid_tgid, struct st_ssl_cal
  * without DWARF has no entry: its Reads are numbered by the handshake records above and the last read.
  */
 struct st_go_conn_layout {
+	__u32 version;      /* vers: the negotiated TLS version (uint16) */
+	__u32 cipher_suite; /* cipherSuite (uint16) */
 	__u32 raw_data;     /* rawInput.buf's data pointer: received ciphertext, consumed up to rawInput.off */
 	__u32 raw_len;      /* rawInput.buf's length: its last byte is the last byte read from the socket */
 	__u32 raw_off;      /* rawInput.off */
@@ -395,6 +382,80 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 	return ST_GO_POSITION_FOUND;
 }
 
+/*
+ * Bytes of a record this Conn writes beyond its plaintext, after the 5-byte header: TLS 1.3 adds the
+ * content type and a 16-byte tag (Go never pads), TLS 1.2 AES-GCM an 8-byte explicit nonce and the tag,
+ * ChaCha20-Poly1305 the tag. 0 for anything else (CBC pads, TLS 1.0/1.1) or without a layout.
+ */
+static __always_inline __u8 go_record_overhead(const struct st_ssl_call *call)
+{
+	struct st_go_conn_layout *layout = bpf_map_lookup_elem(&go_tls_layouts, &call->library_id);
+	__u16 version = 0, suite = 0;
+
+	if (!layout || bpf_probe_read_user(&version, sizeof(version), (void *)(call->ssl + layout->version)))
+		return 0;
+	if (version == 0x0304)
+		return 17;
+	if (version != 0x0303 || bpf_probe_read_user(&suite, sizeof(suite), (void *)(call->ssl + layout->cipher_suite)))
+		return 0;
+	switch (suite) {
+	case 0x009c: case 0x009d: /* RSA AES-GCM */
+	case 0xc02b: case 0xc02c: /* ECDHE-ECDSA AES-GCM */
+	case 0xc02f: case 0xc030: /* ECDHE-RSA AES-GCM */
+		return 24;
+	case 0xcca8: case 0xcca9: /* ECDHE ChaCha20-Poly1305 */
+		return 16;
+	}
+	return 0;
+}
+
+/*
+ * A nested write of a Go Write. Go writes each record with its own write (a partial write continues it
+ * in the next), and a reader numbers plaintext by the record that carried it (TCP sequence of its header +
+ * offset into its plaintext). So each record's plaintext goes out as its own event, numbered by its header,
+ * as the write that starts it ends: record k holds b's next (length - overhead) bytes. A write that does
+ * not start where the current record ends, or a record that does not fit b, ends this: the rest of b goes
+ * out at once, numbered from there (as for a Write whose records cannot be told apart: correct for its
+ * first record only). Each record goes out as its write ends, not at the RET: the peer may answer as soon
+ * as the record arrives, and the writing goroutine can be descheduled before it reaches its RET; the
+ * answer's plaintext, read by another goroutine, would then reach user space before the request.
+ */
+static __always_inline void go_tls_write_record(__u64 pid_tgid, struct st_ssl_call *call, const struct st_active *a,
+						__u32 total)
+{
+	__u8 h[ST_TLS_RECORD_HEADER_BYTES];
+	__u32 offset, len = 0, plain, seq;
+	__u64 buf = call->buf;
+
+	if (call->delivered)
+		return;
+	if (call->writes == 1)
+		call->go_overhead = go_record_overhead(call);
+	if (call->go_record_left >= total) {
+		call->go_record_left -= total;
+		return;
+	}
+	offset = call->go_record_left;
+	seq = a->seq + offset;
+	plain = call->requested - call->go_plain_sent;
+	if (call->go_overhead && a->arg_kind == ST_ARG_BUF &&
+	    !bpf_probe_read_user(h, sizeof(h), (void *)(a->buf + offset)) && h[0] == 23 && h[1] == 3 && h[2] == 3) {
+		len = (__u32)h[3] << 8 | h[4];
+		if (len > call->go_overhead && len - call->go_overhead <= plain &&
+		    offset + ST_TLS_RECORD_HEADER_BYTES + len >= total) {
+			plain = len - call->go_overhead;
+			call->go_record_left = offset + ST_TLS_RECORD_HEADER_BYTES + len - total;
+		}
+	}
+	call->buf = buf + call->go_plain_sent;
+	call->write_seq[0] = seq;
+	tls_deliver(pid_tgid, call, plain, call->library_id, ST_CTR_GO_TLS_UNASSOCIATED);
+	call->buf = buf;
+	call->go_plain_sent += plain;
+	if (call->go_plain_sent >= call->requested)
+		call->delivered = 1;
+}
+
 /* A socket syscall nested in a Go call, after the shared bookkeeping of tls_ciphertext. */
 static __always_inline void go_tls_nested_syscall(__u64 pid_tgid, struct st_ssl_call *call, const struct st_active *a,
 						  bool egress, __u32 total)
@@ -408,7 +469,7 @@ static __always_inline void go_tls_nested_syscall(__u64 pid_tgid, struct st_ssl_
 		bpf_map_update_elem(&go_tls_received, &key, &received, BPF_ANY);
 	}
 	if (call->direction == ST_DIR_EGRESS && egress)
-		go_tls_write_sent(pid_tgid, call);
+		go_tls_write_record(pid_tgid, call, a, total);
 	else if (call->direction == ST_GO_DIR_HANDSHAKE && !egress)
 		go_tls_handshake_read(pid_tgid, call, a, total);
 }

@@ -200,8 +200,8 @@ int go_tls_return(struct pt_regs *ctx)
 		return 0;
 	call = *found;
 	bpf_map_delete_elem(&go_tls_calls, &key);
-	if (call.delivered)
-		return 0; /* a Write whose plaintext went out with its first record (go_tls_write_sent) */
+	if (call.delivered || call.go_plain_sent)
+		return 0; /* a Write whose plaintext went out with its records (go_tls_write_record) */
 	if (n > call.requested)
 		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
 	if (call.direction == ST_DIR_INGRESS && n > 0) {

@@ -8,7 +8,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where, inside a {@code crypto/tls.Conn} of one Go binary, the Read probe finds Go's own record state:
+ * Where, inside a {@code crypto/tls.Conn} of one Go binary, the probes find the negotiated version and
+ * cipher suite ({@code vers}, {@code cipherSuite}: how many bytes a record adds to its plaintext, for
+ * numbering each record a Write sends) and Go's own record state for Reads:
  * {@code rawInput} (a {@code bytes.Buffer} of received ciphertext: {@code buf}'s data pointer and length,
  * and {@code off}, where its unconsumed part starts) and {@code input} (a {@code bytes.Reader} over the
  * plaintext of the record being handed out: {@code s}'s data pointer and length, and {@code i}, how much of
@@ -17,7 +19,7 @@ import java.util.Set;
  * nothing assumed about a Go release's layout. Laid out for the BPF map {@code go_tls_layouts}
  * ({@code struct st_go_conn_layout} in go_tls.bpf.h).
  */
-public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawInputOffset, long inputData,
+public record GoTlsConnLayout(long version, long cipherSuite, long rawInputData, long rawInputLength, long rawInputOffset, long inputData,
                               long inputLength, long inputIndex) {
 
     static final String CONN = "crypto/tls.Conn";
@@ -25,7 +27,7 @@ public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawIn
     static final String READER = "bytes.Reader";
     static final String BYTE_SLICE = "[]uint8";
     /** Bytes of the map value. */
-    public static final int BYTES = 6 * 4;
+    public static final int BYTES = 8 * 4;
 
     /** The layout from the binary's DWARF; empty when it has none (built with -ldflags=-w) or lacks a member. */
     static Optional<GoTlsConnLayout> read(ElfSections elf) throws IOException {
@@ -34,6 +36,8 @@ public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawIn
         Map<String, Long> buffer = types.getOrDefault(BUFFER, Map.of());
         Map<String, Long> reader = types.getOrDefault(READER, Map.of());
         Map<String, Long> slice = types.getOrDefault(BYTE_SLICE, Map.of());
+        Long version = conn.get("vers");
+        Long cipherSuite = conn.get("cipherSuite");
         Long rawInput = conn.get("rawInput");
         Long input = conn.get("input");
         Long buf = buffer.get("buf");
@@ -42,11 +46,11 @@ public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawIn
         Long i = reader.get("i");
         Long array = slice.get("array");
         Long len = slice.get("len");
-        if (rawInput == null || input == null || buf == null || off == null || s == null || i == null
+        if (version == null || cipherSuite == null || rawInput == null || input == null || buf == null || off == null || s == null || i == null
                 || array == null || len == null) {
             return Optional.empty();
         }
-        GoTlsConnLayout layout = new GoTlsConnLayout(rawInput + buf + array, rawInput + buf + len, rawInput + off,
+        GoTlsConnLayout layout = new GoTlsConnLayout(version, cipherSuite, rawInput + buf + array, rawInput + buf + len, rawInput + off,
                 input + s + array, input + s + len, input + i);
         return layout.plausible() ? Optional.of(layout) : Optional.empty();
     }
@@ -54,7 +58,7 @@ public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawIn
     /** Every offset within a Conn of sane size (a damaged DWARF gives no layout rather than wild reads). */
     private boolean plausible() {
         long limit = 1 << 16;
-        for (long offset : new long[] {rawInputData, rawInputLength, rawInputOffset, inputData, inputLength, inputIndex}) {
+        for (long offset : offsets()) {
             if (offset < 0 || offset > limit) {
                 return false;
             }
@@ -62,12 +66,17 @@ public record GoTlsConnLayout(long rawInputData, long rawInputLength, long rawIn
         return true;
     }
 
-    /** The value of {@code go_tls_layouts} (six u32, little-endian, in declaration order). */
+    /** The value of {@code go_tls_layouts} (eight u32, little-endian, in declaration order). */
     public byte[] mapValue() {
         ByteBuffer value = ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (long offset : new long[] {rawInputData, rawInputLength, rawInputOffset, inputData, inputLength, inputIndex}) {
+        for (long offset : offsets()) {
             value.putInt((int) offset);
         }
         return value.array();
+    }
+
+    private long[] offsets() {
+        return new long[] {version, cipherSuite, rawInputData, rawInputLength, rawInputOffset, inputData, inputLength,
+            inputIndex};
     }
 }

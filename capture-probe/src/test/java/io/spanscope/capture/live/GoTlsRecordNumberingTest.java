@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Go crypto/tls Reads that cut records apart and Reads served from Go's buffer with no syscall: a Go client
- * writes messages of many sizes as fast as it can (so one socket read brings many records), and a Go
- * server reads them back in small Reads (so one record is handed out over several Reads, most with no
+ * writes messages of many sizes as fast as it can (so one socket read brings many records; some Writes
+ * take several records), and a Go server reads them back in small Reads (so one record is handed out over several Reads, most with no
  * nested read). Every plaintext byte the server's Reads returned must carry the TCP sequence number the
  * client's Write gave that byte: the numbering parsers use to pair both ends of an exchange.
  */
@@ -73,7 +73,8 @@ class GoTlsRecordNumberingTest {
             }
 
             // server ADDR CHUNK: one connection, read in CHUNK-byte Reads to its end; prints the byte count.
-            // client ADDR COUNT: COUNT messages of varied sizes and pseudo-random bytes, one Write each.
+            // client ADDR COUNT: COUNT messages of pseudo-random bytes, one Write each: 1 to 1000 bytes (one record),
+            // every 25th of 20000 (several records).
             func main() {
             \tswitch os.Args[1] {
             \tcase "server":
@@ -99,7 +100,11 @@ class GoTlsRecordNumberingTest {
             \t\tcheck(err)
             \t\tstate := uint32(12345)
             \t\tfor i := 0; i < count; i++ {
-            \t\t\tmsg := make([]byte, 1+(i*97)%1000)
+            \t\t\tsize := 1 + (i*97)%1000
+            \t\t\tif i%25 == 24 {
+            \t\t\t\tsize = 20000 + i
+            \t\t\t}
+            \t\t\tmsg := make([]byte, size)
             \t\t\tfor j := range msg {
             \t\t\t\tstate = state*1664525 + 1013904223
             \t\t\t\tmsg[j] = byte(state >> 24)
@@ -157,7 +162,7 @@ class GoTlsRecordNumberingTest {
             assertThat(client.exitValue()).as(clientOut).isZero();
             long sent = 0;
             for (int i = 0; i < MESSAGES; i++) {
-                sent += 1 + (i * 97) % 1000;
+                sent += i % 25 == 24 ? 20000 + i : 1 + (i * 97) % 1000;
             }
             assertThat(serverOut.readLine()).as("bytes the server read").isEqualTo(Long.toString(sent));
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -105,7 +105,7 @@ class GoTlsBinaryTest {
         Map<String, Long> reader = readelfMembers(dwarf, "bytes.Reader");
         Map<String, Long> slice = readelfMembers(dwarf, "[]uint8");
 
-        assertThat(inspection.connLayout()).contains(new GoTlsConnLayout(
+        assertThat(inspection.connLayout()).contains(new GoTlsConnLayout(conn.get("vers"), conn.get("cipherSuite"),
                 conn.get("rawInput") + buffer.get("buf") + slice.get("array"),
                 conn.get("rawInput") + buffer.get("buf") + slice.get("len"),
                 conn.get("rawInput") + buffer.get("off"),
