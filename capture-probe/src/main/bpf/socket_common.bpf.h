@@ -109,6 +109,7 @@ enum st_ssl_seq_source {
 	ST_SSL_SEQ_RECORD_HEADER = 2,  /* a nested read of exactly one record header */
 	ST_SSL_SEQ_READ_AHEAD = 3,     /* a nested read of whole records (read-ahead), parsed */
 	ST_SSL_SEQ_GO_BUFFER = 4,      /* Go: read_seq is exact, from Go's own record state at the RET */
+	ST_SSL_SEQ_UNKNOWN = 5,        /* Go: the record was not found; the event is marked, never linked by it */
 };
 
 /* A read of exactly this many bytes is OpenSSL reading one record header (no read-ahead). */

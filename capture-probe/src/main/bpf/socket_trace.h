@@ -68,6 +68,7 @@ enum st_role {
 #define ST_FLAG_TLS 0x8              /* plaintext of a TLS library call; tcp_seq is the nested syscall's */
 #define ST_FLAG_COMPLETION 0x10      /* server response: cause_* name the client call (connection generation,
 				      * response's first byte) whose completion woke the writing thread */
+#define ST_FLAG_SEQUENCE_UNKNOWN 0x20 /* TLS plaintext whose record was not found: tcp_seq only orders it */
 /* st_open_event.flags */
 #define ST_FLAG_JOINED_MID_STREAM 0x1
 

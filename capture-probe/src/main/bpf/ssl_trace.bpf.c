@@ -209,8 +209,10 @@ int go_tls_return(struct pt_regs *ctx)
 
 		if (position == ST_GO_POSITION_NO_LAYOUT)
 			go_tls_take_record(pid_tgid, &call, n);
-		else if (position == ST_GO_POSITION_UNKNOWN)
+		else if (position == ST_GO_POSITION_UNKNOWN) {
+			call.read_seq_source = ST_SSL_SEQ_UNKNOWN;
 			count_add(ST_CTR_GO_TLS_UNNUMBERED, 1);
+		}
 	}
 	tls_deliver(pid_tgid, &call, n > 0 ? n : 0, call.library_id, ST_CTR_GO_TLS_UNASSOCIATED);
 	return 0;

@@ -100,6 +100,7 @@ class EventLayoutTest {
         m.put("ST_FLAG_READ_FAULT", EventLayout.FLAG_READ_FAULT);
         m.put("ST_FLAG_TLS", EventLayout.FLAG_TLS);
         m.put("ST_FLAG_COMPLETION", EventLayout.FLAG_COMPLETION);
+        m.put("ST_FLAG_SEQUENCE_UNKNOWN", EventLayout.FLAG_SEQUENCE_UNKNOWN);
         m.put("ST_FLAG_JOINED_MID_STREAM", EventLayout.FLAG_JOINED_MID_STREAM);
         m.put("st_open_event.ends", EventLayout.OPEN_ENDS);
         m.put("st_open_event.cgroup_id", EventLayout.OPEN_CGROUP_ID);
