@@ -260,6 +260,7 @@ enum st_go_read_position {
 	ST_GO_POSITION_NO_LAYOUT = 0, /* the binary has no DWARF layout: the fallback numbers the Read */
 	ST_GO_POSITION_FOUND = 1,
 	ST_GO_POSITION_UNKNOWN = 2,   /* Go's state did not show the record (counted) */
+	ST_GO_POSITION_NO_CONNECTION = 3, /* no traced connection behind the Conn (port filter): nothing to number */
 };
 
 /* bytes after a record's plaintext: the AEAD tag (16), in TLS 1.3 also the content type and any padding */
@@ -287,6 +288,33 @@ static __always_inline bool go_record_header_at(__u64 header, __u64 plain, __u64
 		return false;
 	trailer = end - (plain + plain_len);
 	return trailer >= ST_GO_MIN_TRAILER && trailer <= ST_GO_MAX_TRAILER;
+}
+
+/*
+ * Bytes of a record of this Conn beyond its plaintext, after the 5-byte header: TLS 1.3 adds the
+ * content type and a 16-byte tag (Go never pads), TLS 1.2 AES-GCM an 8-byte explicit nonce and the tag,
+ * ChaCha20-Poly1305 the tag. 0 for anything else (CBC pads, TLS 1.0/1.1) or without a layout.
+ */
+static __always_inline __u8 go_record_overhead(const struct st_ssl_call *call)
+{
+	struct st_go_conn_layout *layout = bpf_map_lookup_elem(&go_tls_layouts, &call->library_id);
+	__u16 version = 0, suite = 0;
+
+	if (!layout || bpf_probe_read_user(&version, sizeof(version), (void *)(call->ssl + layout->version)))
+		return 0;
+	if (version == 0x0304)
+		return 17;
+	if (version != 0x0303 || bpf_probe_read_user(&suite, sizeof(suite), (void *)(call->ssl + layout->cipher_suite)))
+		return 0;
+	switch (suite) {
+	case 0x009c: case 0x009d: /* RSA AES-GCM */
+	case 0xc02b: case 0xc02c: /* ECDHE-ECDSA AES-GCM */
+	case 0xc02f: case 0xc030: /* ECDHE-RSA AES-GCM */
+		return 24;
+	case 0xcca8: case 0xcca9: /* ECDHE ChaCha20-Poly1305 */
+		return 16;
+	}
+	return 0;
 }
 
 /*
@@ -321,6 +349,77 @@ static __always_inline bool go_socket_copied_seq(__s32 fd, __u32 *copied)
 	return true;
 }
 
+/* One bpf_loop step of go_alert_peek_record: the record headers of rawInput, from its start. */
+struct go_record_scan {
+	__u64 at;           /* the next header */
+	__u64 end;          /* what Go consumed */
+	__u64 last;         /* the header before `at` */
+	__u64 before_last;
+	__u32 records;
+	__u16 last_len;
+	__u16 before_last_len;
+	__u8 last_type;
+	__u8 before_last_type;
+	__u8 found;         /* `last` ends exactly at `end` */
+};
+
+static long go_scan_step(__u32 index, struct go_record_scan *s)
+{
+	__u8 h[ST_TLS_RECORD_HEADER_BYTES];
+	__u64 next;
+
+	if (bpf_probe_read_user(h, sizeof(h), (void *)s->at) || h[0] < 20 || h[0] > 24 || h[1] != 3)
+		return 1;
+	next = s->at + ST_TLS_RECORD_HEADER_BYTES + ((__u32)h[3] << 8 | h[4]);
+	if (next > s->end)
+		return 1;
+	s->before_last = s->last;
+	s->before_last_len = s->last_len;
+	s->before_last_type = s->last_type;
+	s->last = s->at;
+	s->last_len = (__u16)h[3] << 8 | h[4];
+	s->last_type = h[0];
+	s->records++;
+	s->at = next;
+	if (next == s->end) {
+		s->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* record headers walked at most to find a Read's record behind a close_notify */
+#define ST_GO_SCAN_RECORDS 512
+#define ST_TLS_ALERT 21
+#define ST_TLS_APPLICATION_DATA 23
+
+/*
+ * TLS 1.2 only: a Read that emptied `input` finds a close_notify next in rawInput and reads it at once
+ * (so it can return io.EOF with the data), which empties `input` again: the plaintext pointer is gone.
+ * The record is then the one right before that alert, both the last Go consumed, and the Read returned the
+ * tail of its plaintext. rawInput's buffer always starts with a record (Go consumes whole records and
+ * moves what is left to the front), so its headers are walked from there (they are not decrypted in place).
+ */
+static __always_inline bool go_alert_peek_record(const struct st_ssl_call *call, __u64 raw_data, __u64 consumed_end,
+						 __u32 n, __u64 *header, __u32 *offset)
+{
+	struct go_record_scan s = { .at = raw_data, .end = consumed_end };
+	__u32 overhead = go_record_overhead(call), plain;
+
+	if (!overhead || consumed_end <= raw_data)
+		return false;
+	bpf_loop(ST_GO_SCAN_RECORDS, go_scan_step, &s, 0);
+	if (!s.found || s.records < 2 || s.last_type != ST_TLS_ALERT || s.before_last_type != ST_TLS_APPLICATION_DATA ||
+	    s.before_last_len <= overhead)
+		return false;
+	plain = s.before_last_len - overhead;
+	if (n > plain)
+		return false;
+	*header = s.before_last;
+	*offset = plain - n;
+	return true;
+}
+
 /*
  * The TCP sequence number of the first byte a Go Read returned `n` bytes of, from Go's own state at the
  * RET, whether or not the Read read the socket: crypto/tls hands out one record's plaintext at a time
@@ -338,10 +437,10 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 {
 	struct st_go_conn_layout *layout = bpf_map_lookup_elem(&go_tls_layouts, &call->library_id);
 	struct st_ssl_key key = { .ssl = call->ssl, .tgid = pid_tgid >> 32 };
-	__u64 raw_data = 0, raw_len = 0, raw_off = 0, plain = 0, plain_len = 0, index = 0, header, consumed_end;
+	__u64 raw_data = 0, raw_len = 0, raw_off = 0, plain = 0, plain_len = 0, index = 0, header = 0, consumed_end;
 	__s32 fd = call->fd;
 	struct st_go_received *received;
-	__u32 copied = 0;
+	__u32 copied = 0, offset = 0;
 
 	if (!layout)
 		return ST_GO_POSITION_NO_LAYOUT;
@@ -349,7 +448,7 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 		struct st_ssl_conn *known = bpf_map_lookup_elem(&ssl_conns, &key);
 
 		if (!known)
-			return ST_GO_POSITION_UNKNOWN;
+			return ST_GO_POSITION_NO_CONNECTION;
 		fd = known->fd;
 	}
 	if (bpf_probe_read_user(&raw_data, sizeof(raw_data), (void *)(call->ssl + layout->raw_data)) ||
@@ -359,17 +458,23 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 	    bpf_probe_read_user(&plain_len, sizeof(plain_len), (void *)(call->ssl + layout->input_len)) ||
 	    bpf_probe_read_user(&index, sizeof(index), (void *)(call->ssl + layout->input_index)))
 		return ST_GO_POSITION_UNKNOWN;
-	/* input emptied by a close_notify read after the data (Read's alert peek) or never filled: no record */
-	if (!plain || index < n || index > plain_len || raw_off > raw_len || raw_len > 0xffffffff)
+	if (index > plain_len || raw_off > raw_len || raw_len > 0xffffffff)
 		return ST_GO_POSITION_UNKNOWN;
 	consumed_end = raw_data + raw_off;
-	if (plain < raw_data + ST_TLS_RECORD_HEADER_BYTES || plain + plain_len > consumed_end)
-		return ST_GO_POSITION_UNKNOWN;
-	header = plain - ST_TLS_RECORD_HEADER_BYTES;
-	if (!go_record_header_at(header, plain, plain_len, consumed_end)) {
-		header -= ST_GO_EXPLICIT_NONCE;
-		if (header < raw_data || !go_record_header_at(header, plain, plain_len, consumed_end))
+	if (!plain) {
+		/* input emptied after the data by a close_notify read with it (TLS 1.2) */
+		if (!go_alert_peek_record(call, raw_data, consumed_end, n, &header, &offset))
 			return ST_GO_POSITION_UNKNOWN;
+	} else {
+		if (index < n || plain < raw_data + ST_TLS_RECORD_HEADER_BYTES || plain + plain_len > consumed_end)
+			return ST_GO_POSITION_UNKNOWN;
+		header = plain - ST_TLS_RECORD_HEADER_BYTES;
+		if (!go_record_header_at(header, plain, plain_len, consumed_end)) {
+			header -= ST_GO_EXPLICIT_NONCE;
+			if (header < raw_data || !go_record_header_at(header, plain, plain_len, consumed_end))
+				return ST_GO_POSITION_UNKNOWN;
+		}
+		offset = index - n;
 	}
 	/* rawInput ends where the last nested read ended; the socket agrees unless a read was missed (or the
 	 * FIN, one sequence number, was consumed after the data) */
@@ -377,36 +482,9 @@ static __always_inline enum st_go_read_position go_tls_read_position(__u64 pid_t
 	if (!received || received->fd != fd || !go_socket_copied_seq(fd, &copied) || copied - received->end > 1)
 		return ST_GO_POSITION_UNKNOWN;
 	call->fd = fd;
-	call->read_seq = received->end - (__u32)(raw_data + raw_len - header) + (__u32)(index - n);
+	call->read_seq = received->end - (__u32)(raw_data + raw_len - header) + offset;
 	call->read_seq_source = ST_SSL_SEQ_GO_BUFFER;
 	return ST_GO_POSITION_FOUND;
-}
-
-/*
- * Bytes of a record this Conn writes beyond its plaintext, after the 5-byte header: TLS 1.3 adds the
- * content type and a 16-byte tag (Go never pads), TLS 1.2 AES-GCM an 8-byte explicit nonce and the tag,
- * ChaCha20-Poly1305 the tag. 0 for anything else (CBC pads, TLS 1.0/1.1) or without a layout.
- */
-static __always_inline __u8 go_record_overhead(const struct st_ssl_call *call)
-{
-	struct st_go_conn_layout *layout = bpf_map_lookup_elem(&go_tls_layouts, &call->library_id);
-	__u16 version = 0, suite = 0;
-
-	if (!layout || bpf_probe_read_user(&version, sizeof(version), (void *)(call->ssl + layout->version)))
-		return 0;
-	if (version == 0x0304)
-		return 17;
-	if (version != 0x0303 || bpf_probe_read_user(&suite, sizeof(suite), (void *)(call->ssl + layout->cipher_suite)))
-		return 0;
-	switch (suite) {
-	case 0x009c: case 0x009d: /* RSA AES-GCM */
-	case 0xc02b: case 0xc02c: /* ECDHE-ECDSA AES-GCM */
-	case 0xc02f: case 0xc030: /* ECDHE-RSA AES-GCM */
-		return 24;
-	case 0xcca8: case 0xcca9: /* ECDHE ChaCha20-Poly1305 */
-		return 16;
-	}
-	return 0;
 }
 
 /*

@@ -22,14 +22,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Go crypto/tls Reads that cut records apart and Reads served from Go's buffer with no syscall: a Go client
  * writes messages of many sizes as fast as it can (so one socket read brings many records; some Writes
  * take several records), and a Go server reads them back in small Reads (so one record is handed out over several Reads, most with no
  * nested read). Every plaintext byte the server's Reads returned must carry the TCP sequence number the
- * client's Write gave that byte: the numbering parsers use to pair both ends of an exchange.
+ * client's Write gave that byte: the numbering parsers use to pair both ends of an exchange. TLS 1.3, and
+ * TLS 1.2 with AES-GCM (an explicit nonce before the ciphertext; a close_notify read with the last data
+ * empties Go's plaintext reader) and with ChaCha20-Poly1305.
  */
 @Tag("live")
 class GoTlsRecordNumberingTest {
@@ -73,7 +75,7 @@ class GoTlsRecordNumberingTest {
             }
 
             // server ADDR CHUNK: one connection, read in CHUNK-byte Reads to its end; prints the byte count.
-            // client ADDR COUNT: COUNT messages of pseudo-random bytes, one Write each: 1 to 1000 bytes (one record),
+            // client ADDR COUNT VERSION (1.3, 1.2-gcm, 1.2-chacha): COUNT messages of pseudo-random bytes, one Write each: 1 to 1000 bytes (one record),
             // every 25th of 20000 (several records).
             func main() {
             \tswitch os.Args[1] {
@@ -84,6 +86,10 @@ class GoTlsRecordNumberingTest {
             \t\tfmt.Println("listening")
             \t\tc, err := l.Accept()
             \t\tcheck(err)
+            \t\t// let the client's records (and its close_notify) pile up in the socket: Reads then start from
+            \t\t// a full buffer, and the last one finds the alert behind the data
+            \t\tcheck(c.(*tls.Conn).Handshake())
+            \t\ttime.Sleep(300 * time.Millisecond)
             \t\tbuf := make([]byte, chunk)
             \t\ttotal := 0
             \t\tfor {
@@ -96,7 +102,16 @@ class GoTlsRecordNumberingTest {
             \t\tfmt.Println(total)
             \tcase "client":
             \t\tcount, _ := strconv.Atoi(os.Args[3])
-            \t\tc, err := tls.Dial("tcp", os.Args[2], &tls.Config{InsecureSkipVerify: true})
+            \t\tconfig := &tls.Config{InsecureSkipVerify: true}
+            \t\tswitch os.Args[4] {
+            \t\tcase "1.2-gcm":
+            \t\t\tconfig.MaxVersion = tls.VersionTLS12
+            \t\t\tconfig.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+            \t\tcase "1.2-chacha":
+            \t\t\tconfig.MaxVersion = tls.VersionTLS12
+            \t\t\tconfig.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
+            \t\t}
+            \t\tc, err := tls.Dial("tcp", os.Args[2], config)
             \t\tcheck(err)
             \t\tstate := uint32(12345)
             \t\tfor i := 0; i < count; i++ {
@@ -141,9 +156,9 @@ class GoTlsRecordNumberingTest {
         assertThat(build.exitValue()).as(output).isZero();
     }
 
-    @ParameterizedTest(name = "server Reads of {0} bytes")
-    @ValueSource(ints = {7, 100, 4096})
-    void everyByteAGoReadReturnedCarriesTheSequenceNumberTheWriterGaveIt(int readSize) throws Exception {
+    @ParameterizedTest(name = "server Reads of {0} bytes, TLS {1}")
+    @CsvSource({"7, 1.3", "100, 1.3", "4096, 1.3", "7, 1.2-gcm", "4096, 1.2-gcm", "100, 1.2-chacha"})
+    void everyByteAGoReadReturnedCarriesTheSequenceNumberTheWriterGaveIt(int readSize, String version) throws Exception {
         int port = TlsPeers.freePort();
         RecordingSink sink = new RecordingSink();
         Process server = null;
@@ -156,7 +171,7 @@ class GoTlsRecordNumberingTest {
             assertThat(RecordingSink.await(WAIT, () -> capture.stats().tls().attachedFiles().contains(binary.toString())))
                     .as("attached: %s", capture.stats().tls()).isTrue();
             Process client = new ProcessBuilder(binary.toString(), "client", "127.0.0.1:" + port,
-                    Integer.toString(MESSAGES)).redirectErrorStream(true).start();
+                    Integer.toString(MESSAGES), version).redirectErrorStream(true).start();
             String clientOut = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(client.exitValue()).as(clientOut).isZero();
