@@ -274,9 +274,12 @@ final class DwarfStructMembers {
         }
     }
 
-    /** Little-endian reads from a stream, with the position counted. */
+    /** Little-endian reads from a stream through a buffer of its own, with the position counted. */
     private static final class DwarfInput {
         private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int at;
+        private int limit;
         private long position;
 
         DwarfInput(InputStream in) {
@@ -288,19 +291,22 @@ final class DwarfStructMembers {
         }
 
         boolean atEnd() throws IOException {
-            in.mark(1);
-            int next = in.read();
-            in.reset();
-            return next < 0;
+            return at == limit && !fill();
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buffer, 0, buffer.length);
+            at = 0;
+            limit = Math.max(n, 0);
+            return n > 0;
         }
 
         int u8() throws IOException {
-            int b = in.read();
-            if (b < 0) {
+            if (at == limit && !fill()) {
                 throw new EOFException();
             }
             position++;
-            return b;
+            return buffer[at++] & 0xFF;
         }
 
         int u16() throws IOException {
@@ -350,7 +356,15 @@ final class DwarfStructMembers {
             if (count < 0) {
                 throw new MalformedException("negative length");
             }
-            in.skipNBytes(count);
+            long left = count;
+            while (left > 0) {
+                if (at == limit && !fill()) {
+                    throw new EOFException();
+                }
+                int step = (int) Math.min(left, limit - at);
+                at += step;
+                left -= step;
+            }
             position += count;
         }
 

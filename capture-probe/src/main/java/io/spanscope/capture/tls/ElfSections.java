@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
@@ -149,7 +150,17 @@ final class ElfSections implements AutoCloseable {
             return Optional.empty();
         }
         raw.skipNBytes(COMPRESSION_HEADER_BYTES);
-        return Optional.of(new BufferedInputStream(new InflaterInputStream(raw), 1 << 16));
+        Inflater inflater = new Inflater();
+        return Optional.of(new InflaterInputStream(raw, inflater, 1 << 16) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    inflater.end(); // super.close() ends only an Inflater it made itself
+                }
+            }
+        });
     }
 
     /** True when the file has a full symbol table (not stripped). */
