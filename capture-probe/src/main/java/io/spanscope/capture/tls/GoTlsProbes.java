@@ -71,14 +71,11 @@ final class GoTlsProbes implements AutoCloseable {
 
     private List<UprobeLink> attach(Path path, String shownPath, int pid, int cookie,
                                     GoTlsBinary.Inspection inspection) throws BpfException {
+        // before the probes: a Read must never run without the layout its binary has
+        boolean layout = inspection.connLayout().isPresent() && putLayout(cookie, inspection.connLayout().get(), shownPath);
         List<UprobeLink> links = new ArrayList<>();
         int returns = 0;
         try {
-            // before the probes: a Read must never run without the layout its binary has
-            if (inspection.connLayout().isPresent()) {
-                byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cookie).array();
-                bpf.map(LAYOUTS).put(key, inspection.connLayout().get().mapValue());
-            }
             for (GoTlsBinary.Function function : inspection.functions()) {
                 boolean handshake = function.name().equals(GoTlsBinary.HANDSHAKE);
                 String entry = handshake ? HANDSHAKE_ENTRY
@@ -95,15 +92,28 @@ final class GoTlsProbes implements AutoCloseable {
         }
         attachedBinaries.incrementAndGet();
         returnProbes.addAndGet(returns);
-        if (inspection.connLayout().isPresent()) {
+        if (layout) {
             layoutsFromDwarf.incrementAndGet();
-        } else {
+        } else if (inspection.connLayout().isEmpty()) {
             LOG.warn("Go TLS: {} has no DWARF (built with -ldflags=-w?): Reads served from Go's buffer may be "
                     + "numbered by the wrong TLS record, which loses their span links", shownPath);
         }
         LOG.info("Go TLS uprobes attached to {} ({} functions, {} RETs, Conn layout {}; seen in pid {})", shownPath,
                 inspection.functions().size(), returns, inspection.connLayout().map(Object::toString).orElse("none"), pid);
         return List.copyOf(links);
+    }
+
+    /** The binary's Conn layout into go_tls_layouts under its cookie; false (logged) when the map refuses it. */
+    private boolean putLayout(int cookie, GoTlsConnLayout layout, String shownPath) {
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cookie).array();
+        try {
+            bpf.map(LAYOUTS).put(key, layout.mapValue());
+            return true;
+        } catch (BpfException e) {
+            LOG.warn("Go TLS: the Conn layout of {} was not stored ({}): its Reads are numbered by record length",
+                    shownPath, e.getMessage());
+            return false;
+        }
     }
 
     private X86ReturnFinder decoder() throws X86ReturnFinder.UnavailableException {
