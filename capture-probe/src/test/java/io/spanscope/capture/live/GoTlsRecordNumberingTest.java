@@ -209,8 +209,9 @@ class GoTlsRecordNumberingTest {
             if (readSize < 1000) {
                 assertThat(reads.size()).as("records handed out over several Reads").isGreaterThan(MESSAGES);
             }
-            assertThat(capture.stats().tls().go().unnumberedReads()).isZero();
-            assertThat(capture.stats().tls().go().unassociatedCalls()).isZero();
+            // Reads on Conns whose connection this capture does not trace (any other Go TLS program on the host)
+            // are not counted here: only this test's own
+            assertThat(capture.stats().tls().go().unnumberedReads()).as("Reads left unnumbered").isZero();
         } finally {
             if (server != null) {
                 server.destroy();
