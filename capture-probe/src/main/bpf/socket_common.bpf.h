@@ -92,6 +92,10 @@ struct st_ssl_call {
 	__u8 delivered;    /* the plaintext already went out (a Go Write: at its first nested write) */
 	__u8 handshaking;  /* Go: a handshake runs inside this Read or Write; its syscalls are the handshake's */
 	__u32 library_id;  /* the attach cookie of the library's probes, for events sent outside them */
+	__u32 go_plain_sent;  /* Go Write: plaintext bytes already delivered with their records */
+	__u32 go_record_left; /* Go Write: ciphertext bytes of the current record still to be written */
+	__u8 go_overhead;     /* Go Write: a record's bytes beyond its plaintext after the header; 0 unknown */
+	__u8 go_reserved[3];
 };
 
 enum st_tls_library_kind {
@@ -104,6 +108,8 @@ enum st_ssl_seq_source {
 	ST_SSL_SEQ_FIRST_SYSCALL = 1,  /* the first nested read */
 	ST_SSL_SEQ_RECORD_HEADER = 2,  /* a nested read of exactly one record header */
 	ST_SSL_SEQ_READ_AHEAD = 3,     /* a nested read of whole records (read-ahead), parsed */
+	ST_SSL_SEQ_GO_BUFFER = 4,      /* Go: read_seq is exact, from Go's own record state at the RET */
+	ST_SSL_SEQ_UNKNOWN = 5,        /* Go: the record was not found; the event is marked, never linked by it */
 };
 
 /* A read of exactly this many bytes is OpenSSL reading one record header (no read-ahead). */

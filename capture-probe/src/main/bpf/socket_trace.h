@@ -68,6 +68,7 @@ enum st_role {
 #define ST_FLAG_TLS 0x8              /* plaintext of a TLS library call; tcp_seq is the nested syscall's */
 #define ST_FLAG_COMPLETION 0x10      /* server response: cause_* name the client call (connection generation,
 				      * response's first byte) whose completion woke the writing thread */
+#define ST_FLAG_SEQUENCE_UNKNOWN 0x20 /* TLS plaintext whose record was not found: tcp_seq only orders it */
 /* st_open_event.flags */
 #define ST_FLAG_JOINED_MID_STREAM 0x1
 
@@ -93,7 +94,8 @@ enum st_counter {
 	ST_CTR_GO_TLS_TABLE_DROPS = 17,  /* Go crypto/tls calls not traced: the in-flight goroutine table refused them */
 	ST_CTR_MULTIPLEXERS = 18,     /* threads seen writing a request while one of theirs was unanswered */
 	ST_CTR_INTERRUPT_WAKEUPS = 19,/* in-process wakeups made in interrupt context: no waker, nothing carried */
-	ST_CTR_MAX = 20,
+	ST_CTR_GO_TLS_UNNUMBERED = 20,   /* Go Reads whose record Go's state did not show: marked sequence-unknown */
+	ST_CTR_MAX = 21,
 };
 
 /* st_config.filter_flags: the pid (cgroup) filter map has entries; without, the hot path skips it */

@@ -200,12 +200,20 @@ int go_tls_return(struct pt_regs *ctx)
 		return 0;
 	call = *found;
 	bpf_map_delete_elem(&go_tls_calls, &key);
-	if (call.delivered)
-		return 0; /* a Write whose plaintext went out with its first record (go_tls_write_sent) */
+	if (call.delivered || call.go_plain_sent)
+		return 0; /* a Write whose plaintext went out with its records (go_tls_write_record) */
 	if (n > call.requested)
 		n = 0; /* not a byte count of this call: leave it unreported rather than read past the buffer */
-	if (call.direction == ST_DIR_INGRESS && n > 0)
-		go_tls_take_record(pid_tgid, &call, n);
+	if (call.direction == ST_DIR_INGRESS && n > 0) {
+		enum st_go_read_position position = go_tls_read_position(pid_tgid, &call, n);
+
+		if (position == ST_GO_POSITION_NO_LAYOUT)
+			go_tls_take_record(pid_tgid, &call, n);
+		else if (position == ST_GO_POSITION_UNKNOWN) {
+			call.read_seq_source = ST_SSL_SEQ_UNKNOWN;
+			count_add(ST_CTR_GO_TLS_UNNUMBERED, 1);
+		}
+	}
 	tls_deliver(pid_tgid, &call, n > 0 ? n : 0, call.library_id, ST_CTR_GO_TLS_UNASSOCIATED);
 	return 0;
 }

@@ -44,7 +44,7 @@ static __always_inline bool ssl_record_seq(const struct st_ssl_call *call, __u32
 
 	if (call->direction == ST_DIR_INGRESS) {
 		*seq = call->read_seq_source == ST_SSL_SEQ_READ_AHEAD ? call->read_records[0] : call->read_seq;
-		return call->read_seq_source != ST_SSL_SEQ_NONE;
+		return call->read_seq_source != ST_SSL_SEQ_NONE && call->read_seq_source != ST_SSL_SEQ_UNKNOWN;
 	}
 	if (call->writes == 0)
 		return false;
@@ -164,6 +164,8 @@ static __always_inline void tls_deliver(__u64 pid_tgid, const struct st_ssl_call
 	if (!ev)
 		return;
 	ev->flags |= ST_FLAG_TLS;
+	if (call->read_seq_source == ST_SSL_SEQ_UNKNOWN)
+		ev->flags |= ST_FLAG_SEQUENCE_UNKNOWN; /* numbered by the fallback, which can name another record */
 	ev->tls_library = library_id;
 	emit_payload(ev, &a, total);
 }

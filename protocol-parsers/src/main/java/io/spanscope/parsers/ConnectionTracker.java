@@ -115,7 +115,8 @@ public final class ConnectionTracker implements CaptureEventSink {
                 connection.noteCompletedCall(event.tcpSequence(), event.byteCount(), event.completedCallGeneration(),
                         event.completedCallSequence());
             }
-            connection.onData(event.source(), event.direction(), event.tcpSequence(), event.byteCount(), event.payload(),
+            connection.onData(event.source(), event.direction(), event.tcpSequence(), event.sequenceKnown(),
+                    event.byteCount(), event.payload(),
                     event.payloadOffset(), event.payloadLength(), event.timestampNs(), event.tid());
         } catch (RuntimeException e) {
             stats.countDrop(DropReason.HANDLER_FAILURE);

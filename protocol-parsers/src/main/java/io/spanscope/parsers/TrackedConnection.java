@@ -138,14 +138,16 @@ final class TrackedConnection {
         return handler == null ? null : handler.protocol();
     }
 
-    void onData(DataSource source, Direction direction, int tcpSequence, int byteCount, byte[] payload, int offset,
+    void onData(DataSource source, Direction direction, int tcpSequence, boolean sequenceKnown, int byteCount,
+                byte[] payload, int offset,
                 int length, long timestampNs, int tid) {
         lastActivityNs = timestampNs;
         if (source == DataSource.TLS) {
             if (!tlsPlaintext) {
                 startTlsPlaintext(timestampNs);
             }
-            assembler(direction).offerInArrivalOrder(tcpSequence, byteCount, payload, offset, length, timestampNs, tid);
+            assembler(direction).offerInArrivalOrder(tcpSequence, sequenceKnown, byteCount, payload, offset, length,
+                    timestampNs, tid);
             runRedeliveries();
             return;
         }

@@ -55,6 +55,29 @@ class TlsPlaintextTest {
         assertThat(tracker.stats().unparsedBytes()).isEqualTo(CLIENT_HELLO.length + 12 + 5);
     }
 
+    /**
+     * A response whose TLS record the capture could not find (its event marked sequence-unknown) is parsed
+     * as usual but has no response sequence number, so nothing pairs it with the peer's record by a number
+     * that may be another record's; the request, numbered, keeps its number.
+     */
+    @Test
+    void plaintextMarkedSequenceUnknownIsParsedButLeavesItsSequenceUnset() {
+        CollectingSink sink = new CollectingSink();
+        ConnectionTracker tracker = new ConnectionTracker(ParserConfig.defaults(), sink);
+        Conversation c = Conversation.client();
+        tracker.onOpen(c.open(0, false));
+        long requestSequence = c.sequence(Direction.EGRESS);
+        tracker.onData(tls(c, Direction.EGRESS, CURL_GET, 10));
+        tracker.onData(tls(c, Direction.INGRESS, NGINX_JSON_200.substring(0, 100), 20).setSequenceKnown(false));
+        tracker.onData(tls(c, Direction.INGRESS, NGINX_JSON_200.substring(100), 21));
+
+        Record r = sink.only();
+        assertThat(r.attributes().getLong("http.response.status_code")).isEqualTo(200);
+        assertThat(r.responseBytes()).isEqualTo(NGINX_JSON_200.length());
+        assertThat(r.requestSequence()).isEqualTo(requestSequence);
+        assertThat(r.responseSequence()).isEqualTo(-1);
+    }
+
     /** A plaintext event whose stream range is that of the ciphertext record the library wrote. */
     private static DataEvent tls(Conversation c, Direction direction, String plaintext, long ts) {
         byte[] bytes = Conversation.bytes(plaintext);

@@ -108,6 +108,7 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
                 .setRange(LittleEndian.i32(b, o + DATA_TCP_SEQ), byteCount)
                 .setPayload(b, o + DATA_PAYLOAD, payloadLength);
         int flags = LittleEndian.i32(b, o + DATA_FLAGS);
+        data.setSequenceKnown((flags & FLAG_SEQUENCE_UNKNOWN) == 0);
         long stampGeneration = LittleEndian.i64(b, o + DATA_CAUSE_GENERATION);
         int stampSequence = LittleEndian.i32(b, o + DATA_CAUSE_SEQ);
         if ((flags & FLAG_COMPLETION) != 0) {

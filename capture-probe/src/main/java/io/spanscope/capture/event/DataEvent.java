@@ -35,6 +35,7 @@ public final class DataEvent {
     private int remotePort;
     private long cgroupId;
     private int tcpSequence;
+    private boolean sequenceKnown = true;
     private int byteCount;
     private byte[] payload = new byte[0];
     private int payloadOffset;
@@ -102,6 +103,16 @@ public final class DataEvent {
     public DataEvent setRange(int tcpSequence, int byteCount) {
         this.tcpSequence = tcpSequence;
         this.byteCount = byteCount;
+        return this;
+    }
+
+    /**
+     * Whether {@link #tcpSequence()} is the stream's own number for the first byte (the default). False only
+     * for TLS plaintext whose record the capture could not find: the number then still orders the event's
+     * bytes, but names no byte of the stream and must not pair this exchange with the peer's.
+     */
+    public DataEvent setSequenceKnown(boolean sequenceKnown) {
+        this.sequenceKnown = sequenceKnown;
         return this;
     }
 
@@ -229,6 +240,11 @@ public final class DataEvent {
     }
 
     /** Bytes of the stream this event stands for (captured or not). */
+    /** See {@link #setSequenceKnown}. */
+    public boolean sequenceKnown() {
+        return sequenceKnown;
+    }
+
     public int byteCount() {
         return byteCount;
     }
@@ -299,6 +315,7 @@ public final class DataEvent {
         c.remotePort = remotePort;
         c.cgroupId = cgroupId;
         c.tcpSequence = tcpSequence;
+        c.sequenceKnown = sequenceKnown;
         c.byteCount = byteCount;
         c.payload = Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
         c.payloadOffset = 0;

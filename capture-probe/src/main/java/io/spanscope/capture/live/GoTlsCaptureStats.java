@@ -11,6 +11,10 @@ package io.spanscope.capture.live;
  * @param undecodableBinaries Go executables whose functions could not be decoded, or no decoder installed: not probed
  * @param unassociatedCalls Go calls with plaintext whose connection was unknown (plaintext lost)
  * @param inFlightTableDrops Go calls not traced because the kernel's in-flight goroutine table refused them
+ * @param layoutsFromDwarf attached Go executables whose DWARF gave crypto/tls.Conn's layout: their Reads are
+ *     numbered from Go's own record state
+ * @param unnumberedReads Reads of such executables whose record Go's state did not show (numbered by the
+ *     fallback, which can name the wrong record)
  */
 public record GoTlsCaptureStats(
         long attachedBinaries,
@@ -19,9 +23,11 @@ public record GoTlsCaptureStats(
         long unsupportedBinaries,
         long undecodableBinaries,
         long unassociatedCalls,
-        long inFlightTableDrops) {
+        long inFlightTableDrops,
+        long layoutsFromDwarf,
+        long unnumberedReads) {
 
-    public static final GoTlsCaptureStats DISABLED = new GoTlsCaptureStats(0, 0, 0, 0, 0, 0, 0);
+    public static final GoTlsCaptureStats DISABLED = new GoTlsCaptureStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Go executables with crypto/tls that are not probed, whatever the reason. */
     public long binariesNotProbed() {

@@ -315,7 +315,7 @@ public final class LiveCapture implements AutoCloseable {
         TlsProbes.GoTlsProbeCounts probes = tlsProbes.goProbeCounts();
         return new GoTlsCaptureStats(probes.attachedBinaries(), probes.returnProbes(), probes.strippedBinaries(),
                 probes.unsupportedBinaries(), probes.undecodableBinaries(), kernelCounter(COUNTER_GO_TLS_UNASSOCIATED),
-                kernelCounter(COUNTER_GO_TLS_TABLE_DROPS));
+                kernelCounter(COUNTER_GO_TLS_TABLE_DROPS), probes.layoutsFromDwarf(), kernelCounter(COUNTER_GO_TLS_UNNUMBERED));
     }
 
     /** What the kernel did while following thread hand-offs (all zero when switched off). */

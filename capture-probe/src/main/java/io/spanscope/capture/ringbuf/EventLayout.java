@@ -64,6 +64,8 @@ public final class EventLayout {
     public static final int FLAG_TLS = 0x8;
     /** Server response: the cause fields name the client call whose completion woke the writing thread. */
     public static final int FLAG_COMPLETION = 0x10;
+    /** TLS plaintext whose record was not found: its sequence number only orders it and must not link it. */
+    public static final int FLAG_SEQUENCE_UNKNOWN = 0x20;
     // st_open_event.flags
     public static final int FLAG_JOINED_MID_STREAM = 0x1;
 
@@ -134,5 +136,6 @@ public final class EventLayout {
     public static final int COUNTER_GO_TLS_TABLE_DROPS = 17;
     public static final int COUNTER_MULTIPLEXERS = 18;
     public static final int COUNTER_INTERRUPT_WAKEUPS = 19;
-    public static final int COUNTER_COUNT = 20;
+    public static final int COUNTER_GO_TLS_UNNUMBERED = 20;
+    public static final int COUNTER_COUNT = 21;
 }

@@ -1,6 +1,8 @@
 package io.spanscope.capture.tls;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 
 /**
  * The section headers of a 64-bit little-endian ELF file and what can be read through them: sections
@@ -33,6 +37,10 @@ final class ElfSections implements AutoCloseable {
     static final int SHT_DYNSYM = 11;
     private static final int SHT_NOBITS = 8;
     private static final int STT_FUNC = 2;
+    /* sh_flags: the section starts with an Elf64_Chdr (type, reserved, size, alignment) and holds compressed bytes */
+    private static final long SHF_COMPRESSED = 0x800;
+    private static final int ELFCOMPRESS_ZLIB = 1;
+    private static final int COMPRESSION_HEADER_BYTES = 24;
     private static final int MAX_SECTIONS = 65_535;
     /* a large Go binary's .strtab is tens of MiB; nothing a damaged header claims is read beyond this */
     private static final long MAX_TABLE_BYTES = 64L << 20;
@@ -40,7 +48,7 @@ final class ElfSections implements AutoCloseable {
     static final int MAX_FUNCTION_BYTES = 1 << 20;
 
     /** One section header. */
-    record Section(String name, int type, long address, long offset, long size, int link) {
+    record Section(String name, int type, long flags, long address, long offset, long size, int link) {
         boolean containsAddress(long value) {
             return value >= address && value - address < size;
         }
@@ -86,7 +94,8 @@ final class ElfSections implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 int at = i * entryBytes;
                 String name = names == null ? "" : string(names, table.getInt(at));
-                sections.add(new Section(name == null ? "" : name, table.getInt(at + 4), table.getLong(at + 0x10),
+                sections.add(new Section(name == null ? "" : name, table.getInt(at + 4), table.getLong(at + 8),
+                        table.getLong(at + 0x10),
                         table.getLong(at + 0x18), table.getLong(at + 0x20), table.getInt(at + 0x28)));
             }
             return Optional.of(new ElfSections(channel, machine, List.copyOf(sections)));
@@ -119,6 +128,39 @@ final class ElfSections implements AutoCloseable {
     /** A section's bytes (little-endian), or null when the file does not hold them or they exceed the bound. */
     ByteBuffer contents(Section section) throws IOException {
         return read(channel, section.offset(), section.size());
+    }
+
+    /**
+     * A section's bytes as a stream, inflated when the section is zlib-compressed (SHF_COMPRESSED, as Go's
+     * linker writes its DWARF). Empty when the section occupies no file bytes, lies outside the file, or
+     * is compressed some other way (zstd). The stream reads the file lazily: a section of tens of MiB is
+     * never held whole. Closing it does not close this file.
+     */
+    Optional<InputStream> stream(Section section) throws IOException {
+        long end = section.offset() + section.size();
+        if (section.type() == SHT_NOBITS || section.offset() < 0 || section.size() < 0 || end > channel.size()) {
+            return Optional.empty();
+        }
+        InputStream raw = new BufferedInputStream(new SectionInputStream(channel, section.offset(), end), 1 << 16);
+        if ((section.flags() & SHF_COMPRESSED) == 0) {
+            return Optional.of(raw);
+        }
+        ByteBuffer header = read(channel, section.offset(), COMPRESSION_HEADER_BYTES);
+        if (header == null || header.getInt(0) != ELFCOMPRESS_ZLIB) {
+            return Optional.empty();
+        }
+        raw.skipNBytes(COMPRESSION_HEADER_BYTES);
+        Inflater inflater = new Inflater();
+        return Optional.of(new InflaterInputStream(raw, inflater, 1 << 16) {
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    inflater.end(); // super.close() ends only an Inflater it made itself
+                }
+            }
+        });
     }
 
     /** True when the file has a full symbol table (not stripped). */
@@ -217,5 +259,37 @@ final class ElfSections implements AutoCloseable {
             }
         }
         return buffer.flip();
+    }
+
+    /** The bytes [position, end) of the file, read through positional reads (the channel's position is not used). */
+    private static final class SectionInputStream extends InputStream {
+        private final FileChannel channel;
+        private final long end;
+        private long position;
+
+        SectionInputStream(FileChannel channel, long position, long end) {
+            this.channel = channel;
+            this.position = position;
+            this.end = end;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (position >= end) {
+                return -1;
+            }
+            int wanted = (int) Math.min(length, end - position);
+            int n = channel.read(ByteBuffer.wrap(into, offset, wanted), position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        }
     }
 }

@@ -57,14 +57,19 @@ public final class GoTlsBinary {
         }
     }
 
-    /** The outcome for one file; {@code functions} is non-empty only when {@link Verdict#ATTACHABLE}. */
-    public record Inspection(Verdict verdict, List<Function> functions, String detail) {
+    /**
+     * The outcome for one file; {@code functions} is non-empty only when {@link Verdict#ATTACHABLE}.
+     * {@code connLayout}: where Go's record state lies in a Conn, from the binary's DWARF (empty without
+     * DWARF: its Reads served from Go's buffer are then numbered by the fallback, see go_tls.bpf.h).
+     */
+    public record Inspection(Verdict verdict, List<Function> functions, Optional<GoTlsConnLayout> connLayout,
+                             String detail) {
         public Inspection {
             functions = List.copyOf(functions);
         }
 
         static Inspection of(Verdict verdict, String detail) {
-            return new Inspection(verdict, List.of(), detail);
+            return new Inspection(verdict, List.of(), Optional.empty(), detail);
         }
 
         public Optional<Function> function(String name) {
@@ -132,7 +137,7 @@ public final class GoTlsBinary {
                 }
                 functions.add(function.get());
             }
-            return new Inspection(Verdict.ATTACHABLE, functions, "");
+            return new Inspection(Verdict.ATTACHABLE, functions, GoTlsConnLayout.read(elf), "");
         }
     }
 

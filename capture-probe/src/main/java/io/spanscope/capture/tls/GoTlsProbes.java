@@ -4,6 +4,8 @@ import io.spanscope.capture.bpf.BpfException;
 import io.spanscope.capture.bpf.BpfObject;
 import io.spanscope.capture.bpf.UprobeLink;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,7 @@ final class GoTlsProbes implements AutoCloseable {
     private static final String RETURN = "go_tls_return";
     private static final String HANDSHAKE_ENTRY = "go_tls_handshake_entry";
     private static final String HANDSHAKE_RETURN = "go_tls_handshake_return";
+    private static final String LAYOUTS = "go_tls_layouts";
 
     private final BpfObject bpf;
     private X86ReturnFinder decoder;
@@ -36,6 +39,7 @@ final class GoTlsProbes implements AutoCloseable {
     private final AtomicLong strippedBinaries = new AtomicLong();
     private final AtomicLong unsupportedBinaries = new AtomicLong();
     private final AtomicLong undecodableBinaries = new AtomicLong();
+    private final AtomicLong layoutsFromDwarf = new AtomicLong();
 
     GoTlsProbes(BpfObject bpf) {
         this.bpf = bpf;
@@ -67,6 +71,8 @@ final class GoTlsProbes implements AutoCloseable {
 
     private List<UprobeLink> attach(Path path, String shownPath, int pid, int cookie,
                                     GoTlsBinary.Inspection inspection) throws BpfException {
+        // before the probes: a Read must never run without the layout its binary has
+        boolean layout = inspection.connLayout().isPresent() && putLayout(cookie, inspection.connLayout().get(), shownPath);
         List<UprobeLink> links = new ArrayList<>();
         int returns = 0;
         try {
@@ -86,9 +92,28 @@ final class GoTlsProbes implements AutoCloseable {
         }
         attachedBinaries.incrementAndGet();
         returnProbes.addAndGet(returns);
-        LOG.info("Go TLS uprobes attached to {} ({} functions, {} RETs; seen in pid {})", shownPath,
-                inspection.functions().size(), returns, pid);
+        if (layout) {
+            layoutsFromDwarf.incrementAndGet();
+        } else if (inspection.connLayout().isEmpty()) {
+            LOG.warn("Go TLS: {} has no DWARF (built with -ldflags=-w?): Reads served from Go's buffer may be "
+                    + "numbered by the wrong TLS record, which loses their span links", shownPath);
+        }
+        LOG.info("Go TLS uprobes attached to {} ({} functions, {} RETs, Conn layout {}; seen in pid {})", shownPath,
+                inspection.functions().size(), returns, inspection.connLayout().map(Object::toString).orElse("none"), pid);
         return List.copyOf(links);
+    }
+
+    /** The binary's Conn layout into go_tls_layouts under its cookie; false (logged) when the map refuses it. */
+    private boolean putLayout(int cookie, GoTlsConnLayout layout, String shownPath) {
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cookie).array();
+        try {
+            bpf.map(LAYOUTS).put(key, layout.mapValue());
+            return true;
+        } catch (BpfException e) {
+            LOG.warn("Go TLS: the Conn layout of {} was not stored ({}): its Reads are numbered by record length",
+                    shownPath, e.getMessage());
+            return false;
+        }
     }
 
     private X86ReturnFinder decoder() throws X86ReturnFinder.UnavailableException {
@@ -116,6 +141,10 @@ final class GoTlsProbes implements AutoCloseable {
 
     long undecodableBinaries() {
         return undecodableBinaries.get();
+    }
+
+    long layoutsFromDwarf() {
+        return layoutsFromDwarf.get();
     }
 
     @Override

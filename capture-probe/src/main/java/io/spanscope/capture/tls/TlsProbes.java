@@ -158,7 +158,7 @@ public final class TlsProbes implements AutoCloseable {
     /** Go executables with crypto/tls probed, and those that could not be (counted by reason). */
     public GoTlsProbeCounts goProbeCounts() {
         return new GoTlsProbeCounts(goProbes.attachedBinaries(), goProbes.returnProbes(), goProbes.strippedBinaries(),
-                goProbes.unsupportedBinaries(), goProbes.undecodableBinaries());
+                goProbes.unsupportedBinaries(), goProbes.undecodableBinaries(), goProbes.layoutsFromDwarf());
     }
 
     /**
@@ -168,9 +168,10 @@ public final class TlsProbes implements AutoCloseable {
      * @param unsupportedBinaries Go executables with crypto/tls for another architecture than amd64, or built
      *     before Go 1.17: not probed
      * @param undecodableBinaries Go executables whose functions could not be decoded (or no decoder): not probed
+     * @param layoutsFromDwarf attached Go executables whose crypto/tls.Conn layout came from their DWARF
      */
     public record GoTlsProbeCounts(long attachedBinaries, long returnProbes, long strippedBinaries,
-                                   long unsupportedBinaries, long undecodableBinaries) {
+                                   long unsupportedBinaries, long undecodableBinaries, long layoutsFromDwarf) {
     }
 
     /** Detaches every probe; {@link #attachedFiles()} still tells what was attached (for final stats). */

@@ -100,6 +100,7 @@ class EventLayoutTest {
         m.put("ST_FLAG_READ_FAULT", EventLayout.FLAG_READ_FAULT);
         m.put("ST_FLAG_TLS", EventLayout.FLAG_TLS);
         m.put("ST_FLAG_COMPLETION", EventLayout.FLAG_COMPLETION);
+        m.put("ST_FLAG_SEQUENCE_UNKNOWN", EventLayout.FLAG_SEQUENCE_UNKNOWN);
         m.put("ST_FLAG_JOINED_MID_STREAM", EventLayout.FLAG_JOINED_MID_STREAM);
         m.put("st_open_event.ends", EventLayout.OPEN_ENDS);
         m.put("st_open_event.cgroup_id", EventLayout.OPEN_CGROUP_ID);
@@ -155,6 +156,7 @@ class EventLayoutTest {
         m.put("ST_CTR_GO_TLS_TABLE_DROPS", EventLayout.COUNTER_GO_TLS_TABLE_DROPS);
         m.put("ST_CTR_MULTIPLEXERS", EventLayout.COUNTER_MULTIPLEXERS);
         m.put("ST_CTR_INTERRUPT_WAKEUPS", EventLayout.COUNTER_INTERRUPT_WAKEUPS);
+        m.put("ST_CTR_GO_TLS_UNNUMBERED", EventLayout.COUNTER_GO_TLS_UNNUMBERED);
         m.put("ST_CTR_MAX", EventLayout.COUNTER_COUNT);
         m.put("ST_ROLE_UNKNOWN", io.spanscope.capture.event.Role.UNKNOWN.ordinal());
         m.put("ST_ROLE_CLIENT", io.spanscope.capture.event.Role.CLIENT.ordinal());

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,6 +92,35 @@ class GoTlsBinaryTest {
             byte[] file = Files.readAllBytes(tlsBinary);
             assertThat(function.returnOffsets()).allSatisfy(
                     offset -> assertThat(file[(int) (long) offset] & 0xFF).isIn(0xC3, 0xC2));
+        }
+    }
+
+    @Test
+    void theConnLayoutIsTheSumOfTheMemberOffsetsReadelfShowsInTheDwarf() throws Exception {
+        GoTlsBinary.Inspection inspection = GoTlsBinary.inspect(tlsBinary, () -> decoder);
+        String dwarf = run(dir, "readelf", "--debug-dump=info", tlsBinary.toString());
+        assumeTrue(dwarf != null, "no readelf");
+        Map<String, Long> conn = readelfMembers(dwarf, "crypto/tls.Conn");
+        Map<String, Long> buffer = readelfMembers(dwarf, "bytes.Buffer");
+        Map<String, Long> reader = readelfMembers(dwarf, "bytes.Reader");
+        Map<String, Long> slice = readelfMembers(dwarf, "[]uint8");
+
+        assertThat(inspection.connLayout()).contains(new GoTlsConnLayout(conn.get("vers"), conn.get("cipherSuite"),
+                conn.get("rawInput") + buffer.get("buf") + slice.get("array"),
+                conn.get("rawInput") + buffer.get("buf") + slice.get("len"),
+                conn.get("rawInput") + buffer.get("off"),
+                conn.get("input") + reader.get("s") + slice.get("array"),
+                conn.get("input") + reader.get("s") + slice.get("len"),
+                conn.get("input") + reader.get("i")));
+        // the Conn starts with its net.Conn: rawInput and input lie well inside it
+        assertThat(conn.get("rawInput")).isPositive();
+    }
+
+    @Test
+    void aBinaryWithoutDwarfHasNoConnLayout() throws Exception {
+        try (ElfSections elf = ElfSections.open(strippedBinary).orElseThrow()) {
+            assertThat(elf.section(".debug_info")).isEmpty();
+            assertThat(GoTlsConnLayout.read(elf)).isEmpty();
         }
     }
 
@@ -204,6 +235,29 @@ class GoTlsBinaryTest {
             seen.add(GoTlsBinary.inspect(copy, () -> decoder).verdict());
         }
         assertThat(seen).isNotEmpty();
+    }
+
+    /** Member name -> DW_AT_data_member_location of the structure type named {@code struct}, as readelf prints them. */
+    private static Map<String, Long> readelfMembers(String dwarf, String struct) {
+        Map<String, Long> members = new HashMap<>();
+        String[] lines = dwarf.split("\n");
+        for (int at = 0; at + 1 < lines.length; at++) {
+            if (lines[at].contains("(DW_TAG_structure_type)") && lines[at + 1].endsWith("DW_AT_name        : " + struct)) {
+                String member = null;
+                for (int i = at + 2; i < lines.length && !lines[i].startsWith(" <1>"); i++) {
+                    Matcher name = Pattern.compile("DW_AT_name\\s+: (\\S+)$").matcher(lines[i]);
+                    Matcher location = Pattern.compile("DW_AT_data_member_location: (\\d+)$").matcher(lines[i]);
+                    if (name.find()) {
+                        member = name.group(1);
+                    } else if (location.find() && member != null) {
+                        members.putIfAbsent(member, Long.parseLong(location.group(1)));
+                    }
+                }
+                assertThat(members).as("members of %s", struct).isNotEmpty();
+                return members;
+            }
+        }
+        throw new AssertionError("readelf shows no structure " + struct);
     }
 
     private static long nmAddress(String symbol) throws Exception {

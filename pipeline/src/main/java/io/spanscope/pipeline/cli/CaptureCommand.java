@@ -210,7 +210,8 @@ public final class CaptureCommand implements Callable<Integer> {
                     + go.returnProbes() + " RETs); not probed: " + go.strippedBinaries() + " stripped, "
                     + go.unsupportedBinaries() + " not amd64 or Go < 1.17, " + go.undecodableBinaries() + " undecodable; "
                     + go.unassociatedCalls() + " calls without a connection, " + go.inFlightTableDrops()
-                    + " calls not traced (table full)");
+                    + " calls not traced (table full), " + go.unnumberedReads() + " Reads not numbered (not linked); "
+                    + (go.attachedBinaries() - go.layoutsFromDwarf()) + " binaries without DWARF (Reads numbered by record length)");
         }
         System.err.println("spanscope: capture stats " + StatsJson.of(stats));
     }

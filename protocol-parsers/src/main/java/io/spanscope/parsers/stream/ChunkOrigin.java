@@ -19,16 +19,17 @@ public final class ChunkOrigin {
     private final long[] timestamps = new long[MAX_BOUNDARIES];
     private final int[] tids = new int[MAX_BOUNDARIES];
     private final int[] sequences = new int[MAX_BOUNDARIES];
+    private final boolean[] sequenceKnown = new boolean[MAX_BOUNDARIES];
     private int count;
 
     /** Only one event's bytes are being delivered, starting at {@code position} with TCP sequence {@code sequence}. */
-    void reset(long position, long timestampNs, int tid, int sequence) {
+    void reset(long position, long timestampNs, int tid, int sequence, boolean known) {
         count = 0;
-        add(position, timestampNs, tid, sequence);
+        add(position, timestampNs, tid, sequence, known);
     }
 
     /** Bytes from {@code position} on come from another event. */
-    void add(long position, long timestampNs, int tid, int sequence) {
+    void add(long position, long timestampNs, int tid, int sequence, boolean known) {
         int i = count < MAX_BOUNDARIES ? count++ : MAX_BOUNDARIES - 1;
         if (i > 0 && positions[i - 1] == position) {
             i--;
@@ -38,6 +39,7 @@ public final class ChunkOrigin {
         timestamps[i] = timestampNs;
         tids[i] = tid;
         sequences[i] = sequence;
+        sequenceKnown[i] = known;
     }
 
     /** Forgets boundaries of bytes before {@code position} (they were consumed). */
@@ -51,6 +53,7 @@ public final class ChunkOrigin {
             System.arraycopy(timestamps, keepFrom, timestamps, 0, count - keepFrom);
             System.arraycopy(tids, keepFrom, tids, 0, count - keepFrom);
             System.arraycopy(sequences, keepFrom, sequences, 0, count - keepFrom);
+            System.arraycopy(sequenceKnown, keepFrom, sequenceKnown, 0, count - keepFrom);
             count -= keepFrom;
         }
     }
@@ -86,13 +89,18 @@ public final class ChunkOrigin {
 
     /**
      * Unsigned 32-bit TCP sequence number of the byte at a stream position: exact for socket and pcap
-     * bytes; for TLS plaintext, the nested syscall's number plus the offset into the event.
+     * bytes; for TLS plaintext, the number of the record that carried the event's first byte plus the
+     * offset into the event. -1 when the capture did not know it (the event was marked: see
+     * {@code DataEvent.sequenceKnown}).
      */
     public long sequenceAt(long position) {
         if (count == 0) {
             return -1;
         }
         int i = indexAt(position);
+        if (!sequenceKnown[i]) {
+            return -1;
+        }
         return (sequences[i] + (int) (position - positions[i])) & 0xFFFF_FFFFL;
     }
 }

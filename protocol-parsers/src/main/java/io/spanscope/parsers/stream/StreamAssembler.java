@@ -53,6 +53,7 @@ public final class StreamAssembler {
     private int eventTid;
     private long eventPosition;
     private int eventSequence;
+    private boolean eventSequenceKnown = true;
 
     private TreeMap<Long, HeldChunk> held;
     private long heldBytes;
@@ -91,17 +92,20 @@ public final class StreamAssembler {
     /**
      * Accepts an event in arrival order, whatever its sequence number: for TLS plaintext, whose
      * sequence numbers are those of the nested ciphertext syscalls and do not count plaintext bytes.
-     * The number is still carried into {@link ChunkOrigin#sequenceAt} for the event's bytes.
+     * The number is still carried into {@link ChunkOrigin#sequenceAt} for the event's bytes, unless the
+     * capture marked it unknown ({@code sequenceKnown} false): those bytes then have no sequence number (-1).
      */
-    public void offerInArrivalOrder(int tcpSequence, int byteCount, byte[] payload, int offset, int length,
-                                    long timestampNs, int tid) {
+    public void offerInArrivalOrder(int tcpSequence, boolean sequenceKnown, int byteCount, byte[] payload, int offset,
+                                    int length, long timestampNs, int tid) {
         if (byteCount <= 0) {
             return;
         }
         int captured = Math.max(0, Math.min(length, byteCount));
         stats.countCapturedBytes(captured);
         started = true;
+        eventSequenceKnown = sequenceKnown;
         deliverInOrder(payload, offset, captured, byteCount, timestampNs, tid, tcpSequence);
+        eventSequenceKnown = true;
     }
 
     /** Gives up waiting for missing ranges: held chunks are delivered after gaps. Call when the connection ends. */
@@ -241,7 +245,7 @@ public final class StreamAssembler {
         long start = nextPosition - pendingLength;
         long total = pendingLength + missingBytes;
         discardPending();
-        origin.reset(start, eventTimestampNs, eventTid, sequenceOf(start));
+        origin.reset(start, eventTimestampNs, eventTid, sequenceOf(start), eventSequenceKnown);
         nextPosition += missingBytes;
         stats.countGap(missingBytes);
         consumer.onGap(start, total, origin);
@@ -250,7 +254,7 @@ public final class StreamAssembler {
     private void feed(byte[] bytes, int offset, int length) {
         if (pendingLength == 0) {
             long position = nextPosition;
-            origin.reset(position, eventTimestampNs, eventTid, sequenceOf(position));
+            origin.reset(position, eventTimestampNs, eventTid, sequenceOf(position), eventSequenceKnown);
             nextPosition += length;
             int consumed = consume(bytes, offset, length, position);
             if (consumed < length) {
@@ -266,7 +270,7 @@ public final class StreamAssembler {
                 return;
             }
             System.arraycopy(bytes, offset, pending, pendingLength, step);
-            origin.add(nextPosition, eventTimestampNs, eventTid, sequenceOf(nextPosition));
+            origin.add(nextPosition, eventTimestampNs, eventTid, sequenceOf(nextPosition), eventSequenceKnown);
             pendingLength += step;
             nextPosition += step;
             offset += step;
