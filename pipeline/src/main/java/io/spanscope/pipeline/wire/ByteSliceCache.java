@@ -1,5 +1,8 @@
 package io.spanscope.pipeline.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,6 +44,8 @@ final class ByteSliceCache<V> {
 
     /** A range of a byte array, equal to another with the same contents. */
     private static final class Slice {
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
         private byte[] bytes;
         private int offset;
         private int length;
@@ -50,12 +55,21 @@ final class ByteSliceCache<V> {
             this.bytes = bytes;
             this.offset = offset;
             this.length = length;
-            int h = 1;
-            for (int i = offset, end = offset + length; i < end; i++) {
-                h = 31 * h + bytes[i];
-            }
-            this.hash = h;
+            this.hash = hash(bytes, offset, length);
             return this;
+        }
+
+        /** Eight bytes a step: a service's bytes (a few hundred) are hashed for every fragment. */
+        private static int hash(byte[] bytes, int offset, int length) {
+            long h = length;
+            int i = offset;
+            for (int end = offset + length - Long.BYTES; i <= end; i += Long.BYTES) {
+                h = (h ^ (long) LONGS.get(bytes, i)) * 0x9e3779b97f4a7c15L;
+            }
+            for (int end = offset + length; i < end; i++) {
+                h = (h ^ bytes[i]) * 0x9e3779b97f4a7c15L;
+            }
+            return (int) (h ^ (h >>> 32));
         }
 
         @Override
