@@ -3,6 +3,7 @@ package io.spanscope.pipeline.bench;
 import io.spanscope.pipeline.wire.FragmentDecoder;
 import io.spanscope.pipeline.wire.FragmentEncoder;
 import io.spanscope.pipeline.wire.FragmentKeys;
+import io.spanscope.pipeline.wire.GeneratedFragmentDecoder;
 import io.spanscope.pipeline.wire.WireFragments;
 import io.spanscope.spans.link.Fragment;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The agent's share of the publish path per fragment (encode + key) and the span builder's decode, for a
  * fragment of the usual shape: an HTTP server span and two calls, one service, seven attributes each.
+ * {@code decodeGeneratedClasses}: the decode before session 5 (generated message classes, then mapped), the
+ * baseline of {@code decode} (field by field from the bytes).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -31,6 +34,7 @@ public class WireBenchmark {
 
     private final FragmentEncoder encoder = new FragmentEncoder("node-a");
     private final FragmentDecoder decoder = new FragmentDecoder();
+    private final GeneratedFragmentDecoder generatedClassesDecoder = new GeneratedFragmentDecoder();
     private Fragment fragment;
     private byte[] encoded;
 
@@ -49,5 +53,10 @@ public class WireBenchmark {
     @Benchmark
     public Fragment decode() {
         return decoder.decode(encoded).fragment();
+    }
+
+    @Benchmark
+    public Fragment decodeGeneratedClasses() {
+        return generatedClassesDecoder.decode(encoded).fragment();
     }
 }
