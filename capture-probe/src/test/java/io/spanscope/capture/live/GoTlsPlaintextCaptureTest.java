@@ -3,7 +3,6 @@ package io.spanscope.capture.live;
 import static io.spanscope.capture.live.TlsPlaintextCaptureTest.assertNoCiphertextOnceTls;
 import static io.spanscope.capture.live.TlsPlaintextCaptureTest.plaintext;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.spanscope.capture.event.DataEvent;
 import io.spanscope.capture.event.DataSource;
@@ -41,17 +40,7 @@ class GoTlsPlaintextCaptureTest {
     @BeforeAll
     static void build() throws Exception {
         binary = dir.resolve("grpc-go");
-        Process build;
-        try {
-            build = new ProcessBuilder("go", "build", "-o", binary.toString(), ".").directory(PEER.toFile())
-                    .redirectErrorStream(true).start();
-        } catch (IOException noGo) {
-            assumeTrue(false, "no Go toolchain: " + noGo.getMessage());
-            return;
-        }
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(build.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(build.exitValue()).as(output).isZero();
+        GoPrograms.build(PEER, binary);
     }
 
     @Test

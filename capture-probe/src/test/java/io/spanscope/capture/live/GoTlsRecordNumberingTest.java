@@ -1,7 +1,6 @@
 package io.spanscope.capture.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.spanscope.capture.event.DataEvent;
 import io.spanscope.capture.event.DataSource;
@@ -9,7 +8,6 @@ import io.spanscope.capture.event.Direction;
 import io.spanscope.capture.testing.RecordingSink;
 import io.spanscope.capture.testing.TlsPeers;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,17 +141,7 @@ class GoTlsRecordNumberingTest {
         Files.writeString(module.resolve("go.mod"), "module example.com/tlsnumbering\n\ngo 1.21\n");
         Files.writeString(module.resolve("main.go"), PROGRAM);
         binary = dir.resolve("tlsnumbering");
-        Process build;
-        try {
-            build = new ProcessBuilder("go", "build", "-o", binary.toString(), ".").directory(module.toFile())
-                    .redirectErrorStream(true).start();
-        } catch (IOException noGo) {
-            assumeTrue(false, "no Go toolchain: " + noGo.getMessage());
-            return;
-        }
-        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(build.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(build.exitValue()).as(output).isZero();
+        GoPrograms.build(module, binary);
     }
 
     @ParameterizedTest(name = "server Reads of {0} bytes, TLS {1}")

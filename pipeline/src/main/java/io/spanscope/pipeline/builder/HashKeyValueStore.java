@@ -3,7 +3,6 @@ package io.spanscope.pipeline.builder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.ProcessorContext;
@@ -131,7 +130,7 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     public KeyValueIterator<Bytes, byte[]> all() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(entries.size());
         entries.forEach((id, value) -> snapshot.add(KeyValue.pair(idKey(id), value)));
-        return new Snapshot(snapshot);
+        return new KeyValueSnapshot(snapshot);
     }
 
     @Override
@@ -162,39 +161,5 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public boolean isOpen() {
         return open;
-    }
-
-    private static final class Snapshot implements KeyValueIterator<Bytes, byte[]> {
-        private final List<KeyValue<Bytes, byte[]>> entries;
-        private int next;
-
-        Snapshot(List<KeyValue<Bytes, byte[]>> entries) {
-            this.entries = entries;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < entries.size();
-        }
-
-        @Override
-        public KeyValue<Bytes, byte[]> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return entries.get(next++);
-        }
-
-        @Override
-        public Bytes peekNextKey() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return entries.get(next).key;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

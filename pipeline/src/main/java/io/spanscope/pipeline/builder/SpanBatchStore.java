@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.ProcessorContext;
@@ -191,7 +190,7 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     public KeyValueIterator<Bytes, byte[]> all() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(batches.size());
         batches.forEach((id, batch) -> snapshot.add(KeyValue.pair(batchKey(id), batch.value)));
-        return new Snapshot(snapshot);
+        return new KeyValueSnapshot(snapshot);
     }
 
     /** Spans indexed (each span once, however many batches name it). */
@@ -281,39 +280,5 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     private record Entry(Batch batch, int offset, int length, Kind kind) {
-    }
-
-    private static final class Snapshot implements KeyValueIterator<Bytes, byte[]> {
-        private final List<KeyValue<Bytes, byte[]>> entries;
-        private int next;
-
-        Snapshot(List<KeyValue<Bytes, byte[]>> entries) {
-            this.entries = entries;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < entries.size();
-        }
-
-        @Override
-        public KeyValue<Bytes, byte[]> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return entries.get(next++);
-        }
-
-        @Override
-        public Bytes peekNextKey() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return entries.get(next).key;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
