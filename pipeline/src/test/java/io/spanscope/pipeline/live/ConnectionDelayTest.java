@@ -1,7 +1,6 @@
 package io.spanscope.pipeline.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,8 +80,10 @@ class ConnectionDelayTest {
             assertThat(client).as("client span of %s", path).isNotNull();
             assertThat(server).as("server span of %s", path).isNotNull();
             double spanConnectMs = client.path("attributes").path("spanscope.tcp.connect.duration_ms").asDouble(-1);
+            // the kernel's SYN-to-established lies inside the client's connect() call, which also pays the
+            // interpreter's and the scheduler's delays (a few ms under load): never longer, a little shorter
             assertThat(spanConnectMs).as("connect time of %s (client measured %.3f ms)", path, connectMs)
-                    .isCloseTo(connectMs, within(2.0));
+                    .isBetween(connectMs - 10.0, connectMs + 0.5);
             slowest = Math.max(slowest, spanConnectMs);
             // The server span's accept-queue wait runs from the handshake completing on the server to accept()
             // returning. Usually the server completes it when the client does; but when the final ACK arrives

@@ -82,9 +82,10 @@ final class JaegerServer implements AutoCloseable {
         pb.environment().put("JAEGER_QUERY_GRPC_PORT", Integer.toString(TestPorts.free()));
         pb.environment().put("JAEGER_HEALTH_PORT", Integer.toString(TestPorts.free()));
         process = pb.start();
-        TestPorts.awaitListening(queryPort, Duration.ofSeconds(30));
-        TestPorts.awaitListening(otlpGrpcPort, Duration.ofSeconds(30));
-        TestPorts.awaitListening(otlpHttpPort, Duration.ofSeconds(30));
+        // fails at once, with the log, if Jaeger exits (a port it could not bind)
+        TestPorts.awaitListening(process, log, queryPort, Duration.ofSeconds(30));
+        TestPorts.awaitListening(process, log, otlpGrpcPort, Duration.ofSeconds(30));
+        TestPorts.awaitListening(process, log, otlpHttpPort, Duration.ofSeconds(30));
     }
 
     void stopProcess() throws InterruptedException {

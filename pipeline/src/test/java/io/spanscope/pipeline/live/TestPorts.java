@@ -7,6 +7,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback ports for the test's own servers. */
 public final class TestPorts {
@@ -14,11 +17,33 @@ public final class TestPorts {
     private TestPorts() {
     }
 
-    /** A port nothing listens on right now (the kernel's choice, so parallel runs do not collide). */
+    /*
+     * Below the kernel's ephemeral range (32768-60999 by default): a server stopped and started again on its
+     * port (an outage test) would otherwise find it taken now and then by the local end of some outgoing
+     * connection, such as an exporter's retries to that very server.
+     */
+    private static final int FIRST = 20_000;
+    private static final int LAST = 32_767;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on right now, outside the ephemeral range, never handed out twice in this JVM;
+     * random, so parallel runs rarely try the same one.
+     */
     public static int free() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(FIRST, LAST + 1);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException inUse) {
+                // taken: try another
+            }
         }
+        throw new IOException("no free port in " + FIRST + "-" + LAST + " after 1000 attempts");
     }
 
     /** Waits until something accepts connections on 127.0.0.1:port. */
