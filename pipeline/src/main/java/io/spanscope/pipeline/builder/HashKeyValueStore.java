@@ -5,13 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.ProcessorContext;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * An in-memory store of span ids (8-byte keys) over a {@link LongKeyMap} keyed by the id as a long: the
@@ -22,62 +17,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * at start). Wrapped by Streams' change-logging layer like any other store, so it is restored from its
  * changelog.
  */
-final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
+final class HashKeyValueStore extends InMemoryBytesStore {
 
-    private final String name;
     private final LongKeyMap<byte[]> entries = new LongKeyMap<>();
-    private final Position position = Position.emptyPosition();
-    private volatile boolean open;
 
     HashKeyValueStore(String name) {
-        this.name = name;
+        super(name);
     }
 
     static KeyValueBytesStoreSupplier supplier(String name) {
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new HashKeyValueStore(name);
-            }
-
-            @Override
-            public String metricsScope() {
-                return "in-memory-hash";
-            }
-        };
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Deprecated
-    @Override
-    public void init(ProcessorContext context, StateStore root) {
-        context.register(root, this::restore);
-        open = true;
-    }
-
-    @Override
-    public void init(StateStoreContext context, StateStore root) {
-        context.register(root, this::restore);
-        open = true;
-    }
-
-    private void restore(byte[] key, byte[] value) {
-        put(Bytes.wrap(key), value);
+        return supplier(name, "in-memory-hash", HashKeyValueStore::new);
     }
 
     private long id(Bytes key) {
         byte[] b = key.get();
         if (b.length != Long.BYTES) {
-            throw new IllegalArgumentException("store " + name + " takes 8-byte span ids, not " + b.length + " bytes");
+            throw new IllegalArgumentException("store " + name() + " takes 8-byte span ids, not " + b.length
+                    + " bytes");
         }
         return ByteBuffer.wrap(b).getLong();
     }
@@ -97,20 +53,6 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     @Override
-    public byte[] putIfAbsent(Bytes key, byte[] value) {
-        byte[] current = entries.get(id(key));
-        if (current == null) {
-            put(key, value);
-        }
-        return current;
-    }
-
-    @Override
-    public void putAll(List<KeyValue<Bytes, byte[]>> pairs) {
-        pairs.forEach(kv -> put(kv.key, kv.value));
-    }
-
-    @Override
     public byte[] delete(Bytes key) {
         return entries.remove(id(key));
     }
@@ -118,11 +60,6 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public byte[] get(Bytes key) {
         return entries.get(id(key));
-    }
-
-    @Override
-    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        throw new UnsupportedOperationException("store " + name + " is not ordered");
     }
 
     /** A snapshot of the entries, in no particular order. */
@@ -139,27 +76,7 @@ final class HashKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     @Override
-    public Position getPosition() {
-        return position;
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
+    void clear() {
         entries.clear();
-        open = false;
-    }
-
-    @Override
-    public boolean persistent() {
-        return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
     }
 }

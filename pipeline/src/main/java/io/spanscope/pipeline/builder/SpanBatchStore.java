@@ -8,13 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.ProcessorContext;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * An in-memory store whose entries are batches of spans and which answers by span id: the changelog gets
@@ -30,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * on restore through the same {@link #put}; the span index is rebuilt from them. {@link #all()} lists the
  * batches. {@link #approximateNumEntries()} is the number of spans indexed.
  */
-final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
+final class SpanBatchStore extends InMemoryBytesStore {
 
     static final int EXPIRY_BYTES = Long.BYTES;
     private static final byte BATCH_TAG = 'B';
@@ -39,33 +34,15 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     private static final int RESOLVED_FIELD = 2;
     private static final int PENDING_FIELD = 3;
 
-    private final String name;
     private final LongKeyMap<Batch> batches = new LongKeyMap<>();
     private final LongKeyMap<Entry> bySpan = new LongKeyMap<>();
-    private final Position position = Position.emptyPosition();
-    private volatile boolean open;
 
     SpanBatchStore(String name) {
-        this.name = name;
+        super(name);
     }
 
     static KeyValueBytesStoreSupplier supplier(String name) {
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new SpanBatchStore(name);
-            }
-
-            @Override
-            public String metricsScope() {
-                return "in-memory-span-batches";
-            }
-        };
+        return supplier(name, "in-memory-span-batches", SpanBatchStore::new);
     }
 
     static Bytes batchKey(long batchId) {
@@ -78,28 +55,6 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
 
     static long expiryOf(byte[] batchValue) {
         return ByteBuffer.wrap(batchValue).getLong();
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Deprecated
-    @Override
-    public void init(ProcessorContext context, StateStore root) {
-        context.register(root, this::restore);
-        open = true;
-    }
-
-    @Override
-    public void init(StateStoreContext context, StateStore root) {
-        context.register(root, this::restore);
-        open = true;
-    }
-
-    private void restore(byte[] key, byte[] value) {
-        put(Bytes.wrap(key), value);
     }
 
     @Override
@@ -134,20 +89,6 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     @Override
-    public byte[] putIfAbsent(Bytes key, byte[] value) {
-        byte[] current = get(key);
-        if (current == null) {
-            put(key, value);
-        }
-        return current;
-    }
-
-    @Override
-    public void putAll(List<KeyValue<Bytes, byte[]>> pairs) {
-        pairs.forEach(kv -> put(kv.key, kv.value));
-    }
-
-    @Override
     public byte[] delete(Bytes key) {
         long id = batchId(key);
         Batch batch = batches.get(id);
@@ -173,16 +114,11 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     private long batchId(Bytes key) {
         byte[] k = key.get();
         if (k.length != 1 + Long.BYTES || k[0] != BATCH_TAG) {
-            throw new IllegalArgumentException("store " + name + " writes batch keys (9 bytes), not "
+            throw new IllegalArgumentException("store " + name() + " writes batch keys (9 bytes), not "
                     + k.length + " bytes" + (k.length == Long.BYTES ? ": its changelog was written by an older span"
                     + " builder (one span per entry); start this version under a new builder.application-id" : ""));
         }
         return ByteBuffer.wrap(k, 1, Long.BYTES).getLong();
-    }
-
-    @Override
-    public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        throw new UnsupportedOperationException("store " + name + " is not ordered");
     }
 
     /** A snapshot of the batches, in no particular order. */
@@ -204,29 +140,9 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     @Override
-    public Position getPosition() {
-        return position;
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
+    void clear() {
         batches.clear();
         bySpan.clear();
-        open = false;
-    }
-
-    @Override
-    public boolean persistent() {
-        return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
     }
 
     enum Kind { ID_ONLY, RESOLVED, PENDING }
@@ -265,7 +181,7 @@ final class SpanBatchStore implements KeyValueStore<Bytes, byte[]> {
                 visitor.visit(spanId, offset, length, kind);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("corrupt batch in store " + name, e);
+            throw new IllegalStateException("corrupt batch in store " + name(), e);
         }
     }
 
