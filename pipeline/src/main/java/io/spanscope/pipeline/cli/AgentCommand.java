@@ -8,13 +8,9 @@ import io.spanscope.pipeline.config.AgentConfig;
 import io.spanscope.pipeline.config.ConfigException;
 import io.spanscope.pipeline.config.Setting;
 import io.spanscope.pipeline.config.Settings;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,11 +27,8 @@ public final class AgentCommand implements java.util.concurrent.Callable<Integer
     @Mixin
     CaptureOptions captureOptions = new CaptureOptions();
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (.yaml, .yml or .properties).")
-    Path configFile;
-
-    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,…]", description = "Kafka brokers (kafka.bootstrap-servers).")
-    String bootstrapServers;
+    @Mixin
+    ServiceOptions serviceOptions = new ServiceOptions();
 
     @Option(names = "--agent-id", paramLabel = "ID", description = "Agent id in fragments and heartbeats (default: host name).")
     String agentId;
@@ -45,16 +38,6 @@ public final class AgentCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "agent.heartbeat-interval (default 10s).")
     String heartbeatInterval;
-
-    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /metrics, /healthz, /readyz, /status (http.port, default 9464; 0 any; -1 off).")
-    String httpPort;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting by its key, e.g. --set kafka.sasl.mechanism=SCRAM-SHA-512 (repeatable).")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop after this long; default: until interrupted.")
-    Duration duration;
 
     @Override
     public Integer call() throws Exception {
@@ -69,38 +52,24 @@ public final class AgentCommand implements java.util.concurrent.Callable<Integer
             System.err.println("spanscope: cannot capture: " + SpanscopeCommand.oneLine(e));
             return SpanscopeCommand.EXIT_FAILURE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopped.countDown();
-            finish(agent);
-        }, "spanscope-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = StopSignal.install(() -> finish(agent));
         System.err.println("spanscope: agent " + config.agentId() + " tracing (" + captureOptions.describeFilters()
                 + "), publishing to " + String.join(",", config.kafka().bootstrapServers()) + " topic "
                 + config.kafka().fragmentsTopic()
                 + (agent.httpPort() < 0 ? "" : ", metrics on http://" + config.httpAddress() + ":" + agent.httpPort() + "/metrics")
                 + "; Ctrl-C stops");
-        boolean interrupted = duration == null ? awaitForever(stopped)
-                : stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-        if (!interrupted) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            finish(agent);
-        }
+        signal.runFor(serviceOptions.duration);
         return 0;
     }
 
     /** The settings from flags, {@code env} and the config file; a bad one is a usage error (exit 2). */
     AgentConfig config(Map<String, String> env) {
-        Map<Setting, Settings.Value> flags = new SettingFlags()
-                .put(Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers")
+        Map<Setting, Settings.Value> flags = serviceOptions.flags(new SettingFlags()
                 .put(Setting.AGENT_ID, agentId, "--agent-id")
                 .put(Setting.AGENT_BUFFER, buffer, "--buffer")
-                .put(Setting.AGENT_HEARTBEAT_INTERVAL, heartbeatInterval, "--heartbeat-interval")
-                .put(Setting.HTTP_PORT, httpPort, "--http-port")
-                .putAll(sets)
-                .asMap();
+                .put(Setting.AGENT_HEARTBEAT_INTERVAL, heartbeatInterval, "--heartbeat-interval"));
         try {
-            return AgentConfig.from(Settings.resolve(configFile, env, flags), AgentRun.localHostName());
+            return AgentConfig.from(Settings.resolve(serviceOptions.configFile, env, flags), AgentRun.localHostName());
         } catch (ConfigException e) {
             throw new SpanscopeCommand.UsageException(e.getMessage());
         }
@@ -116,11 +85,6 @@ public final class AgentCommand implements java.util.concurrent.Callable<Integer
             ports.add(config.httpPort());
         }
         return ports;
-    }
-
-    private static boolean awaitForever(CountDownLatch stopped) throws InterruptedException {
-        stopped.await();
-        return true;
     }
 
     private static void finish(AgentRun agent) {

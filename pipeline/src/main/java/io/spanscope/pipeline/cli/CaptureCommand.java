@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code spanscope capture}: watch every TCP conversation on the host, live. */
@@ -76,11 +75,6 @@ public final class CaptureCommand implements Callable<Integer> {
         LiveCapture capture = captureOptions.captureBuilder().build();
         PrintStream out = System.out;
         List<AutoCloseable> toClose = new ArrayList<>();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread shutdownHook = new Thread(() -> {
-            stopped.countDown();
-            finish(capture, toClose);
-        }, "spanscope-shutdown");
         try {
             capture.start(worker -> sinkFor(capture, out, toClose));
         } catch (CaptureStartException e) {
@@ -88,23 +82,20 @@ public final class CaptureCommand implements Callable<Integer> {
             capture.close();
             return SpanscopeCommand.EXIT_FAILURE;
         }
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        StopSignal signal = StopSignal.install(() -> finish(capture, toClose));
         System.err.println("spanscope: capturing (" + captureOptions.describeFilters() + "); Ctrl-C stops");
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         long interval = statsInterval == null ? Long.MAX_VALUE : statsInterval.toNanos();
         while (true) {
             long wait = Math.min(deadline - System.nanoTime(), interval);
-            if (wait <= 0 || stopped.await(Math.min(wait, TimeUnit.HOURS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+            if (wait <= 0 || signal.await(Math.min(wait, TimeUnit.HOURS.toNanos(1)))) {
                 break;
             }
             if (System.nanoTime() < deadline && statsInterval != null) {
                 printStats(capture.stats());
             }
         }
-        if (stopped.getCount() > 0) {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            finish(capture, toClose);
-        }
+        signal.stop();
         return 0;
     }
 

@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** {@code spanscope run}: trace the host; spans to Jaeger (OTLP), the terminal and a file; metrics over HTTP. */
 @Command(name = "run",
@@ -101,28 +99,13 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
             System.err.println("spanscope: cannot capture: " + SpanscopeCommand.oneLine(e));
             return SpanscopeCommand.EXIT_FAILURE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopped.countDown();
-            finish(running);
-        }, "spanscope-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = StopSignal.install(() -> finish(running));
         System.err.println("spanscope: tracing (" + captureOptions.describeFilters() + ")"
                 + (exportConfig == null ? "" : ", exporting to " + exportConfig.tracesUrl())
                 + (running.httpPort() < 0 ? "" : ", metrics on http://" + httpAddress + ":" + running.httpPort() + "/metrics")
                 + "; Ctrl-C stops");
-        boolean interrupted = duration == null ? awaitForever(stopped)
-                : stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-        if (!interrupted) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            finish(running);
-        }
+        signal.runFor(duration);
         return 0;
-    }
-
-    private static boolean awaitForever(CountDownLatch stopped) throws InterruptedException {
-        stopped.await();
-        return true;
     }
 
     private void validate() {

@@ -9,13 +9,8 @@ import io.spanscope.pipeline.config.Settings;
 import io.spanscope.pipeline.http.AgentHttpServer;
 import io.spanscope.spans.export.OtlpExportConfig;
 import io.spanscope.spans.export.OtlpExporters;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,11 +27,8 @@ public final class SpanBuilderCommand implements Callable<Integer> {
     @Mixin
     OtlpOptions otlpOptions = new OtlpOptions();
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML or properties file with settings.")
-    Path configFile;
-
-    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (kafka.bootstrap-servers).")
-    String bootstrapServers;
+    @Mixin
+    ServiceOptions serviceOptions = new ServiceOptions();
 
     @Option(names = "--application-id", paramLabel = "ID", description = "Instances with one id share the partitions (builder.application-id).")
     String applicationId;
@@ -44,21 +36,11 @@ public final class SpanBuilderCommand implements Callable<Integer> {
     @Option(names = "--parent-wait", paramLabel = "DURATION", description = "How long a fragment waits for its parent (builder.parent-wait, default 5s).")
     String parentWait;
 
-    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /metrics, /healthz, /readyz, /status (http.port; 0 picks one, -1 disables).")
-    String httpPort;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting by its key (repeatable), e.g. --set builder.stream-threads=2.")
-    List<String> sets = List.of();
-
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop after this long; default: until interrupted.")
-    Duration duration;
-
     @Override
     public Integer call() throws Exception {
         SpanBuilderConfig config;
         try {
-            config = SpanBuilderConfig.from(Settings.resolve(configFile, System.getenv(), flags()));
+            config = SpanBuilderConfig.from(Settings.resolve(serviceOptions.configFile, System.getenv(), flags()));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new SpanscopeCommand.UsageException(SpanscopeCommand.oneLine(e));
         }
@@ -71,34 +53,20 @@ public final class SpanBuilderCommand implements Callable<Integer> {
         AgentHttpServer http = config.httpPort() < 0 ? null : AgentHttpServer.start(config.httpAddress(),
                 config.httpPort(), service.metrics(), service::running,
                 () -> "{\"streams\":\"" + service.streamsState() + "\"}");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopped.countDown();
-            stop(service, http);
-        }, "spanscope-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignal signal = StopSignal.install(() -> stop(service, http));
         System.err.println("spanscope: span builder " + config.applicationId() + " reading "
                 + config.topology().fragmentsTopic() + " from " + String.join(",", config.kafka().bootstrapServers())
                 + ", exporting to " + otlp.tracesUrl()
                 + (http == null ? "" : ", metrics on http://" + config.httpAddress() + ":" + http.port() + "/metrics")
                 + "; Ctrl-C stops");
-        boolean signalled = duration == null ? awaitForever(stopped)
-                : stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-        if (!signalled) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            stop(service, http);
-        }
+        signal.runFor(serviceOptions.duration);
         return 0;
     }
 
     private Map<Setting, Settings.Value> flags() {
-        return new SettingFlags()
-                .put(Setting.KAFKA_BOOTSTRAP_SERVERS, bootstrapServers, "--kafka-bootstrap-servers")
+        return serviceOptions.flags(new SettingFlags()
                 .put(Setting.BUILDER_APPLICATION_ID, applicationId, "--application-id")
-                .put(Setting.BUILDER_PARENT_WAIT, parentWait, "--parent-wait")
-                .put(Setting.HTTP_PORT, httpPort, "--http-port")
-                .putAll(sets)
-                .asMap();
+                .put(Setting.BUILDER_PARENT_WAIT, parentWait, "--parent-wait"));
     }
 
     private static void stop(SpanBuilderService service, AgentHttpServer http) {
@@ -106,10 +74,5 @@ public final class SpanBuilderCommand implements Callable<Integer> {
         if (http != null) {
             http.close();
         }
-    }
-
-    private static boolean awaitForever(CountDownLatch stopped) throws InterruptedException {
-        stopped.await();
-        return true;
     }
 }
