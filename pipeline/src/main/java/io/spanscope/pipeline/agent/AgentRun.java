@@ -114,11 +114,8 @@ public final class AgentRun implements AutoCloseable {
 
     /** The agent's counters as one JSON object (also {@code /status}). */
     public String statusJson() {
-        List<String> parsers = workers.parserStats().stream().map(StatsJson::of).toList();
         String failure = publisher.lastFailure();
-        return "{\"agentId\":\"" + config.agentId().replace("\"", "'") + "\",\"capture\":" + StatsJson.of(capture.stats())
-                + ",\"parsers\":[" + String.join(",", parsers) + "]"
-                + ",\"spans\":" + StatsJson.of(pipeline.stats())
+        return "{\"agentId\":\"" + config.agentId().replace("\"", "'") + "\"," + workers.statusJsonMembers()
                 + ",\"publish\":" + StatsJson.of(publisher.stats())
                 + ",\"heartbeats\":" + StatsJson.of(heartbeats.stats())
                 + (failure == null ? "" : ",\"lastPublishFailure\":\"" + failure.replace("\"", "'") + "\"") + "}";
@@ -126,9 +123,7 @@ public final class AgentRun implements AutoCloseable {
 
 
     private void writeHealthMetrics(PrometheusWriter w) {
-        StatsMetrics.write(w, "spanscope_capture", capture.stats());
-        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
-        StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
+        workers.writeMetrics(w);
         StatsMetrics.write(w, "spanscope_publish", publisher.stats());
         StatsMetrics.write(w, "spanscope_heartbeat", heartbeats.stats());
     }
@@ -136,9 +131,7 @@ public final class AgentRun implements AutoCloseable {
     /** What heartbeats carry besides the publish queue: the capture, parser and linker counters. */
     private Map<String, Double> healthCounters() {
         PrometheusWriter w = new PrometheusWriter();
-        StatsMetrics.write(w, "spanscope_capture", capture.stats());
-        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
-        StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
+        workers.writeMetrics(w);
         return PrometheusSamples.parse(w.toString());
     }
 

@@ -7,7 +7,10 @@ import io.spanscope.capture.live.LiveCapture;
 import io.spanscope.parsers.ConnectionTracker;
 import io.spanscope.parsers.ParserConfig;
 import io.spanscope.parsers.ParserStats;
+import io.spanscope.pipeline.console.StatsJson;
+import io.spanscope.pipeline.http.StatsMetrics;
 import io.spanscope.spans.SpanPipeline;
+import io.spanscope.spans.metrics.PrometheusWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +22,13 @@ import java.util.List;
 public final class CaptureIntoPipeline {
 
     private final List<ConnectionTracker> trackers = new ArrayList<>();
+    private LiveCapture capture;
+    private SpanPipeline pipeline;
 
     public void start(LiveCapture capture, ParserConfig parserConfig, SpanPipeline pipeline)
             throws CaptureStartException {
+        this.capture = capture;
+        this.pipeline = pipeline;
         capture.start(worker -> {
             ConnectionTracker tracker = new ConnectionTracker(parserConfig, pipeline.recordSink());
             synchronized (trackers) {
@@ -46,6 +53,25 @@ public final class CaptureIntoPipeline {
         synchronized (trackers) {
             return trackers.stream().map(t -> t.stats().snapshot()).toList();
         }
+    }
+
+    /**
+     * The capture's, hand-offs', parsers' and spans' counters, under the same names in {@code run} and
+     * {@code agent} (and, through the agent's heartbeats, at the span builder).
+     */
+    public void writeMetrics(PrometheusWriter w) {
+        StatsMetrics.write(w, "spanscope_capture", capture.stats());
+        StatsMetrics.write(w, "spanscope_capture_handoff", capture.handoffStats());
+        StatsMetrics.write(w, "spanscope_parser", parserStats());
+        StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
+    }
+
+    /** The same counters as JSON members, for {@code /status}. */
+    public String statusJsonMembers() {
+        List<String> parsers = parserStats().stream().map(StatsJson::of).toList();
+        return "\"capture\":" + StatsJson.of(capture.stats()) + ",\"handoffs\":" + StatsJson.of(capture.handoffStats())
+                + ",\"parsers\":[" + String.join(",", parsers) + "]"
+                + ",\"spans\":" + StatsJson.of(pipeline.stats());
     }
 
     /** Ends every connection: pending exchanges are emitted, flagged. Call after the capture stopped. */

@@ -15,7 +15,6 @@ import io.spanscope.spans.export.OtlpExporters;
 import io.spanscope.spans.export.SpanExportQueue;
 import io.spanscope.spans.link.LinkerConfig;
 import io.spanscope.spans.metrics.MetricsListener;
-import io.spanscope.spans.metrics.MetricsSource;
 import io.spanscope.spans.metrics.PrometheusWriter;
 import io.spanscope.spans.metrics.ServiceGraphMetrics;
 import io.spanscope.spans.metrics.SpanMetrics;
@@ -126,10 +125,7 @@ public final class LocalRun implements AutoCloseable {
 
     /** The agent's counters as one JSON object (also {@code /status}). */
     public String statusJson() {
-        List<String> parsers = workers.parserStats().stream().map(StatsJson::of).toList();
-        return "{\"capture\":" + StatsJson.of(capture.stats()) + ",\"handoffs\":" + StatsJson.of(capture.handoffStats())
-                + ",\"parsers\":[" + String.join(",", parsers) + "]"
-                + ",\"spans\":" + StatsJson.of(pipeline.stats())
+        return "{" + workers.statusJsonMembers()
                 + (export == null ? "" : ",\"export\":" + StatsJson.of(export.stats())) + "}";
     }
 
@@ -144,10 +140,7 @@ public final class LocalRun implements AutoCloseable {
 
 
     private void writeHealthMetrics(PrometheusWriter w) {
-        StatsMetrics.write(w, "spanscope_capture", capture.stats());
-        StatsMetrics.write(w, "spanscope_capture_handoff", capture.handoffStats());
-        StatsMetrics.write(w, "spanscope_parser", workers.parserStats());
-        StatsMetrics.write(w, "spanscope_spans", pipeline.stats());
+        workers.writeMetrics(w);
         if (export != null) {
             StatsMetrics.write(w, "spanscope_export", export.stats());
         }

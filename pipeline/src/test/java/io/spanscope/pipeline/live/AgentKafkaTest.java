@@ -106,6 +106,7 @@ class AgentKafkaTest {
         assertThat(new String(beats.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("agent-under-test");
         assertThat(last.getPublishQueue().getSentRecords()).isEqualTo(2L * requests);
         assertThat(last.getCountersList()).anySatisfy(c -> assertThat(c.getName()).startsWith("spanscope_capture_"));
+        assertThat(last.getCountersList()).anySatisfy(c -> assertThat(c.getName()).startsWith("spanscope_capture_handoff_"));
     }
 
     @Test
