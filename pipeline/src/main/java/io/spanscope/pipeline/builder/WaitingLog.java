@@ -39,6 +39,8 @@ final class WaitingLog {
         final byte[] fragment;
         long deadlineNs;
         private long delta = NOT_LOGGED;
+        /** Still in the log's index (a flag, not a lookup by entry id: one map fewer to probe per fragment). */
+        private boolean indexed;
 
         private Waiter(long entryId, long parent, long deadlineNs, byte[] fragment) {
             this.entryId = entryId;
@@ -57,7 +59,6 @@ final class WaitingLog {
 
     private final KeyValueStore<Bytes, byte[]> store;
     private final LongKeyMap<List<Waiter>> byParent = new LongKeyMap<>();
-    private final LongKeyMap<Waiter> byEntry = new LongKeyMap<>();
     private final LongKeyMap<Delta> deltas = new LongKeyMap<>();
     private final List<Waiter> added = new ArrayList<>();
     private final List<Long> removed = new ArrayList<>();
@@ -75,13 +76,14 @@ final class WaitingLog {
             it.forEachRemaining(logged::add);
         }
         logged.sort((a, b) -> Long.compare(sequenceOf(a.key), sequenceOf(b.key)));
+        LongKeyMap<Waiter> byEntry = new LongKeyMap<>(); // only a replay looks fragments up by entry id
         for (KeyValue<Bytes, byte[]> kv : logged) {
-            replay(sequenceOf(kv.key), parse(kv.value));
+            replay(sequenceOf(kv.key), parse(kv.value), byEntry);
         }
         deltas.forEachKey(deletable::add); // written as tombstones at the first commit if they qualify
     }
 
-    private void replay(long sequence, WaitingDelta d) {
+    private void replay(long sequence, WaitingDelta d, LongKeyMap<Waiter> byEntry) {
         Delta delta = new Delta();
         deltas.put(sequence, delta);
         for (WaitingEntry e : d.getAddedList()) {
@@ -89,12 +91,13 @@ final class WaitingLog {
                     e.getFragment().toByteArray());
             w.delta = sequence;
             index(w);
+            byEntry.put(w.entryId, w);
             delta.waiting++;
             nextEntryId = Math.max(nextEntryId, w.entryId + 1);
         }
         LongKeyMap<Boolean> sources = new LongKeyMap<>();
         for (long id : d.getRemovedList()) {
-            Waiter w = byEntry.get(id);
+            Waiter w = byEntry.remove(id);
             if (w != null) { // else its delta was deleted: nothing to undo
                 unindex(w);
                 deltas.get(w.delta).waiting--;
@@ -133,13 +136,16 @@ final class WaitingLog {
     }
 
     void remove(Waiter w) {
-        if (byEntry.get(w.entryId) != w) {
+        if (!w.indexed) {
             return;
         }
         unindex(w);
+        logRemoval(w);
+    }
+
+    private void logRemoval(Waiter w) {
         if (w.delta == NOT_LOGGED) {
-            added.remove(w);
-            addedBytes -= w.fragment.length;
+            addedBytes -= w.fragment.length; // left out of the delta by commit(); removing it here would scan
             return;
         }
         removed.add(w.entryId);
@@ -151,13 +157,22 @@ final class WaitingLog {
 
     /** Removes and returns every fragment waiting for {@code parent}. */
     List<Waiter> removeAll(long parent) {
-        List<Waiter> ws = at(parent);
-        ws.forEach(this::remove);
+        List<Waiter> ws = byParent.remove(parent);
+        if (ws == null) {
+            return List.of();
+        }
+        for (int i = 0; i < ws.size(); i++) {
+            Waiter w = ws.get(i);
+            w.indexed = false;
+            size--;
+            logRemoval(w);
+        }
         return ws;
     }
 
     /** Logs what changed since the last commit as one delta, then deletes the deltas that are no longer needed. */
     void commit() {
+        added.removeIf(w -> !w.indexed); // started and ended within this commit: never logged
         if (!added.isEmpty() || !removed.isEmpty()) {
             long sequence = nextSequence++;
             WaitingDelta.Builder d = WaitingDelta.newBuilder().addAllRemoved(removed);
@@ -212,7 +227,7 @@ final class WaitingLog {
             byParent.put(w.parent, ws);
         }
         ws.add(w);
-        byEntry.put(w.entryId, w);
+        w.indexed = true;
         size++;
     }
 
@@ -222,7 +237,7 @@ final class WaitingLog {
         if (ws.isEmpty()) {
             byParent.remove(w.parent);
         }
-        byEntry.remove(w.entryId);
+        w.indexed = false;
         size--;
     }
 
