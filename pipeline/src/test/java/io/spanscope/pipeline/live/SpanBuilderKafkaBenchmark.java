@@ -9,6 +9,7 @@ import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.spanscope.pipeline.builder.SpanBuilderConfig;
 import io.spanscope.pipeline.builder.SpanBuilderService;
 import io.spanscope.pipeline.wire.FragmentEncoder;
 import io.spanscope.pipeline.wire.FragmentKeys;
@@ -93,17 +94,22 @@ public final class SpanBuilderKafkaBenchmark {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             for (int i = 0; i < instances; i++) {
-                running.add(SpanBuilderService.start(
-                        SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i)),
+                running.add(SpanBuilderService.start(withRetention(
+                        SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i))),
                         new MarshalingExporter(), Duration.ofSeconds(5), OVERRIDES));
             }
             Mark first = null;
             Mark steady = null;
             long exported = 0;
+            long maxWaiting = 0;
+            long maxKnown = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (exported < spans && System.nanoTime() < deadline) {
                 Thread.sleep(20);
                 exported = running.stream().mapToLong(s -> s.exportQueue().stats().exported()).sum();
+                // store sizes as the tasks last published them (each punctuation)
+                maxWaiting = Math.max(maxWaiting, running.stream().mapToLong(s -> s.resolverCounters().waiting()).sum());
+                maxKnown = Math.max(maxKnown, running.stream().mapToLong(s -> s.resolverCounters().knownSpans()).sum());
                 if (first == null && exported > 0) {
                     first = Mark.now(os, exported);
                 }
@@ -114,12 +120,16 @@ public final class SpanBuilderKafkaBenchmark {
             Mark last = Mark.now(os, exported);
             report(instances + " instance(s), from the first span", first, last);
             report(instances + " instance(s), steady (from a third)", steady, last);
+            System.out.printf("  stores at most (all tasks): %d waiting fragments, %d known spans%n", maxWaiting, maxKnown);
             for (SpanBuilderService s : running) {
                 io.spanscope.pipeline.builder.ResolverCounters c = s.resolverCounters();
                 // each fragment that waited costs a waiting-fragments changelog record when stored and when removed
                 System.out.printf("  resolver: %d fragments, %d resolved at once, %d after a wait, %d timed out,"
-                        + " %d duplicates%n", c.fragments(), c.resolvedAtOnce(), c.resolvedAfterWait(),
-                        c.timedOutRoots(), c.duplicateFragments());
+                        + " %d duplicates, %d rooted for a full store, %d announced pending; at the end %d known spans,"
+                        + " %d waiting, %d known spans and %d duplicate marks evicted%n", c.fragments(),
+                        c.resolvedAtOnce(), c.resolvedAfterWait(), c.timedOutRoots(), c.duplicateFragments(),
+                        c.stateFullRoots(), c.pendingAnnouncedFragments(), c.knownSpans(), c.waiting(),
+                        c.evictedKnownSpans(), c.evictedSeenFragments());
             }
             if (Boolean.getBoolean("bench.threads")) {
                 java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -137,6 +147,22 @@ public final class SpanBuilderKafkaBenchmark {
         } finally {
             running.forEach(SpanBuilderService::close);
         }
+    }
+
+    /**
+     * With {@code -Dbench.retention=D} (e.g. {@code 10s}), known spans and duplicate marks expire after D and the
+     * parent wait is D / 2: the stores then turn over during the run, at their retention size (by default the
+     * retention, 300 s, outlasts the run and the stores only grow).
+     */
+    private static SpanBuilderConfig withRetention(SpanBuilderConfig c) {
+        String retention = System.getProperty("bench.retention");
+        if (retention == null) {
+            return c;
+        }
+        Duration d = Duration.parse("PT" + retention);
+        return new SpanBuilderConfig(c.kafka(), c.applicationId(), c.topology().toBuilder().knownSpanRetention(d)
+                .parentWait(d.dividedBy(2)).pendingAnnouncementDelay(d.dividedBy(10)).build(), c.partitions(),
+                c.streamThreads(), c.stateDir(), c.exportQueueSpans(), c.httpAddress(), c.httpPort());
     }
 
     /** What was exported by an instant, and the process's CPU time by then, in total and by thread kind. */
