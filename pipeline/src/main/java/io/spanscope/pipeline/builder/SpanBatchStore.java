@@ -73,11 +73,13 @@ final class SpanBatchStore extends InMemoryBytesStore {
         int slot = takeSlot(value);
         batches.put(id, slot);
         scan(value, (spanId, offset, kind) -> {
-            long current = bySpan.get(spanId);
-            if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED && kind == Kind.PENDING) {
-                return; // a marker read after the span's resolution says nothing new
+            if (kind == Kind.PENDING) {
+                long current = bySpan.get(spanId);
+                if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
+                    return; // a marker read after the span's resolution says nothing new
+                }
             }
-            bySpan.put(spanId, entry(slot, offset, kind));
+            bySpan.put(spanId, entry(slot, offset, kind)); // one probe for most spans: no lookup first
         });
     }
 

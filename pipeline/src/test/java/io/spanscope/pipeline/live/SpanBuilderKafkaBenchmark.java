@@ -45,8 +45,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>
  * mvn -q -o -pl pipeline -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/p-cp.txt -Dmdep.includeScope=test
  * java -cp pipeline/target/test-classes:pipeline/target/classes:$(cat /tmp/p-cp.txt) \
- *     io.spanscope.pipeline.live.SpanBuilderKafkaBenchmark [requests]
+ *     io.spanscope.pipeline.live.SpanBuilderKafkaBenchmark [requests] [instances,instances…]
  * </pre>
+ * Pre-published input is a backlog read as fast as the builder goes: fragments then run far ahead of the
+ * announcements that release them (hundreds of thousands wait at once) and nothing expires (retention 300 s).
+ * {@code -Dbench.rate=R} publishes R requests per second from another JVM during the first run instead (live
+ * flow), and {@code -Dbench.retention=D} makes the stores turn over at their retention size.
  */
 public final class SpanBuilderKafkaBenchmark {
 
@@ -73,6 +77,10 @@ public final class SpanBuilderKafkaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("--publish")) {
+            publish(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int[] instanceCounts = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt)
                 .toArray() : new int[] {1, 2};
@@ -80,8 +88,21 @@ public final class SpanBuilderKafkaBenchmark {
         Path dir = Files.createTempDirectory("sb-bench");
         try (KafkaBroker kafka = KafkaBroker.start(dir, 4)) {
             kafka.createTopics(4, "spanscope.fragments");
-            publish(kafka.bootstrapServers(), requests);
-            System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            int rate = Integer.getInteger("bench.rate", 0);
+            if (rate > 0) {
+                // live flow instead of a backlog: another JVM publishes while the first run reads (its CPU is not
+                // this process's); later runs find the input published
+                Process publisher = launchPublisher(kafka.bootstrapServers(), requests, rate);
+                System.out.printf("publishing %d fragments (%d spans) at %d requests/s%n", requests * 4L, spans, rate);
+                run(kafka.bootstrapServers(), dir, instanceCounts[0], spans);
+                if (publisher.waitFor() != 0) {
+                    throw new IllegalStateException("publisher failed");
+                }
+                instanceCounts = java.util.Arrays.copyOfRange(instanceCounts, 1, instanceCounts.length);
+            } else {
+                publish(kafka.bootstrapServers(), requests, 0);
+                System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            }
             for (int instances : instanceCounts) {
                 run(kafka.bootstrapServers(), dir, instances, spans);
             }
@@ -220,7 +241,16 @@ public final class SpanBuilderKafkaBenchmark {
         return out;
     }
 
-    private static void publish(String bootstrap, int requests) {
+    private static Process launchPublisher(String bootstrap, int requests, int rate) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), SpanBuilderKafkaBenchmark.class.getName(), "--publish",
+                bootstrap, Integer.toString(requests), Integer.toString(rate));
+        return new ProcessBuilder(command).inheritIO().start();
+    }
+
+    /** @param rate requests per second, 0: as fast as the producer goes */
+    private static void publish(String bootstrap, int requests, int rate) {
+        long startNs = System.nanoTime();
         ServiceIdentity loadgen = service("loadgen", 1);
         ServiceIdentity frontend = service("frontend", 2);
         ServiceIdentity backend = service("backend", 3);
@@ -231,6 +261,12 @@ public final class SpanBuilderKafkaBenchmark {
                 "acks", "all", "enable.idempotence", true, "compression.type", "lz4", "linger.ms", 20,
                 "batch.size", 262_144), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int block = 0; block < requests; block += 50) {
+                if (rate > 0) {
+                    long dueNs = startNs + block * 1_000_000_000L / rate;
+                    while (System.nanoTime() < dueNs) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(dueNs - System.nanoTime());
+                    }
+                }
                 List<Fragment> fragments = new ArrayList<>();
                 for (int i = block; i < Math.min(requests, block + 50); i++) {
                     long base = (long) (i + 1) << 8;
