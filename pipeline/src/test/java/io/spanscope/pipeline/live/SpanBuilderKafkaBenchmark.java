@@ -124,6 +124,10 @@ public final class SpanBuilderKafkaBenchmark {
             long exported = 0;
             long maxWaiting = 0;
             long maxKnown = 0;
+            // with -Dbench.windows=N: CPU per span in each Nth of the spans, to see it change as the stores fill
+            int windows = Integer.getInteger("bench.windows", 0);
+            List<Mark> windowMarks = new ArrayList<>();
+            List<String> windowStores = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (exported < spans && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -137,11 +141,20 @@ public final class SpanBuilderKafkaBenchmark {
                 if (steady == null && exported > spans * STEADY_AFTER) {
                     steady = Mark.now(os, exported);
                 }
+                if (windows > 0 && exported >= spans * windowMarks.size() / windows && windowMarks.size() <= windows) {
+                    windowMarks.add(Mark.now(os, exported));
+                    windowStores.add(running.stream().mapToLong(s -> s.resolverCounters().waiting()).sum() + " waiting, "
+                            + running.stream().mapToLong(s -> s.resolverCounters().knownSpans()).sum() + " known");
+                }
             }
             Mark last = Mark.now(os, exported);
             report(instances + " instance(s), from the first span", first, last);
             report(instances + " instance(s), steady (from a third)", steady, last);
             System.out.printf("  stores at most (all tasks): %d waiting fragments, %d known spans%n", maxWaiting, maxKnown);
+            for (int i = 1; i < windowMarks.size(); i++) {
+                report("  window " + i + " (stores at its end: " + windowStores.get(i) + ")", windowMarks.get(i - 1),
+                        windowMarks.get(i));
+            }
             for (SpanBuilderService s : running) {
                 io.spanscope.pipeline.builder.ResolverCounters c = s.resolverCounters();
                 // each fragment that waited costs a waiting-fragments changelog record when stored and when removed
