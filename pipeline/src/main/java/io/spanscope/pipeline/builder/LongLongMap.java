@@ -103,6 +103,31 @@ final class LongLongMap {
         }
     }
 
+    /** Removes {@code key} only if its value is {@code expected} (one probe, where get and remove take two). */
+    boolean remove(long key, long expected) {
+        if (key == 0) {
+            if (zeroValue != expected || expected == ABSENT) {
+                return false;
+            }
+            zeroValue = ABSENT;
+            return true;
+        }
+        for (int i = slot(key); ; i = (i + 1) & mask) {
+            long k = keys[i];
+            if (k == 0) {
+                return false;
+            }
+            if (k == key) {
+                if (values[i] != expected) {
+                    return false;
+                }
+                shiftBack(i);
+                size--;
+                return true;
+            }
+        }
+    }
+
     @FunctionalInterface
     interface EntryConsumer {
         void accept(long key, long value);

@@ -90,12 +90,8 @@ final class SpanBatchStore extends InMemoryBytesStore {
             return null;
         }
         byte[] value = values[(int) slot];
-        scan(value, (spanId, offset, kind) -> {
-            long current = bySpan.get(spanId);
-            if (current != LongLongMap.ABSENT && slotOf(current) == slot) {
-                bySpan.remove(spanId);
-            }
-        });
+        // a span's entry names this batch exactly as put() wrote it, unless a later batch took the span over
+        scan(value, (spanId, offset, kind) -> bySpan.remove(spanId, entry((int) slot, offset, kind)));
         releaseSlot((int) slot);
         return value;
     }

@@ -18,9 +18,18 @@ class LongLongMapTest {
         for (int step = 0; step < 400_000; step++) {
             // span-id-like keys from a small range (many share low bits), 0 and negatives included
             long key = random.nextInt(20_000) - 100L << 8 | random.nextInt(6);
-            if (random.nextInt(3) == 0) {
+            int op = random.nextInt(6);
+            if (op < 2) {
                 Long removed = reference.remove(key);
                 assertThat(map.remove(key)).isEqualTo(removed == null ? LongLongMap.ABSENT : removed);
+            } else if (op == 2) {
+                // removes only when the value is the one expected
+                long expected = random.nextBoolean() && reference.containsKey(key) ? reference.get(key) : step;
+                boolean matches = reference.containsKey(key) && reference.get(key) == expected;
+                assertThat(map.remove(key, expected)).isEqualTo(matches);
+                if (matches) {
+                    reference.remove(key);
+                }
             } else {
                 Long replaced = reference.put(key, (long) step);
                 assertThat(map.put(key, step)).isEqualTo(replaced == null ? LongLongMap.ABSENT : replaced);
