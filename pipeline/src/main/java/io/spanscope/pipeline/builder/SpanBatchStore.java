@@ -34,6 +34,14 @@ final class SpanBatchStore extends InMemoryBytesStore {
     private static final int RESOLVED_FIELD = 2;
     private static final int PENDING_FIELD = 3;
 
+    /*
+     * An index entry: the batch's slot (high 32 bits), the kind (2 bits) and the offset of the span's
+     * AnnouncedSpan in the batch value (30 bits: a batch is one Kafka record, far below 1 GiB).
+     */
+    private static final int OFFSET_BITS = 30;
+    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+    private static final Kind[] KINDS = Kind.values();
+
     /** Batch id → its slot in {@link #values}. */
     private final LongLongMap batches = new LongLongMap();
     /** Span id → {@link #entry}: where its {@code AnnouncedSpan} lies, packed into a long (no object per span). */
@@ -225,14 +233,6 @@ final class SpanBatchStore extends InMemoryBytesStore {
         values[slot] = null;
         freeSlots[freeCount++] = slot;
     }
-
-    /*
-     * An index entry: the batch's slot (high 32 bits), the kind (2 bits) and the offset of the span's
-     * AnnouncedSpan in the batch value (30 bits: a batch is one Kafka record, far below 1 GiB).
-     */
-    private static final int OFFSET_BITS = 30;
-    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
-    private static final Kind[] KINDS = Kind.values();
 
     private long entry(int slot, int offset, Kind kind) {
         if (offset > OFFSET_MASK) {
