@@ -34,8 +34,22 @@ final class SpanBatchStore extends InMemoryBytesStore {
     private static final int RESOLVED_FIELD = 2;
     private static final int PENDING_FIELD = 3;
 
-    private final LongKeyMap<Batch> batches = new LongKeyMap<>();
-    private final LongKeyMap<Entry> bySpan = new LongKeyMap<>();
+    /*
+     * An index entry: the batch's slot (high 32 bits), the kind (2 bits) and the offset of the span's
+     * AnnouncedSpan in the batch value (30 bits: a batch is one Kafka record, far below 1 GiB).
+     */
+    private static final int OFFSET_BITS = 30;
+    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+    private static final Kind[] KINDS = Kind.values();
+
+    /** Batch id → its slot in {@link #values}. */
+    private final LongLongMap batches = new LongLongMap();
+    /** Span id → {@link #entry}: where its {@code AnnouncedSpan} lies, packed into a long (no object per span). */
+    private final LongLongMap bySpan = new LongLongMap();
+    private byte[][] values = new byte[64][];
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    private int usedSlots;
 
     SpanBatchStore(String name) {
         super(name);
@@ -64,47 +78,58 @@ final class SpanBatchStore extends InMemoryBytesStore {
         if (value == null) {
             return;
         }
-        Batch batch = new Batch(id, value);
-        batches.put(id, batch);
-        scan(value, (spanId, offset, length, kind) -> {
-            Entry current = bySpan.get(spanId);
-            if (current != null && current.kind == Kind.RESOLVED && kind == Kind.PENDING) {
-                return; // a marker read after the span's resolution says nothing new
+        int slot = takeSlot(value);
+        batches.put(id, slot);
+        scan(value, (spanId, offset, kind) -> {
+            if (kind == Kind.PENDING) {
+                long current = bySpan.get(spanId);
+                if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
+                    return; // a marker read after the span's resolution says nothing new
+                }
             }
-            bySpan.put(spanId, new Entry(batch, offset, length, kind));
+            bySpan.put(spanId, entry(slot, offset, kind)); // one probe for most spans: no lookup first
         });
     }
 
-    private void removeBatch(long id) {
-        Batch batch = batches.remove(id);
-        if (batch == null) {
-            return;
+    /** @return the value of the batch removed, or null */
+    private byte[] removeBatch(long id) {
+        long slot = batches.remove(id);
+        if (slot == LongLongMap.ABSENT) {
+            return null;
         }
-        scan(batch.value, (spanId, offset, length, kind) -> {
-            Entry current = bySpan.get(spanId);
-            if (current != null && current.batch == batch) {
-                bySpan.remove(spanId);
-            }
-        });
+        byte[] value = values[(int) slot];
+        // a span's entry names this batch exactly as put() wrote it, unless a later batch took the span over
+        scan(value, (spanId, offset, kind) -> bySpan.remove(spanId, entry((int) slot, offset, kind)));
+        releaseSlot((int) slot);
+        return value;
     }
 
     @Override
     public byte[] delete(Bytes key) {
-        long id = batchId(key);
-        Batch batch = batches.get(id);
-        removeBatch(id);
-        return batch == null ? null : batch.value;
+        return removeBatch(batchId(key));
     }
 
     @Override
     public byte[] get(Bytes key) {
         byte[] k = key.get();
         if (k.length == Long.BYTES) {
-            Entry e = bySpan.get(ByteBuffer.wrap(k).getLong());
-            return e == null ? null : Arrays.copyOfRange(e.batch.value, e.offset, e.offset + e.length);
+            long e = bySpan.get(ByteBuffer.wrap(k).getLong());
+            return e == LongLongMap.ABSENT ? null : announcedSpanAt(values[slotOf(e)], offsetOf(e));
         }
-        Batch batch = batches.get(batchId(key));
-        return batch == null ? null : batch.value;
+        long slot = batches.get(batchId(key));
+        return slot == LongLongMap.ABSENT ? null : values[(int) slot];
+    }
+
+    /** The {@code AnnouncedSpan} bytes whose length prefix is at {@code offset}. */
+    private byte[] announcedSpanAt(byte[] value, int offset) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(value, offset, value.length - offset);
+            int length = in.readRawVarint32();
+            int start = offset + in.getTotalBytesRead();
+            return Arrays.copyOfRange(value, start, start + length);
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt batch in store " + name(), e);
+        }
     }
 
     /**
@@ -125,7 +150,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
         List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(batches.size());
-        batches.forEach((id, batch) -> snapshot.add(KeyValue.pair(batchKey(id), batch.value)));
+        batches.forEach((id, slot) -> snapshot.add(KeyValue.pair(batchKey(id), values[(int) slot])));
         return new KeyValueSnapshot(snapshot);
     }
 
@@ -143,13 +168,17 @@ final class SpanBatchStore extends InMemoryBytesStore {
     void clear() {
         batches.clear();
         bySpan.clear();
+        Arrays.fill(values, null);
+        freeCount = 0;
+        usedSlots = 0;
     }
 
     enum Kind { ID_ONLY, RESOLVED, PENDING }
 
     @FunctionalInterface
     private interface EntryVisitor {
-        void visit(long spanId, int offset, int length, Kind kind);
+        /** @param offset where the entry's length prefix is in the batch value */
+        void visit(long spanId, int offset, Kind kind);
     }
 
     /** Walks the {@code AnnouncedSpan}s of a batch value without building messages. */
@@ -162,8 +191,8 @@ final class SpanBatchStore extends InMemoryBytesStore {
                     in.skipField(tag);
                     continue;
                 }
-                int length = in.readRawVarint32();
                 int offset = EXPIRY_BYTES + in.getTotalBytesRead();
+                int length = in.readRawVarint32();
                 int limit = in.pushLimit(length);
                 long spanId = 0;
                 Kind kind = Kind.ID_ONLY;
@@ -178,23 +207,49 @@ final class SpanBatchStore extends InMemoryBytesStore {
                     }
                 }
                 in.popLimit(limit);
-                visitor.visit(spanId, offset, length, kind);
+                visitor.visit(spanId, offset, kind);
             }
         } catch (IOException e) {
             throw new IllegalStateException("corrupt batch in store " + name(), e);
         }
     }
 
-    private static final class Batch {
-        final long id;
-        final byte[] value;
-
-        Batch(long id, byte[] value) {
-            this.id = id;
-            this.value = value;
+    private int takeSlot(byte[] value) {
+        int slot;
+        if (freeCount > 0) {
+            slot = freeSlots[--freeCount];
+        } else {
+            if (usedSlots == values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+                freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
+            }
+            slot = usedSlots++;
         }
+        values[slot] = value;
+        return slot;
     }
 
-    private record Entry(Batch batch, int offset, int length, Kind kind) {
+    private void releaseSlot(int slot) {
+        values[slot] = null;
+        freeSlots[freeCount++] = slot;
+    }
+
+    private long entry(int slot, int offset, Kind kind) {
+        if (offset > OFFSET_MASK) {
+            throw new IllegalStateException("batch of store " + name() + " too large to index: " + offset);
+        }
+        return (long) slot << 32 | (long) kind.ordinal() << OFFSET_BITS | offset;
+    }
+
+    private static int slotOf(long entry) {
+        return (int) (entry >>> 32);
+    }
+
+    private static Kind kindOf(long entry) {
+        return KINDS[(int) (entry >>> OFFSET_BITS) & 3];
+    }
+
+    private static int offsetOf(long entry) {
+        return (int) (entry & OFFSET_MASK);
     }
 }

@@ -22,7 +22,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>The log stays small: a delta is deleted (a tombstone) once none of its fragments waits any more and
  * every delta it removed fragments from is deleted — before that its removals are still needed to replay
- * the older deltas right. Deadlines moved after a fragment was logged (parked or restarted waits) are not
+ * the older deltas right. Since a single long wait would keep its delta, and with it every later delta that
+ * removed a fragment from it, a delta of which at most a quarter still waits is carried forward: those
+ * fragments are logged again in the next delta (same entry ids; a replay keeps the later copy) and the old
+ * delta goes. The log then holds a few times the bytes of what waits, not everything since the oldest wait
+ * began. Deadlines moved after a fragment was logged (parked or restarted waits) are not
  * logged: a restored task restarts every due wait at its first punctuation, so a wait can only get longer
  * across a restore, never shorter. A delta is split when its fragments pass {@link #MAX_DELTA_BYTES}.
  */
@@ -39,6 +43,10 @@ final class WaitingLog {
         final byte[] fragment;
         long deadlineNs;
         private long delta = NOT_LOGGED;
+        /** Its index in its delta's {@link Delta#waiters}. */
+        private int positionInDelta;
+        /** Still in the log's index (a flag, not a lookup by entry id: one map fewer to probe per fragment). */
+        private boolean indexed;
 
         private Waiter(long entryId, long parent, long deadlineNs, byte[] fragment) {
             this.entryId = entryId;
@@ -50,19 +58,33 @@ final class WaitingLog {
 
     /** A delta in the store. */
     private static final class Delta {
+        /** The fragments it logged, null where one stopped waiting or was carried forward. */
+        final Waiter[] waiters;
         int waiting;
         int undeletedSources;
         final List<Long> removedFromBy = new ArrayList<>(0);
+        boolean sparseQueued;
+
+        Delta(Waiter[] waiters) {
+            this.waiters = waiters;
+            this.waiting = waiters.length;
+        }
+
+        /** At most a quarter of what it logged still waits here: worth logging those again and deleting it. */
+        boolean sparse() {
+            return waiting > 0 && waiting * 4 <= waiters.length;
+        }
     }
 
     private final KeyValueStore<Bytes, byte[]> store;
     private final LongKeyMap<List<Waiter>> byParent = new LongKeyMap<>();
-    private final LongKeyMap<Waiter> byEntry = new LongKeyMap<>();
     private final LongKeyMap<Delta> deltas = new LongKeyMap<>();
     private final List<Waiter> added = new ArrayList<>();
     private final List<Long> removed = new ArrayList<>();
     private final LongKeyMap<Boolean> removedFrom = new LongKeyMap<>();
     private final List<Long> deletable = new ArrayList<>();
+    /** Deltas that turned {@link Delta#sparse}: their waiters are carried into the next delta. */
+    private final List<Long> sparse = new ArrayList<>();
     private int addedBytes;
     private int size;
     private long nextEntryId = 1;
@@ -75,36 +97,57 @@ final class WaitingLog {
             it.forEachRemaining(logged::add);
         }
         logged.sort((a, b) -> Long.compare(sequenceOf(a.key), sequenceOf(b.key)));
+        LongKeyMap<Waiter> byEntry = new LongKeyMap<>(); // only a replay looks fragments up by entry id
         for (KeyValue<Bytes, byte[]> kv : logged) {
-            replay(sequenceOf(kv.key), parse(kv.value));
+            replay(sequenceOf(kv.key), parse(kv.value), byEntry);
         }
-        deltas.forEachKey(deletable::add); // written as tombstones at the first commit if they qualify
+        deltas.forEach((sequence, delta) -> {
+            deletable.add(sequence); // written as tombstones at the first commit if they qualify
+            if (delta.sparse()) {
+                delta.sparseQueued = true;
+                sparse.add(sequence);
+            }
+        });
     }
 
-    private void replay(long sequence, WaitingDelta d) {
-        Delta delta = new Delta();
+    private void replay(long sequence, WaitingDelta d, LongKeyMap<Waiter> byEntry) {
+        Waiter[] logged = new Waiter[d.getAddedCount()];
+        Delta delta = new Delta(logged);
         deltas.put(sequence, delta);
-        for (WaitingEntry e : d.getAddedList()) {
+        LongKeyMap<Boolean> sources = new LongKeyMap<>();
+        for (int i = 0; i < logged.length; i++) {
+            WaitingEntry e = d.getAdded(i);
             Waiter w = new Waiter(e.getEntryId(), e.getParentSpanId(), e.getDeadlineEpochNanos(),
                     e.getFragment().toByteArray());
+            Waiter carried = byEntry.put(w.entryId, w);
+            if (carried != null) { // logged again here, carried forward from an older delta that is still kept
+                undoLogged(carried, sequence, delta, sources);
+            }
             w.delta = sequence;
+            w.positionInDelta = i;
+            logged[i] = w;
             index(w);
-            delta.waiting++;
             nextEntryId = Math.max(nextEntryId, w.entryId + 1);
         }
-        LongKeyMap<Boolean> sources = new LongKeyMap<>();
         for (long id : d.getRemovedList()) {
-            Waiter w = byEntry.get(id);
+            Waiter w = byEntry.remove(id);
             if (w != null) { // else its delta was deleted: nothing to undo
-                unindex(w);
-                deltas.get(w.delta).waiting--;
-                if (sources.put(w.delta, Boolean.TRUE) == null) {
-                    deltas.get(w.delta).removedFromBy.add(sequence);
-                    delta.undeletedSources++;
-                }
+                undoLogged(w, sequence, delta, sources);
             }
         }
         nextSequence = Math.max(nextSequence, sequence + 1);
+    }
+
+    /** Replays "{@code w} stops waiting where it was logged" as delta {@code sequence} says. */
+    private void undoLogged(Waiter w, long sequence, Delta delta, LongKeyMap<Boolean> sources) {
+        unindex(w);
+        Delta source = deltas.get(w.delta);
+        source.waiting--;
+        source.waiters[w.positionInDelta] = null;
+        if (sources.put(w.delta, Boolean.TRUE) == null) {
+            source.removedFromBy.add(sequence);
+            delta.undeletedSources++;
+        }
     }
 
     int size() {
@@ -133,42 +176,94 @@ final class WaitingLog {
     }
 
     void remove(Waiter w) {
-        if (byEntry.get(w.entryId) != w) {
+        if (!w.indexed) {
             return;
         }
         unindex(w);
+        logRemoval(w);
+    }
+
+    private void logRemoval(Waiter w) {
         if (w.delta == NOT_LOGGED) {
-            added.remove(w);
-            addedBytes -= w.fragment.length;
+            addedBytes -= w.fragment.length; // left out of the delta by commit(); removing it here would scan
             return;
         }
         removed.add(w.entryId);
+        leave(w);
+    }
+
+    /** {@code w}, logged in its delta, is no longer there (it stopped waiting or is carried forward). */
+    private void leave(Waiter w) {
         removedFrom.put(w.delta, Boolean.TRUE);
-        if (--deltas.get(w.delta).waiting == 0) {
+        Delta delta = deltas.get(w.delta);
+        delta.waiters[w.positionInDelta] = null;
+        if (--delta.waiting == 0) {
             deletable.add(w.delta);
+        } else if (delta.sparse() && !delta.sparseQueued) {
+            delta.sparseQueued = true;
+            sparse.add(w.delta);
         }
+    }
+
+    /**
+     * Logs the fragments still waiting in sparse deltas again, in the delta being written (with their entry
+     * ids: a replay takes the later copy), so that those deltas can be deleted. Without this one long wait kept
+     * its delta, and every later delta that removed a fragment from it, and so on: the log held every waiting
+     * fragment's bytes since the oldest wait began. A delta is carried once at most (a quarter of it), so
+     * what is logged again is at most a third of what is logged first.
+     */
+    private void carrySparseDeltas() {
+        int i = 0;
+        for (; i < sparse.size() && addedBytes < MAX_DELTA_BYTES; i++) {
+            long sequence = sparse.get(i);
+            Delta delta = deltas.get(sequence);
+            if (delta == null || delta.waiting == 0) {
+                continue;
+            }
+            for (Waiter w : delta.waiters) {
+                if (w != null) {
+                    leave(w);
+                    w.delta = NOT_LOGGED;
+                    added.add(w);
+                    addedBytes += w.fragment.length;
+                }
+            }
+        }
+        sparse.subList(0, i).clear();
     }
 
     /** Removes and returns every fragment waiting for {@code parent}. */
     List<Waiter> removeAll(long parent) {
-        List<Waiter> ws = at(parent);
-        ws.forEach(this::remove);
+        List<Waiter> ws = byParent.remove(parent);
+        if (ws == null) {
+            return List.of();
+        }
+        for (int i = 0; i < ws.size(); i++) {
+            Waiter w = ws.get(i);
+            w.indexed = false;
+            size--;
+            logRemoval(w);
+        }
         return ws;
     }
 
     /** Logs what changed since the last commit as one delta, then deletes the deltas that are no longer needed. */
     void commit() {
+        added.removeIf(w -> !w.indexed); // started and ended within this commit: never logged
+        carrySparseDeltas();
         if (!added.isEmpty() || !removed.isEmpty()) {
             long sequence = nextSequence++;
             WaitingDelta.Builder d = WaitingDelta.newBuilder().addAllRemoved(removed);
-            for (Waiter w : added) {
+            Waiter[] logged = added.toArray(new Waiter[0]);
+            for (int i = 0; i < logged.length; i++) {
+                Waiter w = logged[i];
                 d.addAdded(WaitingEntry.newBuilder().setEntryId(w.entryId).setParentSpanId(w.parent)
                         .setDeadlineEpochNanos(w.deadlineNs).setFragment(UnsafeByteOperations.unsafeWrap(w.fragment)));
                 w.delta = sequence;
+                w.positionInDelta = i;
             }
             store.put(key(sequence), d.build().toByteArray());
-            Delta delta = new Delta();
-            delta.waiting = added.size();
+            Delta delta = new Delta(logged);
             deltas.put(sequence, delta);
             removedFrom.forEachKey(source -> {
                 Delta s = deltas.get(source);
@@ -212,7 +307,7 @@ final class WaitingLog {
             byParent.put(w.parent, ws);
         }
         ws.add(w);
-        byEntry.put(w.entryId, w);
+        w.indexed = true;
         size++;
     }
 
@@ -222,7 +317,7 @@ final class WaitingLog {
         if (ws.isEmpty()) {
             byParent.remove(w.parent);
         }
-        byEntry.remove(w.entryId);
+        w.indexed = false;
         size--;
     }
 

@@ -106,4 +106,42 @@ class WaitingLogTest {
         log.commit();
         assertThat(store.compacted()).isEmpty();
     }
+
+    @Test
+    void aLongWaitIsCarriedForwardInsteadOfKeepingEveryLaterDelta() {
+        RecordingStore store = new RecordingStore(new HashKeyValueStore("waiting"));
+        WaitingLog log = new WaitingLog(store);
+        long longWaitParent = 1;
+        log.add(longWaitParent, 1_000_000, fragment(0));
+        long next = 1;
+        long previousParent = -1;
+        for (int commit = 0; commit < 200; commit++) {
+            long parent = 1_000 + commit; // ten fragments wait for it, released in the next commit
+            for (int i = 0; i < 10; i++) {
+                log.add(parent, commit, fragment(next++));
+            }
+            if (previousParent > 0) {
+                assertThat(log.removeAll(previousParent)).hasSize(10);
+            }
+            previousParent = parent;
+            log.commit();
+            assertThat(log.loggedDeltas()).as("commit %d", commit).isLessThanOrEqualTo(3);
+        }
+        assertThat(store.compacted()).hasSize(log.loggedDeltas());
+        TreeMap<Long, String> expected = contents(log);
+        assertThat(expected).hasSize(11);
+        assertThat(contents(restored(store.compacted()))).isEqualTo(expected);
+        assertThat(contents(restored(store.changelog))).isEqualTo(expected);
+        // each delta of 11 was carried once (a single fragment): the log wrote it about once per commit
+        long loggedAgain = store.changelog.stream().filter(kv -> kv.value != null)
+                .mapToLong(kv -> new String(kv.value, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .split("fragment-0", -1).length - 1).sum();
+        assertThat(loggedAgain).isBetween(150L, 201L);
+        // restored, it goes on carrying and deleting
+        WaitingLog again = new WaitingLog(store);
+        again.removeAll(previousParent);
+        again.commit();
+        assertThat(again.loggedDeltas()).isLessThanOrEqualTo(2);
+        assertThat(contents(restored(store.compacted()))).isEqualTo(contents(again));
+    }
 }

@@ -9,6 +9,7 @@ import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.spanscope.pipeline.builder.SpanBuilderConfig;
 import io.spanscope.pipeline.builder.SpanBuilderService;
 import io.spanscope.pipeline.wire.FragmentEncoder;
 import io.spanscope.pipeline.wire.FragmentKeys;
@@ -44,8 +45,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <pre>
  * mvn -q -o -pl pipeline -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/p-cp.txt -Dmdep.includeScope=test
  * java -cp pipeline/target/test-classes:pipeline/target/classes:$(cat /tmp/p-cp.txt) \
- *     io.spanscope.pipeline.live.SpanBuilderKafkaBenchmark [requests]
+ *     io.spanscope.pipeline.live.SpanBuilderKafkaBenchmark [requests] [instances,instances…]
  * </pre>
+ * Pre-published input is a backlog read as fast as the builder goes: fragments then run far ahead of the
+ * announcements that release them (hundreds of thousands wait at once) and nothing expires (retention 300 s).
+ * {@code -Dbench.rate=R} publishes R requests per second from another JVM during the first run instead (live
+ * flow), and {@code -Dbench.retention=D} makes the stores turn over at their retention size.
  */
 public final class SpanBuilderKafkaBenchmark {
 
@@ -72,6 +77,10 @@ public final class SpanBuilderKafkaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("--publish")) {
+            publish(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int[] instanceCounts = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt)
                 .toArray() : new int[] {1, 2};
@@ -79,8 +88,21 @@ public final class SpanBuilderKafkaBenchmark {
         Path dir = Files.createTempDirectory("sb-bench");
         try (KafkaBroker kafka = KafkaBroker.start(dir, 4)) {
             kafka.createTopics(4, "spanscope.fragments");
-            publish(kafka.bootstrapServers(), requests);
-            System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            int rate = Integer.getInteger("bench.rate", 0);
+            if (rate > 0) {
+                // live flow instead of a backlog: another JVM publishes while the first run reads (its CPU is not
+                // this process's); later runs find the input published
+                Process publisher = launchPublisher(kafka.bootstrapServers(), requests, rate);
+                System.out.printf("publishing %d fragments (%d spans) at %d requests/s%n", requests * 4L, spans, rate);
+                run(kafka.bootstrapServers(), dir, instanceCounts[0], spans);
+                if (publisher.waitFor() != 0) {
+                    throw new IllegalStateException("publisher failed");
+                }
+                instanceCounts = java.util.Arrays.copyOfRange(instanceCounts, 1, instanceCounts.length);
+            } else {
+                publish(kafka.bootstrapServers(), requests, 0);
+                System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            }
             for (int instances : instanceCounts) {
                 run(kafka.bootstrapServers(), dir, instances, spans);
             }
@@ -93,33 +115,55 @@ public final class SpanBuilderKafkaBenchmark {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             for (int i = 0; i < instances; i++) {
-                running.add(SpanBuilderService.start(
-                        SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i)),
+                running.add(SpanBuilderService.start(withRetention(
+                        SpanBuilderProcess.config(bootstrap, app, dir.resolve(app + "-" + i))),
                         new MarshalingExporter(), Duration.ofSeconds(5), OVERRIDES));
             }
             Mark first = null;
             Mark steady = null;
             long exported = 0;
+            long maxWaiting = 0;
+            long maxKnown = 0;
+            // with -Dbench.windows=N: CPU per span in each Nth of the spans, to see it change as the stores fill
+            int windows = Integer.getInteger("bench.windows", 0);
+            List<Mark> windowMarks = new ArrayList<>();
+            List<String> windowStores = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (exported < spans && System.nanoTime() < deadline) {
                 Thread.sleep(20);
                 exported = running.stream().mapToLong(s -> s.exportQueue().stats().exported()).sum();
+                // store sizes as the tasks last published them (each punctuation)
+                maxWaiting = Math.max(maxWaiting, running.stream().mapToLong(s -> s.resolverCounters().waiting()).sum());
+                maxKnown = Math.max(maxKnown, running.stream().mapToLong(s -> s.resolverCounters().knownSpans()).sum());
                 if (first == null && exported > 0) {
                     first = Mark.now(os, exported);
                 }
                 if (steady == null && exported > spans * STEADY_AFTER) {
                     steady = Mark.now(os, exported);
                 }
+                if (windows > 0 && exported >= spans * windowMarks.size() / windows && windowMarks.size() <= windows) {
+                    windowMarks.add(Mark.now(os, exported));
+                    windowStores.add(running.stream().mapToLong(s -> s.resolverCounters().waiting()).sum() + " waiting, "
+                            + running.stream().mapToLong(s -> s.resolverCounters().knownSpans()).sum() + " known");
+                }
             }
             Mark last = Mark.now(os, exported);
             report(instances + " instance(s), from the first span", first, last);
             report(instances + " instance(s), steady (from a third)", steady, last);
+            System.out.printf("  stores at most (all tasks): %d waiting fragments, %d known spans%n", maxWaiting, maxKnown);
+            for (int i = 1; i < windowMarks.size(); i++) {
+                report("  window " + i + " (stores at its end: " + windowStores.get(i) + ")", windowMarks.get(i - 1),
+                        windowMarks.get(i));
+            }
             for (SpanBuilderService s : running) {
                 io.spanscope.pipeline.builder.ResolverCounters c = s.resolverCounters();
                 // each fragment that waited costs a waiting-fragments changelog record when stored and when removed
                 System.out.printf("  resolver: %d fragments, %d resolved at once, %d after a wait, %d timed out,"
-                        + " %d duplicates%n", c.fragments(), c.resolvedAtOnce(), c.resolvedAfterWait(),
-                        c.timedOutRoots(), c.duplicateFragments());
+                        + " %d duplicates, %d rooted for a full store, %d announced pending; at the end %d known spans,"
+                        + " %d waiting, %d known spans and %d duplicate marks evicted%n", c.fragments(),
+                        c.resolvedAtOnce(), c.resolvedAfterWait(), c.timedOutRoots(), c.duplicateFragments(),
+                        c.stateFullRoots(), c.pendingAnnouncedFragments(), c.knownSpans(), c.waiting(),
+                        c.evictedKnownSpans(), c.evictedSeenFragments());
             }
             if (Boolean.getBoolean("bench.threads")) {
                 java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -137,6 +181,22 @@ public final class SpanBuilderKafkaBenchmark {
         } finally {
             running.forEach(SpanBuilderService::close);
         }
+    }
+
+    /**
+     * With {@code -Dbench.retention=D} (e.g. {@code 10s}), known spans and duplicate marks expire after D and the
+     * parent wait is D / 2: the stores then turn over during the run, at their retention size (by default the
+     * retention, 300 s, outlasts the run and the stores only grow).
+     */
+    private static SpanBuilderConfig withRetention(SpanBuilderConfig c) {
+        String retention = System.getProperty("bench.retention");
+        if (retention == null) {
+            return c;
+        }
+        Duration d = Duration.parse("PT" + retention);
+        return new SpanBuilderConfig(c.kafka(), c.applicationId(), c.topology().toBuilder().knownSpanRetention(d)
+                .parentWait(d.dividedBy(2)).pendingAnnouncementDelay(d.dividedBy(10)).build(), c.partitions(),
+                c.streamThreads(), c.stateDir(), c.exportQueueSpans(), c.httpAddress(), c.httpPort());
     }
 
     /** What was exported by an instant, and the process's CPU time by then, in total and by thread kind. */
@@ -194,7 +254,16 @@ public final class SpanBuilderKafkaBenchmark {
         return out;
     }
 
-    private static void publish(String bootstrap, int requests) {
+    private static Process launchPublisher(String bootstrap, int requests, int rate) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), SpanBuilderKafkaBenchmark.class.getName(), "--publish",
+                bootstrap, Integer.toString(requests), Integer.toString(rate));
+        return new ProcessBuilder(command).inheritIO().start();
+    }
+
+    /** @param rate requests per second, 0: as fast as the producer goes */
+    private static void publish(String bootstrap, int requests, int rate) {
+        long startNs = System.nanoTime();
         ServiceIdentity loadgen = service("loadgen", 1);
         ServiceIdentity frontend = service("frontend", 2);
         ServiceIdentity backend = service("backend", 3);
@@ -205,6 +274,12 @@ public final class SpanBuilderKafkaBenchmark {
                 "acks", "all", "enable.idempotence", true, "compression.type", "lz4", "linger.ms", 20,
                 "batch.size", 262_144), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int block = 0; block < requests; block += 50) {
+                if (rate > 0) {
+                    long dueNs = startNs + block * 1_000_000_000L / rate;
+                    while (System.nanoTime() < dueNs) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(dueNs - System.nanoTime());
+                    }
+                }
                 List<Fragment> fragments = new ArrayList<>();
                 for (int i = block; i < Math.min(requests, block + 50); i++) {
                     long base = (long) (i + 1) << 8;
