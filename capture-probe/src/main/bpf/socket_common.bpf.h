@@ -574,7 +574,7 @@ static __always_inline struct st_data_event *prepare_data_event(__u64 pid_tgid, 
 	ev->role = conn->role;
 	ev->flags = a->arg_kind == ST_ARG_NONE ? ST_FLAG_NO_PAYLOAD : 0;
 	ev->tls_library = 0;
-	ev->reserved2 = 0;
+	ev->client_wakeup_age_ns = 0;
 	ev->cause_seq = 0;
 	ev->cause_generation = 0;
 	return ev;

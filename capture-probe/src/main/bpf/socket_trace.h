@@ -158,7 +158,9 @@ struct st_data_event {
 	__u32 cause_seq;
 	__u64 cause_generation;
 	__u32 tls_library;    /* ST_FLAG_TLS: which attached file supplied the plaintext (user-space id) */
-	__u32 reserved2;
+	/* First chunk of a server response written by the thread serving the request: ns since a client
+	 * thread last woke it while it served ("Client wakeups" in handoff.bpf.h); 0 = none, or >= 2^32 ns. */
+	__u32 client_wakeup_age_ns;
 	__u8 payload[];       /* ring-buffer records are header + payload_len bytes exactly */
 };
 

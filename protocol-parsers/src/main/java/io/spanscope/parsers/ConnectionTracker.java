@@ -115,6 +115,9 @@ public final class ConnectionTracker implements CaptureEventSink {
                 connection.noteCompletedCall(event.tcpSequence(), event.byteCount(), event.completedCallGeneration(),
                         event.completedCallSequence());
             }
+            if (event.clientWokenNs() != 0 && event.direction() == Direction.EGRESS) {
+                connection.noteClientWakeup(event.tcpSequence(), event.clientWokenNs());
+            }
             connection.onData(event.source(), event.direction(), event.tcpSequence(), event.sequenceKnown(),
                     event.byteCount(), event.payload(),
                     event.payloadOffset(), event.payloadLength(), event.timestampNs(), event.tid());

@@ -59,6 +59,8 @@ final class TrackedConnection {
     private RequestCauses causes;
     /** Created at the first response chunk that names a completed call (server connections, see Record). */
     private RequestCauses completedCalls;
+    /** Created at the first response chunk that says when a client thread last woke its writer (server connections). */
+    private ResponseWakeups responseWakeups;
     long lastActivityNs;
 
     TrackedConnection(ConnectionInfo info, ParserConfig config, ParserStats stats, ProtocolRegistry registry,
@@ -104,6 +106,17 @@ final class TrackedConnection {
         completedCalls.note(tcpSequence, byteCount, generation, responseSequence);
     }
 
+    /**
+     * The capture says the thread that wrote the response chunk starting at {@code tcpSequence} was last woken by
+     * a client thread at {@code wokenNs}.
+     */
+    void noteClientWakeup(int tcpSequence, long wokenNs) {
+        if (responseWakeups == null) {
+            responseWakeups = new ResponseWakeups();
+        }
+        responseWakeups.note(tcpSequence, wokenNs);
+    }
+
     private void emit(Record record) {
         if (causes != null && record.role() == Role.CLIENT && !record.hasCause()) {
             int found = causes.find(record.requestSequence());
@@ -117,6 +130,12 @@ final class TrackedConnection {
             if (found >= 0 && completedCalls.startAt(found) == (int) record.responseSequence()) {
                 record = record.toBuilder().completedCall(completedCalls.generationAt(found),
                         completedCalls.sequenceAt(found)).build();
+            }
+        }
+        if (responseWakeups != null && record.role() == Role.SERVER && record.clientWokenNs() == 0) {
+            long wokenNs = responseWakeups.find(record.responseSequence());
+            if (wokenNs != 0) {
+                record = record.toBuilder().clientWokenNs(wokenNs).build();
             }
         }
         if (!firstRecordEmitted) {

@@ -29,6 +29,10 @@ import io.spanscope.spans.service.ServiceIdentity;
  *                                whose completion woke the thread that wrote the response (followed across
  *                                thread hand-offs: the call was made on this exchange's behalf), 0 when none
  * @param completedCallSequence server spans: response sequence number of that call, -1 when none
+ * @param clientWokenNs server spans: when (monotonic ns, the clock of {@code startNs}) the thread that read the
+ *                      request and wrote the response was last woken, while it served, by a client thread of its
+ *                      process (one that has written requests or read responses on client connections); 0 when
+ *                      no such wakeup is known
  */
 public record ExchangeSpan(
         long spanId,
@@ -55,7 +59,21 @@ public record ExchangeSpan(
         long causeSequence,
         long responseSequence,
         long completedCallGeneration,
-        long completedCallSequence) {
+        long completedCallSequence,
+        long clientWokenNs) {
+
+    /** A span without a known client wakeup (decoded fragments: the wakeup matters only to local linking). */
+    public ExchangeSpan(long spanId, long remoteParentSpanId, SpanKind kind, String name, long startEpochNanos,
+                        long endEpochNanos, Attributes attributes, StatusData status, ServiceIdentity service, int tgid,
+                        int requestTid, int responseTid, long startNs, long endNs, Endpoint peer, boolean error,
+                        long connectDurationNs, long acceptQueueWaitNs, long connectionGeneration, long requestSequence,
+                        long causeGeneration, long causeSequence, long responseSequence, long completedCallGeneration,
+                        long completedCallSequence) {
+        this(spanId, remoteParentSpanId, kind, name, startEpochNanos, endEpochNanos, attributes, status, service, tgid,
+                requestTid, responseTid, startNs, endNs, peer, error, connectDurationNs, acceptQueueWaitNs,
+                connectionGeneration, requestSequence, causeGeneration, causeSequence, responseSequence,
+                completedCallGeneration, completedCallSequence, 0);
+    }
 
     public boolean isServer() {
         return kind == SpanKind.SERVER;

@@ -67,7 +67,8 @@ public final class SpanFactory {
                 SpanOutcome.status(errorType, record.attributes()), service,
                 record.tgid(), record.requestTid(), record.responseTid(), startNs, endNs, peer, errorType != null,
                 connectNs, acceptWaitNs, record.connectionId().generation(), q, record.causeGeneration(),
-                record.causeSequence(), r, record.completedCallGeneration(), record.completedCallSequence());
+                record.causeSequence(), r, record.completedCallGeneration(), record.completedCallSequence(),
+                record.clientWokenNs());
     }
 
     private static io.opentelemetry.api.common.Attributes attributes(Record record, boolean server, Endpoint peer,

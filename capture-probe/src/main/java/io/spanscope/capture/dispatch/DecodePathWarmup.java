@@ -139,6 +139,7 @@ public final class DecodePathWarmup {
         b.putInt(base + DATA_CAUSE_SEQ, 0);
         b.putLong(base + DATA_CAUSE_GENERATION, 0);
         b.putInt(base + DATA_TLS_LIBRARY, 0);
+        b.putInt(base + DATA_CLIENT_WAKEUP_AGE, 0);
         for (int i = 0; i < PAYLOAD_BYTES; i++) {
             b.put(base + DATA_PAYLOAD + i, (byte) ('a' + i % 26));
         }

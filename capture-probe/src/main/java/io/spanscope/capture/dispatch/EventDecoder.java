@@ -116,6 +116,8 @@ public final class EventDecoder implements SpscByteQueue.RecordConsumer {
         } else {
             data.setCause(stampGeneration, stampSequence).setCompletedCall(0, 0);
         }
+        long clientWakeupAgeNs = Integer.toUnsignedLong(LittleEndian.i32(b, o + DATA_CLIENT_WAKEUP_AGE));
+        data.setClientWokenNs(clientWakeupAgeNs == 0 ? 0 : data.timestampNs() - clientWakeupAgeNs);
         if ((flags & FLAG_TLS) != 0) {
             data.setSource(DataSource.TLS).setTlsLibrary(tlsLibraryNames.apply(LittleEndian.i32(b, o + DATA_TLS_LIBRARY)));
             counters.add(WorkerCounters.TLS_DATA, 1);

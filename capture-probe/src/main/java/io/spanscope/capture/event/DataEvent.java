@@ -44,6 +44,7 @@ public final class DataEvent {
     private int causeSequence;
     private long completedCallGeneration;
     private int completedCallSequence;
+    private long clientWokenNs;
 
     public DataEvent setConnection(int tgid, int tid, int fd, long generation) {
         this.tgid = tgid;
@@ -145,6 +146,18 @@ public final class DataEvent {
     public DataEvent setCompletedCall(long generation, int responseSequence) {
         this.completedCallGeneration = generation;
         this.completedCallSequence = responseSequence;
+        return this;
+    }
+
+    /**
+     * On the first chunk of a server connection's response, written by the thread that read the request: when
+     * (monotonic ns, the clock of {@link #timestampNs()}) a client thread of its process (one that has written
+     * requests or read responses on client connections: an HTTP client's worker or selector) last woke it while
+     * it served the request. The thread slept then, and a client's machinery ended the wait. 0 when the capture
+     * knows no such wakeup (the default; pcap sources never know one).
+     */
+    public DataEvent setClientWokenNs(long clientWokenNs) {
+        this.clientWokenNs = clientWokenNs;
         return this;
     }
 
@@ -296,6 +309,11 @@ public final class DataEvent {
         return completedCallSequence;
     }
 
+    /** When a client thread last woke the responding thread (see {@link #setClientWokenNs}); 0 when unknown. */
+    public long clientWokenNs() {
+        return clientWokenNs;
+    }
+
     /** A detached copy that owns its payload. */
     public DataEvent copy() {
         DataEvent c = new DataEvent();
@@ -324,6 +342,7 @@ public final class DataEvent {
         c.causeSequence = causeSequence;
         c.completedCallGeneration = completedCallGeneration;
         c.completedCallSequence = completedCallSequence;
+        c.clientWokenNs = clientWokenNs;
         return c;
     }
 

@@ -54,6 +54,7 @@ public final class EventLayout {
     public static final int DATA_CAUSE_SEQ = 100;
     public static final int DATA_CAUSE_GENERATION = 104;
     public static final int DATA_TLS_LIBRARY = 112;
+    public static final int DATA_CLIENT_WAKEUP_AGE = 116;
     public static final int DATA_PAYLOAD = 120;
     public static final int DATA_SIZE = 120;
 

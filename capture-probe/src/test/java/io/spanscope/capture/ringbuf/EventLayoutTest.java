@@ -93,6 +93,7 @@ class EventLayoutTest {
         m.put("st_data_event.cause_seq", EventLayout.DATA_CAUSE_SEQ);
         m.put("st_data_event.cause_generation", EventLayout.DATA_CAUSE_GENERATION);
         m.put("st_data_event.tls_library", EventLayout.DATA_TLS_LIBRARY);
+        m.put("st_data_event.client_wakeup_age_ns", EventLayout.DATA_CLIENT_WAKEUP_AGE);
         m.put("st_data_event.payload", EventLayout.DATA_PAYLOAD);
         m.put("sizeof st_data_event", EventLayout.DATA_SIZE);
         m.put("ST_FLAG_TRUNCATED", EventLayout.FLAG_TRUNCATED);

@@ -45,6 +45,7 @@ public final class Record {
     private final long causeSequence;
     private final long completedCallGeneration;
     private final long completedCallSequence;
+    private final long clientWokenNs;
 
     private Record(Builder b) {
         this.protocol = Objects.requireNonNull(b.protocol, "protocol");
@@ -71,6 +72,7 @@ public final class Record {
         this.causeSequence = b.causeSequence;
         this.completedCallGeneration = b.completedCallGeneration;
         this.completedCallSequence = b.completedCallSequence;
+        this.clientWokenNs = b.clientWokenNs;
     }
 
     public static Builder builder() {
@@ -226,6 +228,16 @@ public final class Record {
         return completedCallSequence;
     }
 
+    /**
+     * Server exchanges: when (monotonic ns) the thread that read the request and wrote this response was last
+     * woken, while it served, by a client thread of its process (one that has written requests or read responses
+     * on client connections); 0 when no such wakeup is known. Until then the thread was asleep, waiting on the
+     * client's machinery.
+     */
+    public long clientWokenNs() {
+        return clientWokenNs;
+    }
+
     /** A builder holding this record's values, to derive a modified copy. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -253,6 +265,7 @@ public final class Record {
         b.causeSequence = causeSequence;
         b.completedCallGeneration = completedCallGeneration;
         b.completedCallSequence = completedCallSequence;
+        b.clientWokenNs = clientWokenNs;
         return b;
     }
 
@@ -265,6 +278,7 @@ public final class Record {
                 + (flagBits == 0 ? "" : " " + flags())
                 + (hasCause() ? " cause=" + causeGeneration + "/" + causeSequence : "")
                 + (hasCompletedCall() ? " completedCall=" + completedCallGeneration + "/" + completedCallSequence : "")
+                + (clientWokenNs != 0 ? " clientWoken=" + clientWokenNs : "")
                 + "}";
     }
 
@@ -294,6 +308,7 @@ public final class Record {
         private long causeSequence = -1;
         private long completedCallGeneration;
         private long completedCallSequence = -1;
+        private long clientWokenNs;
 
         private Builder() {
         }
@@ -392,6 +407,12 @@ public final class Record {
         public Builder completedCall(long generation, long responseSequence) {
             this.completedCallGeneration = generation;
             this.completedCallSequence = generation == 0 ? -1 : responseSequence;
+            return this;
+        }
+
+        /** See {@link Record#clientWokenNs()}; 0 = none known. */
+        public Builder clientWokenNs(long wokenNs) {
+            this.clientWokenNs = wokenNs;
             return this;
         }
 

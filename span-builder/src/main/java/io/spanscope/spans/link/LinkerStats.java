@@ -17,8 +17,12 @@ package io.spanscope.spans.link;
  *                           the wakeups back from the call's response), with no other evidence against it
  * @param causesRefused client calls whose cause the linker set aside: inherited by a thread seen with two calls
  *                      in flight at once (a multiplexer), so possibly another request's; decided without it
+ * @param unclaimingAlternativesSetAside client calls linked by completion although another server exchange
+ *                                       containing them claimed no completion, because that exchange's handler
+ *                                       was shown waiting for a later call of its own (woken by a client thread
+ *                                       after the call ended)
  */
 public record LinkerStats(long linkedSameThread, long linkedSoleCandidate, long linkedLate, long ambiguous,
                           long unlinked, long fragments, long linkedByCause, long linkedByCompletion,
-                          long causesRefused) {
+                          long causesRefused, long unclaimingAlternativesSetAside) {
 }

@@ -54,12 +54,15 @@ public final class LocalLinker {
     private volatile long unlinked;
     private volatile long fragments;
     private volatile long causesRefused;
+    private volatile long unclaimingAlternativesSetAside;
     private final CallingThreads callingThreads;
     private final RecentCallEnds recentCallEnds;
     /** Set by {@link #decide}: what its answer rests on. */
     private Evidence decidedBy = Evidence.NONE;
     /** Set by {@link #decide}: whether it set aside the call's cause (inherited on a multiplexer thread). */
     private boolean causeRefused;
+    /** Set by {@link #decide}: whether it set aside an unclaiming alternative ({@link #waitedForLaterCall}). */
+    private boolean alternativeSetAside;
 
     private enum Evidence { NONE, CAUSE, COMPLETION, SAME_THREAD, SOLE_CANDIDATE }
 
@@ -113,6 +116,7 @@ public final class LocalLinker {
             publish(new Fragment(span, List.of(), 0));
         } else if (parent != null && parent.published) {
             linkedLate++;
+            countSetAsideAlternative();
             publish(new Fragment(span, List.of(), parent.span.spanId()));
         } else {
             process.holdClient(span, nowNs + config.clientHoldNs());
@@ -167,7 +171,7 @@ public final class LocalLinker {
 
     public LinkerStats stats() {
         return new LinkerStats(linkedSameThread, linkedSoleCandidate, linkedLate, ambiguous, unlinked, fragments,
-                linkedByCause, linkedByCompletion, causesRefused);
+                linkedByCause, linkedByCompletion, causesRefused, unclaimingAlternativesSetAside);
     }
 
     /** Number of exchanges held back, waiting for evidence. */
@@ -198,7 +202,10 @@ public final class LocalLinker {
             if (parent == server) {
                 switch (decidedBy) {
                     case CAUSE -> linkedByCause++;
-                    case COMPLETION -> linkedByCompletion++;
+                    case COMPLETION -> {
+                        linkedByCompletion++;
+                        countSetAsideAlternative();
+                    }
                     case SAME_THREAD -> linkedSameThread++;
                     default -> linkedSoleCandidate++;
                 }
@@ -220,6 +227,7 @@ public final class LocalLinker {
      * The server exchange that caused {@code call}, {@link #AMBIGUOUS}, or null when none known contains it.
      */
     private ServerEntry decide(ProcessExchanges process, ExchangeSpan call) {
+        alternativeSetAside = false;
         ServerEntry completed = call.requestSequence() >= 0 && call.responseSequence() >= 0
                 ? process.serversByCompletedCall.get(new ServerKey(call.connectionGeneration(), call.responseSequence()))
                 : null;
@@ -281,17 +289,41 @@ public final class LocalLinker {
     /**
      * Whether another server exchange known here also contains the call and claims no completion: the call may be
      * its own, finished before its handler waited (a handler that finds its reply ready never sleeps, so it
-     * claims nothing), while a relay thread passed the completion on to the claimant.
+     * claims nothing), while a relay thread passed the completion on to the claimant. Not an alternative: one
+     * whose handler was still waiting for a later call of its own after the named call ended
+     * ({@link #waitedForLaterCall}).
      */
-    private static boolean hasUnclaimingAlternative(ProcessExchanges process, ServerEntry claimant,
-                                                    ExchangeSpan call) {
+    private boolean hasUnclaimingAlternative(ProcessExchanges process, ServerEntry claimant, ExchangeSpan call) {
         Iterator<ServerEntry> newestFirst = process.servers.descendingIterator();
         while (newestFirst.hasNext()) {
             ServerEntry s = newestFirst.next();
             if (s.latestEndSoFar < call.startNs()) {
                 return false;
             }
-            if (s != claimant && !s.span.hasCompletedCall() && contains(s.span, call)) {
+            if (s != claimant && !s.span.hasCompletedCall() && contains(s.span, call)
+                    && !waitedForLaterCall(process, s, call)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the alternative's handler slept after {@code call} ended, woken by a client thread (the kernel's
+     * {@link ExchangeSpan#clientWokenNs()}), and a call inside the alternative that no other exchange claims ended
+     * between the two: the handler was then waiting for that later call, not finding {@code call}'s reply ready.
+     * Both halves matter: a handler may sleep for other reasons (a caller pool handing it the future) and
+     * then find its reply ready, and a client thread that ran one request's continuation may wake another's
+     * handler; without a later call to wait for, the wakeup explains nothing.
+     */
+    private boolean waitedForLaterCall(ProcessExchanges process, ServerEntry alternative, ExchangeSpan call) {
+        ExchangeSpan server = alternative.span;
+        if (server.clientWokenNs() <= call.endNs()) {
+            return false;
+        }
+        for (ExchangeSpan later : recentCallEnds.endedBetween(server.tgid(), call.endNs(), server.clientWokenNs())) {
+            if (later != call && later.startNs() >= server.startNs() && !claimedByAnother(process, later, alternative)) {
+                alternativeSetAside = true;
                 return true;
             }
         }
@@ -309,6 +341,12 @@ public final class LocalLinker {
 
     private static boolean madeOnThreadOf(ExchangeSpan server, ExchangeSpan call) {
         return call.requestTid() == server.requestTid() || call.requestTid() == server.responseTid();
+    }
+
+    private void countSetAsideAlternative() {
+        if (decidedBy == Evidence.COMPLETION && alternativeSetAside) {
+            unclaimingAlternativesSetAside++;
+        }
     }
 
     private void countRefusedCause() {

@@ -228,4 +228,101 @@ class LocalLinkerCompletionTest {
         assertThat(parentOf(othersCall)).isEqualTo(other.spanId());
         assertThat(linker.stats().linkedByCompletion()).isEqualTo(2);
     }
+
+    /**
+     * The claimant claims the call ending at 2 000; the alternative, 1 000..6 000, contains it and claims nothing
+     * (its own completion went ambiguous), its own call (unclaimed) ending at 4 000.
+     */
+    private void offerClaimWithUnclaimingAlternative(ExchangeSpan claimed, ExchangeSpan claimant,
+                                                     ExchangeSpan alternative) {
+        ExchangeSpan alternativesCall = call(POOL_THREAD + 1, 1_200, 4_000, 60, 61);
+        linker.offer(claimed, 2_000);
+        linker.offer(claimant, 2_500);
+        linker.offer(alternativesCall, 4_000);
+        linker.offer(alternative, 6_000);
+        linker.tick(6_000 + GRACE);
+        linker.tick(6_000 + GRACE + HOLD);
+    }
+
+    private static ExchangeSpan unclaimingRequest(int tid, long startNs, long endNs, long q, long clientWokenNs) {
+        return span(serverRecord(FRONTEND, tid, startNs, endNs, q, q + 1).clientWokenNs(clientWokenNs), "frontend");
+    }
+
+    @Test
+    void anUnclaimingRequestWhoseHandlerWaitedForItsOwnLaterCallDoesNotOverruleTheClaim() {
+        // HttpClient.send at 4 in flight: the other handler slept until a client thread woke it at 4 100, after its
+        // own call (ending at 4 000, claimed by nobody) ended: it was not finding the claimed call's reply ready
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 4_100);
+
+        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
+
+        assertThat(parentOf(claimed)).isEqualTo(claimant.spanId());
+        assertThat(linker.stats().linkedByCompletion()).isEqualTo(1);
+        assertThat(linker.stats().unclaimingAlternativesSetAside()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnclaimingRequestWhoseHandlerWasNotWokenByAClientThreadOverrulesTheClaim() {
+        // the other handler may have found the claimed call's reply ready and never slept: the call may be its own
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 0);
+
+        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
+
+        assertThat(parentOf(claimed)).isZero();
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+        assertThat(linker.stats().unclaimingAlternativesSetAside()).isZero();
+    }
+
+    @Test
+    void anUnclaimingRequestWokenBeforeTheClaimedCallEndedOverrulesTheClaim() {
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 1_900);
+
+        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
+
+        assertThat(parentOf(claimed)).isZero();
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+        assertThat(linker.stats().unclaimingAlternativesSetAside()).isZero();
+    }
+
+    @Test
+    void anUnclaimingRequestWokenWithNoLaterCallToWaitForOverrulesTheClaim() {
+        // woken after the claimed call ended, but before any later call of its own ended (a caller pool handing
+        // the handler its future late, say): it may still have found the claimed call's reply ready
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 2_100);
+
+        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
+
+        assertThat(parentOf(claimed)).isZero();
+        assertThat(linker.stats().linkedByCompletion()).isZero();
+        assertThat(linker.stats().unclaimingAlternativesSetAside()).isZero();
+    }
+
+    @Test
+    void aLaterCallThatAnotherRequestClaimsDoesNotExplainTheAlternativesWakeup() {
+        // the only call ending between the claimed call and the alternative's wakeup is claimed by a third
+        // request: nothing shows the alternative waited for a call of its own
+        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
+        ExchangeSpan thirdsCall = call(POOL_THREAD + 2, 1_150, 2_050, 70, 71);
+        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
+        ExchangeSpan third = request(13, 1_120, 2_400, 5_000_001, 71);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 2_100);
+
+        linker.offer(claimed, 2_000);
+        linker.offer(thirdsCall, 2_050);
+        linker.offer(third, 2_400);
+        linker.offer(claimant, 2_500);
+        linker.offer(alternative, 6_000);
+        linker.tick(6_000 + GRACE);
+        linker.tick(6_000 + GRACE + HOLD);
+
+        assertThat(parentOf(claimed)).isZero();
+    }
 }

@@ -51,7 +51,7 @@ class LocalLinkerTest {
         assertThat(childIds(fragment)).containsExactly(call.spanId());
         assertThat(fragment.rootParentSpanId()).isEqualTo(SpanIds.client(1, 2));
         assertThat(fragment.rootParentIsRemote()).isTrue();
-        assertThat(linker.stats()).isEqualTo(new LinkerStats(1, 0, 0, 0, 0, 1, 0, 0, 0));
+        assertThat(linker.stats()).isEqualTo(new LinkerStats(1, 0, 0, 0, 0, 1, 0, 0, 0, 0));
         assertThat(linker.held()).isZero();
     }
 
