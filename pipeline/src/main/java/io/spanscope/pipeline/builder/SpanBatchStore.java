@@ -89,18 +89,22 @@ final class SpanBatchStore extends InMemoryBytesStore {
         int slot = takeSlot(value);
         batches.put(id, slot);
         scratchLength = 0;
-        scan(value, (spanId, offset, kind) -> {
-            if (kind == Kind.PENDING) {
-                long current = bySpan.get(spanId);
-                if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
-                    return; // a marker read after the span's resolution says nothing new
+        try {
+            scan(value, (spanId, offset, kind) -> {
+                if (kind == Kind.PENDING) {
+                    long current = bySpan.get(spanId);
+                    if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
+                        return; // a marker read after the span's resolution says nothing new
+                    }
                 }
-            }
-            long entry = entry(slot, offset, kind);
-            bySpan.put(spanId, entry); // one probe for most spans: no lookup first
-            rememberIndexed(spanId, entry);
-        });
-        indexedBySlot[slot] = Arrays.copyOf(scratch, scratchLength);
+                long entry = entry(slot, offset, kind);
+                bySpan.put(spanId, entry); // one probe for most spans: no lookup first
+                rememberIndexed(spanId, entry);
+            });
+        } finally {
+            // even for a batch found corrupt part way: removing it must take what was indexed before
+            indexedBySlot[slot] = Arrays.copyOf(scratch, scratchLength);
+        }
     }
 
     private void rememberIndexed(long spanId, long entry) {
