@@ -97,6 +97,57 @@ final class FragmentOutlineDecoder {
         return new Fragment(root, children, rootParent);
     }
 
+    /** Receives the span ids of a fragment. */
+    @FunctionalInterface
+    interface SpanIdVisitor {
+        void visit(long spanId);
+    }
+
+    /**
+     * Walks the span ids of a fragment that {@link #decode} accepted before (a waiting one): its children's,
+     * then its root's. Builds nothing: announcing a waiter's spans pending needs no outline.
+     *
+     * @throws WireFormatException when the bytes are not a fragment with a root
+     */
+    static void forEachSpanId(byte[] bytes, SpanIdVisitor visitor) {
+        long rootId = 0;
+        boolean hasRoot = false;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                if (field == FRAGMENT_ROOT) {
+                    rootId = readSpanId(in); // a repeated singular message: the last one counts
+                    hasRoot = true;
+                } else if (field == FRAGMENT_CHILDREN) {
+                    visitor.visit(readSpanId(in));
+                } else {
+                    in.skipField(tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new WireFormatException("not a spanscope.v1.Fragment: " + e.getMessage(), e);
+        }
+        if (!hasRoot) {
+            throw new WireFormatException("fragment without a root span");
+        }
+        visitor.visit(rootId);
+    }
+
+    private static long readSpanId(CodedInputStream in) throws IOException {
+        int limit = in.pushLimit(in.readRawVarint32());
+        long spanId = 0;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) == SPAN_ID) {
+                spanId = in.readFixed64();
+            } else {
+                in.skipField(tag);
+            }
+        }
+        in.popLimit(limit);
+        return spanId;
+    }
+
     /** {@code withPeer}: the root's peer tells the resolver whether its caller is external. */
     private static SpanFields readSpan(CodedInputStream in, boolean withPeer) throws IOException {
         int limit = in.pushLimit(in.readRawVarint32());

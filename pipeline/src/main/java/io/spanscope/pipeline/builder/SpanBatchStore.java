@@ -47,6 +47,14 @@ final class SpanBatchStore extends InMemoryBytesStore {
     /** Span id → {@link #entry}: where its {@code AnnouncedSpan} lies, packed into a long (no object per span). */
     private final LongLongMap bySpan = new LongLongMap();
     private byte[][] values = new byte[64][];
+    /**
+     * Per slot, what removing its batch needs: (span id, index entry) pairs of the spans it indexed, so that
+     * expiry and eviction are a loop over longs instead of a second parse of the batch's bytes.
+     */
+    private long[][] indexedBySlot = new long[64][];
+    /** The pairs of the batch being put, before they are copied to their slot (reused: no garbage per put). */
+    private long[] scratch = new long[64];
+    private int scratchLength;
     private int[] freeSlots = new int[64];
     private int freeCount;
     private int usedSlots;
@@ -80,15 +88,31 @@ final class SpanBatchStore extends InMemoryBytesStore {
         }
         int slot = takeSlot(value);
         batches.put(id, slot);
-        scan(value, (spanId, offset, kind) -> {
-            if (kind == Kind.PENDING) {
-                long current = bySpan.get(spanId);
-                if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
-                    return; // a marker read after the span's resolution says nothing new
+        scratchLength = 0;
+        try {
+            scan(value, (spanId, offset, kind) -> {
+                if (kind == Kind.PENDING) {
+                    long current = bySpan.get(spanId);
+                    if (current != LongLongMap.ABSENT && kindOf(current) == Kind.RESOLVED) {
+                        return; // a marker read after the span's resolution says nothing new
+                    }
                 }
-            }
-            bySpan.put(spanId, entry(slot, offset, kind)); // one probe for most spans: no lookup first
-        });
+                long entry = entry(slot, offset, kind);
+                bySpan.put(spanId, entry); // one probe for most spans: no lookup first
+                rememberIndexed(spanId, entry);
+            });
+        } finally {
+            // even for a batch found corrupt part way: removing it must take what was indexed before
+            indexedBySlot[slot] = Arrays.copyOf(scratch, scratchLength);
+        }
+    }
+
+    private void rememberIndexed(long spanId, long entry) {
+        if (scratchLength + 2 > scratch.length) {
+            scratch = Arrays.copyOf(scratch, scratch.length * 2);
+        }
+        scratch[scratchLength++] = spanId;
+        scratch[scratchLength++] = entry;
     }
 
     /** @return the value of the batch removed, or null */
@@ -98,8 +122,11 @@ final class SpanBatchStore extends InMemoryBytesStore {
             return null;
         }
         byte[] value = values[(int) slot];
-        // a span's entry names this batch exactly as put() wrote it, unless a later batch took the span over
-        scan(value, (spanId, offset, kind) -> bySpan.remove(spanId, entry((int) slot, offset, kind)));
+        long[] indexed = indexedBySlot[(int) slot];
+        // a span's entry is still the one put() wrote, unless a later batch took the span over
+        for (int i = 0; i < indexed.length; i += 2) {
+            bySpan.remove(indexed[i], indexed[i + 1]);
+        }
         releaseSlot((int) slot);
         return value;
     }
@@ -169,6 +196,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
         batches.clear();
         bySpan.clear();
         Arrays.fill(values, null);
+        Arrays.fill(indexedBySlot, null);
         freeCount = 0;
         usedSlots = 0;
     }
@@ -221,6 +249,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
         } else {
             if (usedSlots == values.length) {
                 values = Arrays.copyOf(values, values.length * 2);
+                indexedBySlot = Arrays.copyOf(indexedBySlot, indexedBySlot.length * 2);
                 freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
             }
             slot = usedSlots++;
@@ -231,6 +260,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
 
     private void releaseSlot(int slot) {
         values[slot] = null;
+        indexedBySlot[slot] = null;
         freeSlots[freeCount++] = slot;
     }
 

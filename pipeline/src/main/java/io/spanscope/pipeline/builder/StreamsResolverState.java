@@ -2,7 +2,6 @@ package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.spanscope.pipeline.builder.proto.AnnouncedSpan;
-import io.spanscope.spans.ExchangeSpan;
 import io.spanscope.spans.link.Fragment;
 import io.spanscope.spans.resolve.KnownSpan;
 import io.spanscope.spans.resolve.ResolverState;
@@ -201,12 +200,10 @@ final class StreamsResolverState implements ResolverState {
             if (pendingInstant(w.deadlineNs) != instant) {
                 continue; // another waiter's announcement, or one parked (announced before its park)
             }
-            Fragment fragment = decode(w);
             long untilNs = w.deadlineNs + retentionNs;
-            pendingAnnouncer.announcePending(fragment.root().spanId(), untilNs);
-            for (ExchangeSpan child : fragment.children()) {
-                pendingAnnouncer.announcePending(child.spanId(), untilNs);
-            }
+            // its span ids only: an outline here would be a third decode of a long waiter
+            FragmentOutlineDecoder.forEachSpanId(w.fragment,
+                    spanId -> pendingAnnouncer.announcePending(spanId, untilNs));
             pendingAnnounced++;
         }
     }

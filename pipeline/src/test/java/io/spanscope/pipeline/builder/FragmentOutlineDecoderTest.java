@@ -75,7 +75,14 @@ class FragmentOutlineDecoderTest {
             }
             Fragment full = new Fragment(span(random, random.nextBoolean() ? SpanKind.SERVER : SpanKind.CLIENT,
                     services.get(0)), children, random.nextBoolean() ? 0 : random.nextLong());
-            assertOutlineOf(decoder.decode(encoder.encode(full, random.nextLong())), full);
+            byte[] bytes = encoder.encode(full, random.nextLong());
+            assertOutlineOf(decoder.decode(bytes), full);
+            List<Long> ids = new ArrayList<>();
+            FragmentOutlineDecoder.forEachSpanId(bytes, ids::add);
+            List<Long> expected = new ArrayList<>();
+            full.children().forEach(c -> expected.add(c.spanId()));
+            expected.add(full.root().spanId());
+            assertThat(ids).containsExactlyElementsOf(expected);
         }
     }
 

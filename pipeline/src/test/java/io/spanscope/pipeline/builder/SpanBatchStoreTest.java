@@ -87,6 +87,33 @@ class SpanBatchStoreTest {
     }
 
     @Test
+    void removingABatchTakesOnlyTheEntriesItIndexedEvenInAReusedSlot() {
+        SpanBatchStore store = new SpanBatchStore("known");
+        byte[] first = batch(resolved(1, 11), resolved(2, 12));
+        byte[] marker = batch(pending(1, 500)); // not indexed: span 1 is resolved
+        byte[] third = batch(resolved(2, 32), resolved(3, 33));
+        store.put(SpanBatchStore.batchKey(10), withExpiry(first));
+        store.put(SpanBatchStore.batchKey(11), withExpiry(marker));
+        store.delete(SpanBatchStore.batchKey(11));
+        assertThat(store.get(HashKeyValueStore.idKey(1))).isNotNull(); // the marker's removal left span 1 alone
+
+        store.put(SpanBatchStore.batchKey(12), withExpiry(third)); // takes the marker's freed slot
+        store.delete(SpanBatchStore.batchKey(10));
+        assertThat(store.get(HashKeyValueStore.idKey(1))).isNull();
+        assertThat(store.get(HashKeyValueStore.idKey(2))).isNotNull(); // held by the batch in the reused slot
+        assertThat(store.approximateNumEntries()).isEqualTo(2);
+        store.delete(SpanBatchStore.batchKey(12));
+        assertThat(store.approximateNumEntries()).isZero();
+        assertThat(store.batchCount()).isZero();
+    }
+
+    private static byte[] withExpiry(byte[] spans) {
+        byte[] value = new byte[SpanBatchStore.EXPIRY_BYTES + spans.length];
+        System.arraycopy(spans, 0, value, SpanBatchStore.EXPIRY_BYTES, spans.length);
+        return value;
+    }
+
+    @Test
     void aFullStoreEvictsTheOldestBatchesAndCountsEverySpanInThem() throws Exception {
         SpanBatches batches = new SpanBatches(new SpanBatchStore("known"), 4);
         byte[] first = batch(resolved(1, 11), resolved(2, 12));
