@@ -91,8 +91,6 @@ struct st_process_handoffs {
 	__u64 done_generation; /* the call of the latest completion relayed in the process */
 	__u32 done_seq;
 	__u32 done_holder;     /* the thread it was relayed to */
-	__u32 done_consumed;   /* that call's completion has since reached the thread serving its request */
-	__u32 reserved;
 };
 
 struct {
@@ -403,27 +401,13 @@ static __always_inline bool record_relay(__u32 tgid, __u32 woken, __u64 generati
 		if (previous && done_live(previous, now) && previous->done_state == ST_DONE_RELAYED &&
 		    previous->done_generation == p->done_generation && previous->done_seq == p->done_seq) {
 			done_conflict(previous, now);
-			/* a copy of a call already delivered (relayed again for a later part of its response)
-			 * holds no continuation anyone could run: it is spent, the new relay is not crossed */
-			crosses = !p->done_consumed;
+			crosses = true;
 		}
 	}
-	if (p->done_generation != generation || p->done_seq != seq)
-		p->done_consumed = 0;
 	p->done_generation = generation; /* unchanged when the same response, read in parts, is relayed again */
 	p->done_seq = seq;
 	p->done_holder = woken;
 	return crosses;
-}
-
-/* The completion of call `generation`/`seq` reached the thread serving its request: if it is the latest
- * relayed call, every other thread still holding it holds a stale copy. */
-static __always_inline void relay_consumed(__u32 tgid, __u64 generation, __u32 seq)
-{
-	struct st_process_handoffs *p = bpf_map_lookup_elem(&process_handoffs, &tgid);
-
-	if (p && p->done_generation == generation && p->done_seq == seq)
-		p->done_consumed = 1;
 }
 
 static __always_inline void pass_completion(__u32 tgid, struct st_cause *waker, __u32 waker_tid, __u32 woken,
@@ -456,7 +440,6 @@ static __always_inline void pass_completion(__u32 tgid, struct st_cause *waker, 
 		if (!done_live(to, now)) {
 			set_done(to, waker->done_generation, waker->done_seq, ST_DONE_DELIVERED, now);
 			count_add(ST_CTR_COMPLETIONS_DELIVERED, 1);
-			relay_consumed(tgid, to->done_generation, to->done_seq);
 		} else if (to->done_state != ST_DONE_DELIVERED || to->done_generation != waker->done_generation ||
 			   to->done_seq != waker->done_seq) {
 			done_conflict(to, now);
