@@ -56,8 +56,10 @@ class FidelityHarnessTest {
         ServiceFidelity threadPerRequest = report.service("gateway").orElseThrow();
         assertThat(threadPerRequest.parentRecall()).as("parent recall of the thread-per-request service")
                 .isGreaterThanOrEqualTo(0.95);
-        // measured 96-99% at 1000 requests x 4 in flight, 95.8-97.2% at 300 (the default here: 30 was too few, the
-        // first calls of a cold JVM weigh too much); without completions these were 50-62%
+        // the targets (90%) are measured by scripts/bench/fidelity.sh (BENCHMARKS.md): HttpClient.send 89.1-94.2%,
+        // median 91%, over 10 runs at 1000 requests x 4 in flight, 90.5% at 300 (the default here: 30 was too few,
+        // the first calls of a cold JVM weigh too much); worker pool 95.5-98.8%; without completions 50-62%. The
+        // floor here leaves room for a loaded CI machine; precision, asserted above, has none
         for (FidelityTopology.Service handingOff : harness.topology().services()) {
             if (handingOff.style() == CallStyle.HTTP_CLIENT || handingOff.style() == CallStyle.WORKER_POOL) {
                 assertThat(report.service(handingOff.name()).orElseThrow().parentRecall())
