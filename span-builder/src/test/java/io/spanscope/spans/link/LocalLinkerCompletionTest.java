@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The completion rule: a server exchange whose response the capture says was written after a call's completion
@@ -263,40 +265,18 @@ class LocalLinkerCompletionTest {
         assertThat(linker.stats().unclaimingAlternativesSetAside()).isEqualTo(1);
     }
 
-    @Test
-    void anUnclaimingRequestWhoseHandlerWasNotWokenByAClientThreadOverrulesTheClaim() {
-        // the other handler may have found the claimed call's reply ready and never slept: the call may be its own
+    /**
+     * Not shown waiting for a later call of its own, the other handler may have found the claimed call's reply
+     * ready and never slept: the call may be its own. Not woken by a client thread at all (0); woken before the
+     * claimed call ended (1 900); woken after it but before any later call of its own ended (2 100: a caller
+     * pool handing the handler its future late, say).
+     */
+    @ParameterizedTest(name = "client wakeup at {0}")
+    @ValueSource(longs = {0, 1_900, 2_100})
+    void anUnclaimingRequestNotShownWaitingForALaterCallOfItsOwnOverrulesTheClaim(long clientWokenNs) {
         ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
         ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
-        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 0);
-
-        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
-
-        assertThat(parentOf(claimed)).isZero();
-        assertThat(linker.stats().linkedByCompletion()).isZero();
-        assertThat(linker.stats().unclaimingAlternativesSetAside()).isZero();
-    }
-
-    @Test
-    void anUnclaimingRequestWokenBeforeTheClaimedCallEndedOverrulesTheClaim() {
-        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
-        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
-        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 1_900);
-
-        offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
-
-        assertThat(parentOf(claimed)).isZero();
-        assertThat(linker.stats().linkedByCompletion()).isZero();
-        assertThat(linker.stats().unclaimingAlternativesSetAside()).isZero();
-    }
-
-    @Test
-    void anUnclaimingRequestWokenWithNoLaterCallToWaitForOverrulesTheClaim() {
-        // woken after the claimed call ended, but before any later call of its own ended (a caller pool handing
-        // the handler its future late, say): it may still have found the claimed call's reply ready
-        ExchangeSpan claimed = call(POOL_THREAD, 1_100, 2_000, 50, 51);
-        ExchangeSpan claimant = request(11, 1_050, 2_500, 1_000_001, 51);
-        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, 2_100);
+        ExchangeSpan alternative = unclaimingRequest(12, 1_000, 6_000, 3_000_001, clientWokenNs);
 
         offerClaimWithUnclaimingAlternative(claimed, claimant, alternative);
 
