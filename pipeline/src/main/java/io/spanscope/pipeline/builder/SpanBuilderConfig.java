@@ -14,10 +14,11 @@ import java.util.Map;
  *
  * @param partitions partition count for topics the span builder creates when they do not exist
  * @param stateDir Kafka Streams state directory (in-memory stores keep only checkpoints there)
+ * @param commitInterval how often a task commits: the hop latency of announcements and resolved fragments
  */
 public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBuilderSettings topology,
                                 int partitions, int streamThreads, Path stateDir, int exportQueueSpans,
-                                String httpAddress, int httpPort) {
+                                String httpAddress, int httpPort, Duration commitInterval) {
 
     public static SpanBuilderConfig from(Settings s) {
         String applicationId = s.required(Setting.BUILDER_APPLICATION_ID);
@@ -39,6 +40,12 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
                 .maxSeenFragments(s.integer(Setting.BUILDER_MAX_KNOWN_SPANS, 1, 100_000_000))
                 .tracedNetworks(tracedNetworks(s))
                 .build();
+        // a wait's input probe comes back a commit later, and one late by a fifth of the wait restarts every due wait
+        Duration commitInterval = s.duration(Setting.BUILDER_COMMIT_INTERVAL, Duration.ofMillis(10));
+        if (commitInterval.compareTo(wait.dividedBy(10)) > 0) {
+            throw s.invalid(Setting.BUILDER_COMMIT_INTERVAL, "must be at most a tenth of builder.parent-wait ("
+                    + wait.dividedBy(10).toMillis() + "ms)");
+        }
         Path stateDir = s.string(Setting.BUILDER_STATE_DIR).map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "spanscope-span-builder"));
         return new SpanBuilderConfig(kafka, applicationId, topology,
@@ -47,7 +54,8 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
                 stateDir,
                 s.integer(Setting.BUILDER_EXPORT_QUEUE, 1_000, 10_000_000),
                 s.required(Setting.HTTP_ADDRESS),
-                s.integer(Setting.HTTP_PORT, -1, 65_535));
+                s.integer(Setting.HTTP_PORT, -1, 65_535),
+                commitInterval);
     }
 
     private static TracedNetworks tracedNetworks(Settings s) {
@@ -71,7 +79,7 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
         p.put("processing.guarantee", "exactly_once_v2");
         p.put("num.stream.threads", streamThreads);
         p.put("state.dir", stateDir.toString());
-        p.put("commit.interval.ms", 100);
+        p.put("commit.interval.ms", commitInterval.toMillis());
         // the resolver takes fragments and announcements in any order: a task must not stall waiting to
         // line up the two inputs' timestamps (with the default it idles whenever announcements it just
         // produced are on the broker but not yet fetched)

@@ -45,6 +45,7 @@ public enum Setting {
     BUILDER_MAX_KNOWN_SPANS("builder.max-known-spans", "1000000", "known spans held per partition task; beyond it the oldest is evicted and counted"),
     BUILDER_MAX_WAITING_FRAGMENTS("builder.max-waiting-fragments", "200000", "waiting fragments per partition task; beyond it a fragment becomes a root at once, counted"),
     BUILDER_TRACED_NETWORKS("builder.traced-networks", "", "CIDR blocks (comma-separated) holding every traced host: a caller outside them is external and its callee's span a root at once; empty: any caller may be traced, so its callee waits up to the parent wait"),
+    BUILDER_COMMIT_INTERVAL("builder.commit-interval", "100ms", "how often each task commits its exactly-once transaction: an announcement is readable, and a resolved span exportable, only after it; longer costs less CPU per span and adds up to this much per trace level to the time until a trace is complete (at most a tenth of builder.parent-wait)"),
     BUILDER_STREAM_THREADS("builder.stream-threads", "1", "Kafka Streams threads of this instance"),
     BUILDER_STATE_DIR("builder.state-dir", null, "Kafka Streams state directory (default: a directory under java.io.tmpdir)"),
     BUILDER_EXPORT_QUEUE("builder.export-queue", "100000", "spans held for the OTLP exporter (Kafka holds the backlog beyond it)"),

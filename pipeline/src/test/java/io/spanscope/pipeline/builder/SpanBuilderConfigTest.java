@@ -26,6 +26,7 @@ class SpanBuilderConfigTest {
         assertThat(c.applicationId()).isEqualTo("spanscope-span-builder");
         assertThat(c.streamsProperties()).containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("application.id", "spanscope-span-builder").containsEntry("num.stream.threads", 2).containsEntry("max.task.idle.ms", -1L)
+                .containsEntry("commit.interval.ms", 100L)
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092").doesNotContainKey("client.id");
     }
 
@@ -37,6 +38,20 @@ class SpanBuilderConfigTest {
                 Setting.BUILDER_KNOWN_SPAN_RETENTION, "5s"))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("builder.known-span-retention");
+    }
+
+    @Test
+    void theCommitIntervalReachesStreamsAndMayNotExceedATenthOfTheWait() {
+        SpanBuilderConfig c = SpanBuilderConfig.from(Settings.of(Map.of(
+                Setting.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092",
+                Setting.BUILDER_COMMIT_INTERVAL, "500ms")));
+        assertThat(c.streamsProperties()).containsEntry("commit.interval.ms", 500L);
+        assertThatThrownBy(() -> SpanBuilderConfig.from(Settings.of(Map.of(
+                Setting.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092",
+                Setting.BUILDER_PARENT_WAIT, "2s",
+                Setting.BUILDER_COMMIT_INTERVAL, "300ms"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("builder.commit-interval").hasMessageContaining("200ms");
     }
 
     @Test

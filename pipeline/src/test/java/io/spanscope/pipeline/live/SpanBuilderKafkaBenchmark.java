@@ -196,7 +196,7 @@ public final class SpanBuilderKafkaBenchmark {
         Duration d = Duration.parse("PT" + retention);
         return new SpanBuilderConfig(c.kafka(), c.applicationId(), c.topology().toBuilder().knownSpanRetention(d)
                 .parentWait(d.dividedBy(2)).pendingAnnouncementDelay(d.dividedBy(10)).build(), c.partitions(),
-                c.streamThreads(), c.stateDir(), c.exportQueueSpans(), c.httpAddress(), c.httpPort());
+                c.streamThreads(), c.stateDir(), c.exportQueueSpans(), c.httpAddress(), c.httpPort(), c.commitInterval());
     }
 
     /** What was exported by an instant, and the process's CPU time by then, in total and by thread kind. */
