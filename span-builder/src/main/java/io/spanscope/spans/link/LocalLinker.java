@@ -278,12 +278,23 @@ public final class LocalLinker {
                         server.responseTid(), call, call.endNs(), server.endNs()))) {
             return true;
         }
-        for (ExchangeSpan later : recentCallEnds.endedBetween(server.tgid(), call.endNs(), server.endNs())) {
-            if (later != call && later.startNs() >= server.startNs() && !claimedByAnother(process, later, claimant)) {
+        return unclaimedCallEndedBetween(process, claimant, call, server.endNs())
+                || hasUnclaimingAlternative(process, claimant, call);
+    }
+
+    /**
+     * Whether a call other than {@code call} that started inside {@code owner}'s exchange, and that no other
+     * exchange claims, ended after {@code call} and no later than {@code untilNs}.
+     */
+    private boolean unclaimedCallEndedBetween(ProcessExchanges process, ServerEntry owner, ExchangeSpan call,
+                                              long untilNs) {
+        ExchangeSpan server = owner.span;
+        for (ExchangeSpan later : recentCallEnds.endedBetween(server.tgid(), call.endNs(), untilNs)) {
+            if (later != call && later.startNs() >= server.startNs() && !claimedByAnother(process, later, owner)) {
                 return true;
             }
         }
-        return hasUnclaimingAlternative(process, claimant, call);
+        return false;
     }
 
     /**
@@ -317,17 +328,12 @@ public final class LocalLinker {
      * handler; without a later call to wait for, the wakeup explains nothing.
      */
     private boolean waitedForLaterCall(ProcessExchanges process, ServerEntry alternative, ExchangeSpan call) {
-        ExchangeSpan server = alternative.span;
-        if (server.clientWokenNs() <= call.endNs()) {
+        long wokenNs = alternative.span.clientWokenNs();
+        if (wokenNs <= call.endNs() || !unclaimedCallEndedBetween(process, alternative, call, wokenNs)) {
             return false;
         }
-        for (ExchangeSpan later : recentCallEnds.endedBetween(server.tgid(), call.endNs(), server.clientWokenNs())) {
-            if (later != call && later.startNs() >= server.startNs() && !claimedByAnother(process, later, alternative)) {
-                alternativeSetAside = true;
-                return true;
-            }
-        }
-        return false;
+        alternativeSetAside = true;
+        return true;
     }
 
     private static boolean claimedByAnother(ProcessExchanges process, ExchangeSpan call, ServerEntry claimant) {
