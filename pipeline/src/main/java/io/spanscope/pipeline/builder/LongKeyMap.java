@@ -15,6 +15,7 @@ final class LongKeyMap<V> extends LongHashSlots {
     private Object zeroValue;
 
     LongKeyMap() {
+        super(false);
         allocateSlots();
     }
 
