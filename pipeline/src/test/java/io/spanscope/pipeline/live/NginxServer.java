@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** A real nginx on 127.0.0.1 with its own prefix, for live tests: a small JSON document at /data.json. */
 final class NginxServer implements AutoCloseable {
@@ -100,8 +98,6 @@ final class NginxServer implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         process.destroy();
         process.waitFor();
-        try (Stream<Path> files = Files.walk(prefix)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        TempTree.delete(prefix);
     }
 }

@@ -252,9 +252,7 @@ class PostgresLiveCaptureTest {
         public void close() throws IOException, InterruptedException {
             run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                     "-m", "immediate", "-w", "stop");
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempTree.delete(dir);
         }
     }
 }

@@ -87,25 +87,32 @@ public final class SpanBuilderKafkaBenchmark {
         long spans = requests * 6L;
         Path dir = Files.createTempDirectory("sb-bench");
         try (KafkaBroker kafka = KafkaBroker.start(dir, 4)) {
-            kafka.createTopics(4, "spanscope.fragments");
-            int rate = Integer.getInteger("bench.rate", 0);
-            if (rate > 0) {
-                // live flow instead of a backlog: another JVM publishes while the first run reads (its CPU is not
-                // this process's); later runs find the input published
-                Process publisher = launchPublisher(kafka.bootstrapServers(), requests, rate);
-                System.out.printf("publishing %d fragments (%d spans) at %d requests/s%n", requests * 4L, spans, rate);
-                run(kafka.bootstrapServers(), dir, instanceCounts[0], spans);
-                if (publisher.waitFor() != 0) {
-                    throw new IllegalStateException("publisher failed");
-                }
-                instanceCounts = java.util.Arrays.copyOfRange(instanceCounts, 1, instanceCounts.length);
-            } else {
-                publish(kafka.bootstrapServers(), requests, 0);
-                System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+            runAll(kafka, requests, instanceCounts, spans, dir);
+        } finally {
+            TempTree.delete(dir); // the broker's logs and the stores' state: gigabytes per run
+        }
+    }
+
+    private static void runAll(KafkaBroker kafka, int requests, int[] instanceCounts, long spans, Path dir)
+            throws Exception {
+        kafka.createTopics(4, "spanscope.fragments");
+        int rate = Integer.getInteger("bench.rate", 0);
+        if (rate > 0) {
+            // live flow instead of a backlog: another JVM publishes while the first run reads (its CPU is not
+            // this process's); later runs find the input published
+            Process publisher = launchPublisher(kafka.bootstrapServers(), requests, rate);
+            System.out.printf("publishing %d fragments (%d spans) at %d requests/s%n", requests * 4L, spans, rate);
+            run(kafka.bootstrapServers(), dir, instanceCounts[0], spans);
+            if (publisher.waitFor() != 0) {
+                throw new IllegalStateException("publisher failed");
             }
-            for (int instances : instanceCounts) {
-                run(kafka.bootstrapServers(), dir, instances, spans);
-            }
+            instanceCounts = java.util.Arrays.copyOfRange(instanceCounts, 1, instanceCounts.length);
+        } else {
+            publish(kafka.bootstrapServers(), requests, 0);
+            System.out.printf("published %d fragments (%d spans)%n", requests * 4L, spans);
+        }
+        for (int instances : instanceCounts) {
+            run(kafka.bootstrapServers(), dir, instances, spans);
         }
     }
 
