@@ -73,6 +73,9 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     private long lastFragmentOffset = -1;
     private AnnouncementOutbox outbox;
     private final ResolvedBatch resolvedBatch = new ResolvedBatch();
+    /** The awaited spans of the batch being read: (span id, entry offset) pairs, reused. */
+    private final AwaitedEntries awaited = new AwaitedEntries();
+    private final int[] batchSpans = new int[1];
     private long fragments;
     private long duplicates;
     private long undecodableFragments;
@@ -168,18 +171,27 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     }
 
     private void onAnnouncement(Record<byte[], byte[]> record, long offset) {
-        SpanAnnouncement a;
-        try {
-            if (record.key() == null || record.key().length != FragmentKeys.KEY_BYTES || record.value() == null) {
-                throw new InvalidProtocolBufferException("no span id key or no value");
-            }
-            a = SpanAnnouncement.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
+        byte[] value = record.value();
+        if (record.key() == null || record.key().length != FragmentKeys.KEY_BYTES || value == null) {
             announcements++;
             undecodableAnnouncements++;
             return;
         }
         long nowNs = nowNs();
+        int batchStart = batchStart(value);
+        if (batchStart >= 0) {
+            // the record's offset names the batch: unique in this partition, the same when read again
+            onBatch(value, batchStart, value.length - batchStart, offset, nowNs);
+            return;
+        }
+        SpanAnnouncement a;
+        try {
+            a = SpanAnnouncement.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            announcements++;
+            undecodableAnnouncements++;
+            return;
+        }
         if (a.hasProbe()) {
             announcements++;
             if (a.getProbe().getPartition() == context.taskId().partition()) {
@@ -189,7 +201,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
         }
         AnnouncedSpans spans;
         if (a.hasBatch()) {
-            spans = a.getBatch();
+            spans = a.getBatch(); // a batch field among others: stored encoded again
         } else if (a.hasResolved() || a.hasPending()) {
             // one span per record, as span builders before batching sent it
             AnnouncedSpan.Builder one = AnnouncedSpan.newBuilder().setSpanId(FragmentKeys.spanIdOf(record.key()));
@@ -200,42 +212,62 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
             undecodableAnnouncements++;
             return;
         }
-        // the record's offset names the batch: unique in this partition, the same when read again
-        if (a.hasBatch() && storeBatchAsRead(record.value(), offset, nowNs)) {
-            // stored straight from the record's bytes
-        } else {
-            byte[] bytes = spans.toByteArray();
-            state.rememberBatch(offset, bytes, 0, bytes.length, nowNs);
+        byte[] bytes = spans.toByteArray();
+        onBatch(bytes, 0, bytes.length, offset, nowNs);
+    }
+
+    /**
+     * Stores a batch of announced spans whole, then hands the resolver the resolved spans that fragments here
+     * wait for. Only those are decoded: most announced spans have no waiter (yet), and a later fragment finds
+     * its parent in the store.
+     */
+    private void onBatch(byte[] value, int start, int length, long batchId, long nowNs) {
+        awaited.clear();
+        int[] count = batchSpans;
+        count[0] = 0;
+        try {
+            AnnouncedSpansWalk.forEach(value, start, length, (spanId, entryOffset, kind) -> {
+                count[0]++;
+                if (kind == AnnouncedSpansWalk.Kind.RESOLVED && state.isAwaited(spanId)) {
+                    awaited.add(spanId, entryOffset);
+                }
+            });
+        } catch (IOException e) {
+            announcements++;
+            undecodableAnnouncements++;
+            return;
         }
-        announcements += spans.getSpansCount();
-        for (AnnouncedSpan s : spans.getSpansList()) {
-            if (s.hasResolved()) {
-                resolver.onAnnouncement(s.getSpanId(), KnownSpans.fromMessage(s.getResolved()), nowNs);
+        state.rememberBatch(batchId, value, start, length, nowNs);
+        announcements += count[0];
+        for (int i = 0; i < awaited.size(); i++) {
+            AnnouncedSpan s;
+            try {
+                s = AnnouncedSpan.parseFrom(AnnouncedSpansWalk.entryAt(value, awaited.entryOffset(i)));
+            } catch (IOException e) {
+                undecodableAnnouncements++;
+                continue;
             }
+            resolver.onAnnouncement(awaited.spanId(i), KnownSpans.fromMessage(s.getResolved()), nowNs);
         }
     }
 
     /**
-     * Stores the {@code AnnouncedSpans} of a batch record without encoding it again: the record is the batch
-     * field alone ({@code SpanAnnouncement} has nothing else), so its bytes follow the field's tag and length.
+     * Where the {@code AnnouncedSpans} of a batch record start: the record is the batch field alone
+     * ({@code SpanAnnouncement} has nothing else), so its bytes follow the field's tag and length.
      *
-     * @return false when the record has another layout (then the caller encodes the parsed batch)
+     * @return -1 when the record has another layout (a probe, a single span, or something unreadable)
      */
-    private boolean storeBatchAsRead(byte[] value, long batchId, long nowNs) {
+    private static int batchStart(byte[] value) {
         try {
             CodedInputStream in = CodedInputStream.newInstance(value);
             if (in.readTag() != BATCH_FIELD_TAG) {
-                return false;
+                return -1;
             }
             int length = in.readRawVarint32();
             int start = in.getTotalBytesRead();
-            if (start + length != value.length) {
-                return false;
-            }
-            state.rememberBatch(batchId, value, start, length, nowNs);
-            return true;
+            return start + length == value.length ? start : -1;
         } catch (IOException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -353,9 +385,41 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     ResolverCounters counters() {
         ResolverStats r = resolver.stats();
         return new ResolverCounters(fragments, duplicates, undecodableFragments, misKeyed, announcements,
-                undecodableAnnouncements, r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
+                undecodableAnnouncements + state.unreadableKnownSpans(), r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
                 r.externalRoots(), r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(),
                 r.evictedKnownSpans(), seen.evicted(), r.waiting(), r.knownSpans(), state.restartedWaits());
+    }
+
+    /** (span id, entry offset) pairs in two growing arrays: no object per entry. */
+    private static final class AwaitedEntries {
+        private long[] spanIds = new long[16];
+        private int[] offsets = new int[16];
+        private int size;
+
+        void clear() {
+            size = 0;
+        }
+
+        void add(long spanId, int entryOffset) {
+            if (size == spanIds.length) {
+                spanIds = java.util.Arrays.copyOf(spanIds, size * 2);
+                offsets = java.util.Arrays.copyOf(offsets, size * 2);
+            }
+            spanIds[size] = spanId;
+            offsets[size++] = entryOffset;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long spanId(int i) {
+            return spanIds[i];
+        }
+
+        int entryOffset(int i) {
+            return offsets[i];
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.spanscope.pipeline.builder;
 
 import com.google.protobuf.CodedInputStream;
+import io.spanscope.pipeline.builder.AnnouncedSpansWalk.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -29,10 +30,6 @@ final class SpanBatchStore extends InMemoryBytesStore {
 
     static final int EXPIRY_BYTES = Long.BYTES;
     private static final byte BATCH_TAG = 'B';
-    private static final int SPANS_FIELD_TAG = (1 << 3) | 2;
-    private static final int SPAN_ID_TAG = (1 << 3) | 1;
-    private static final int RESOLVED_FIELD = 2;
-    private static final int PENDING_FIELD = 3;
 
     /*
      * An index entry: the batch's slot (high 32 bits), the kind (2 bits) and the offset of the span's
@@ -201,42 +198,10 @@ final class SpanBatchStore extends InMemoryBytesStore {
         usedSlots = 0;
     }
 
-    enum Kind { ID_ONLY, RESOLVED, PENDING }
-
-    @FunctionalInterface
-    private interface EntryVisitor {
-        /** @param offset where the entry's length prefix is in the batch value */
-        void visit(long spanId, int offset, Kind kind);
-    }
-
-    /** Walks the {@code AnnouncedSpan}s of a batch value without building messages. */
-    private void scan(byte[] value, EntryVisitor visitor) {
+    /** Walks the {@code AnnouncedSpan}s of a batch value (offsets within the value). */
+    private void scan(byte[] value, AnnouncedSpansWalk.EntryVisitor visitor) {
         try {
-            CodedInputStream in = CodedInputStream.newInstance(value, EXPIRY_BYTES, value.length - EXPIRY_BYTES);
-            while (!in.isAtEnd()) {
-                int tag = in.readTag();
-                if (tag != SPANS_FIELD_TAG) {
-                    in.skipField(tag);
-                    continue;
-                }
-                int offset = EXPIRY_BYTES + in.getTotalBytesRead();
-                int length = in.readRawVarint32();
-                int limit = in.pushLimit(length);
-                long spanId = 0;
-                Kind kind = Kind.ID_ONLY;
-                while (!in.isAtEnd()) {
-                    int t = in.readTag();
-                    if (t == SPAN_ID_TAG) {
-                        spanId = in.readFixed64();
-                    } else {
-                        int field = t >>> 3;
-                        kind = field == RESOLVED_FIELD ? Kind.RESOLVED : field == PENDING_FIELD ? Kind.PENDING : kind;
-                        in.skipField(t);
-                    }
-                }
-                in.popLimit(limit);
-                visitor.visit(spanId, offset, kind);
-            }
+            AnnouncedSpansWalk.forEach(value, EXPIRY_BYTES, value.length - EXPIRY_BYTES, visitor);
         } catch (IOException e) {
             throw new IllegalStateException("corrupt batch in store " + name(), e);
         }

@@ -64,6 +64,7 @@ final class StreamsResolverState implements ResolverState {
     private long parked;
     private long pendingAnnounced;
     private long restarted;
+    private long unreadableKnownSpans;
     private long inputReadUpToNs = Long.MIN_VALUE;
 
     StreamsResolverState(SpanBatches known, KeyValueStore<Bytes, byte[]> waitingStore,
@@ -256,6 +257,16 @@ final class StreamsResolverState implements ResolverState {
         return known.evicted();
     }
 
+    /** Whether a fragment here waits for span {@code spanId}. */
+    boolean isAwaited(long spanId) {
+        return waiting.isAwaited(spanId);
+    }
+
+    /** Lookups that found a stored announcement they could not read (and treated as no announcement). */
+    long unreadableKnownSpans() {
+        return unreadableKnownSpans;
+    }
+
     /** Waits extended because the parent's own fragment was still waiting. */
     long parkedWaits() {
         return parked;
@@ -286,6 +297,7 @@ final class StreamsResolverState implements ResolverState {
         return a != null && a.hasPending() && a.getPending().getUntilEpochNanos() > nowNs;
     }
 
+    /** The announcement of {@code spanId}, or null; one that cannot be read counts as none (and is counted). */
     private AnnouncedSpan announcement(long spanId) {
         byte[] value = known.get(spanId);
         if (value == null) {
@@ -294,7 +306,8 @@ final class StreamsResolverState implements ResolverState {
         try {
             return AnnouncedSpan.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt known-spans store entry", e);
+            unreadableKnownSpans++; // its batch was stored by field walk, which does not check strings
+            return null;
         }
     }
 

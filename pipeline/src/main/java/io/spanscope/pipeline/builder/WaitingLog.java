@@ -154,6 +154,11 @@ final class WaitingLog {
         return size;
     }
 
+    /** Whether a fragment waits for {@code parent} (one lookup, no copy). */
+    boolean isAwaited(long parent) {
+        return byParent.get(parent) != null;
+    }
+
     /** The fragments waiting for {@code parent}, oldest first; a copy, or an empty list. */
     List<Waiter> at(long parent) {
         List<Waiter> ws = byParent.get(parent);

@@ -99,6 +99,12 @@ final class PartitionedDrivers implements AutoCloseable {
         settle();
     }
 
+    /** Writes a record straight to the known-spans topic, as another span builder (or a bad one) could. */
+    void announceRaw(byte[] key, byte[] value) {
+        announcementsIn.get(partitionOf(key)).pipeInput(key, value);
+        settle();
+    }
+
     /**
      * Advances every task's wall clock tick by tick, as a running stream thread does: the punctuators run
      * at each tick and the announcements (and the tasks' input probes) settle in between.

@@ -360,6 +360,23 @@ class SpanBuilderTopologyTest {
         }
     }
 
+    @Test
+    void unreadableAnnouncementsAreSkippedAndCountedAndTheBatchesAroundThemStillResolve() {
+        try (PartitionedDrivers b = new PartitionedDrivers(2, SETTINGS)) {
+            b.publish(frontend); // waits for loadgen's call
+            byte[] key = FragmentKeys.spanIdKey(7);
+            // the batch field (4) alone, its one entry a span id field cut short
+            b.announceRaw(key, new byte[] {4 << 3 | 2, 3, 1 << 3 | 2, 1, 1 << 3 | 1});
+            b.announceRaw(key, new byte[] {4 << 3 | 2, 5, 1, 2, 3}); // length beyond the record
+            assertThat(b.counters().undecodableAnnouncements()).isEqualTo(2);
+            assertThat(b.counters().waiting()).isEqualTo(1);
+
+            b.publish(loadgen); // its announcement still releases frontend's fragment
+            assertParent(b, frontendServer, loadgenCall, true);
+            assertThat(b.counters().waiting()).isZero();
+        }
+    }
+
     private static List<String> names(List<Fragment> order) {
         return order.stream().map(f -> f.root().service().serviceName()).toList();
     }
