@@ -20,6 +20,9 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
                                 int partitions, int streamThreads, Path stateDir, int exportQueueSpans,
                                 String httpAddress, int httpPort, Duration commitInterval) {
 
+    /** Batch size of the Streams producer (see {@link #streamsProperties()}). */
+    static final int PRODUCER_BATCH_BYTES = 256 * 1024;
+
     public static SpanBuilderConfig from(Settings s) {
         String applicationId = s.required(Setting.BUILDER_APPLICATION_ID);
         KafkaConfig kafka = KafkaConfig.from(s, applicationId);
@@ -84,6 +87,9 @@ public record SpanBuilderConfig(KafkaConfig kafka, String applicationId, SpanBui
         // line up the two inputs' timestamps (with the default it idles whenever announcements it just
         // produced are on the broker but not yet fetched)
         p.put("max.task.idle.ms", -1L);
+        // a commit sends megabytes (resolved fragments, the waiting log, announcements): in the default 16 KiB
+        // batches the producer's I/O thread spent a fifth more CPU per span on per-batch and per-request work
+        p.put("producer.batch.size", PRODUCER_BATCH_BYTES);
         return p;
     }
 }

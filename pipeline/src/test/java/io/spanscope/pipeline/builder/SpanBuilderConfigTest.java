@@ -24,7 +24,8 @@ class SpanBuilderConfigTest {
         assertThat(c.topology().fragmentsTopic()).isEqualTo("frags");
         assertThat(c.topology().knownSpansTopic()).isEqualTo("spanscope.known-spans");
         assertThat(c.applicationId()).isEqualTo("spanscope-span-builder");
-        assertThat(c.streamsProperties()).containsEntry("processing.guarantee", "exactly_once_v2")
+        assertThat(c.streamsProperties()).containsEntry("producer.batch.size", 256 * 1024)
+                .containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("application.id", "spanscope-span-builder").containsEntry("num.stream.threads", 2).containsEntry("max.task.idle.ms", -1L)
                 .containsEntry("commit.interval.ms", 100L)
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092").doesNotContainKey("client.id");
