@@ -8,42 +8,26 @@ import java.util.Arrays;
  * node per entry (profiled: those dereferences, and tree bins from span ids that collide under
  * {@code Long.hashCode}, were a visible share of the stream thread). Keys are mixed before use; removal shifts
  * later entries back, so there are no tombstones. Key 0 marks an empty slot: subclasses keep its entry apart.
- * A {@code long} value may live in the slot beside its key ({@link #table}, two longs per slot): a map of a
- * million spans is far larger than the caches, and a lookup that finds key and value on one cache line
- * misses once instead of twice. Other values live in an array of the subclass's own, parallel to the slots.
- * Not thread-safe.
+ * A subclass holds the values in an array of its own, parallel to the keys. Not thread-safe.
  */
 abstract class LongHashSlots {
 
     private static final float MAX_LOAD = 0.6f;
 
-    /** The slots: the key at {@code slot << shift}, then the inline value when there is one. */
-    long[] table;
-    /** 0: keys only; 1: key and inline value. */
-    private final int shift;
+    private long[] keys;
     private int mask;
     private int size;
     private int resizeAt;
-
-    /** @param inlineValue whether each slot keeps a {@code long} value beside its key */
-    LongHashSlots(boolean inlineValue) {
-        this.shift = inlineValue ? 1 : 0;
-    }
 
     /** Called once by the subclass's constructor, after its own fields are set. */
     final void allocateSlots() {
         allocate(64);
     }
 
-    /** Index in {@link #table} of {@code slot}'s inline value (for a map made with one). */
-    static int valueIndex(int slot) {
-        return (slot << 1) + 1;
-    }
-
     /** Slot of {@code key} (not 0), or -1. */
     final int slotOf(long key) {
         for (int i = home(key); ; i = (i + 1) & mask) {
-            long k = table[i << shift];
+            long k = keys[i];
             if (k == key) {
                 return i;
             }
@@ -59,7 +43,7 @@ abstract class LongHashSlots {
      */
     final int slotForInsert(long key) {
         for (int i = home(key); ; i = (i + 1) & mask) {
-            long k = table[i << shift];
+            long k = keys[i];
             if (k == key) {
                 return i;
             }
@@ -68,7 +52,7 @@ abstract class LongHashSlots {
                     grow();
                     return slotForInsert(key);
                 }
-                table[i << shift] = key;
+                keys[i] = key;
                 size++;
                 return -(i + 1);
             }
@@ -78,17 +62,17 @@ abstract class LongHashSlots {
     /** Empties {@code slot} and moves back every later entry of its run that may not stay behind it. */
     final void removeAt(int slot) {
         int gap = slot;
-        for (int i = (gap + 1) & mask; table[i << shift] != 0; i = (i + 1) & mask) {
-            int home = home(table[i << shift]);
+        for (int i = (gap + 1) & mask; keys[i] != 0; i = (i + 1) & mask) {
+            int home = home(keys[i]);
             // the entry at i may fill the gap if its home is not within (gap, i] (cyclically)
             boolean homeAfterGap = gap <= i ? home > gap && home <= i : home > gap || home <= i;
             if (!homeAfterGap) {
-                copySlot(table, i, gap);
+                keys[gap] = keys[i];
                 moveValue(i, gap);
                 gap = i;
             }
         }
-        table[gap << shift] = 0;
+        keys[gap] = 0;
         clearValue(gap);
         size--;
     }
@@ -99,29 +83,25 @@ abstract class LongHashSlots {
     }
 
     final int capacity() {
-        return mask + 1;
+        return keys.length;
     }
 
     /** The key in {@code slot}, 0 when the slot is empty. */
     final long keyAt(int slot) {
-        return table[slot << shift];
+        return keys[slot];
     }
 
     final void clearSlots() {
-        Arrays.fill(table, 0);
+        Arrays.fill(keys, 0);
         size = 0;
     }
 
-    /**
-     * A new, empty array of {@code capacity} values kept apart from the slots; returns the old one (for
-     * {@link #copyValue}). Inline values need none: null.
-     */
+    /** A new, empty value array of {@code capacity}; returns the old one (for {@link #copyValue}). */
     abstract Object replaceValues(int capacity);
 
     /** Sets the value of slot {@code to} from slot {@code from} of {@code oldValues}, as {@link #replaceValues} returned it. */
     abstract void copyValue(Object oldValues, int from, int to);
 
-    /** Moves a value kept apart (an inline value moves with its key). */
     abstract void moveValue(int from, int to);
 
     abstract void clearValue(int slot);
@@ -132,32 +112,23 @@ abstract class LongHashSlots {
     }
 
     private void grow() {
-        long[] oldTable = table;
-        int oldCapacity = capacity();
-        Object oldValues = allocate(oldCapacity * 2);
-        for (int from = 0; from < oldCapacity; from++) {
-            long key = oldTable[from << shift];
+        long[] oldKeys = keys;
+        Object oldValues = allocate(keys.length * 2);
+        for (int from = 0; from < oldKeys.length; from++) {
+            long key = oldKeys[from];
             if (key != 0) {
                 int to = home(key);
-                while (table[to << shift] != 0) {
+                while (keys[to] != 0) {
                     to = (to + 1) & mask;
                 }
-                copySlot(oldTable, from, to);
+                keys[to] = key;
                 copyValue(oldValues, from, to);
             }
         }
     }
 
-    /** Copies the key (and inline value) of slot {@code from} of {@code source} to slot {@code to}. */
-    private void copySlot(long[] source, int from, int to) {
-        table[to << shift] = source[from << shift];
-        if (shift == 1) {
-            table[valueIndex(to)] = source[valueIndex(from)];
-        }
-    }
-
     private Object allocate(int capacity) {
-        table = new long[capacity << shift];
+        keys = new long[capacity];
         mask = capacity - 1;
         resizeAt = (int) (capacity * MAX_LOAD);
         return replaceValues(capacity);

@@ -15,7 +15,6 @@ final class LongKeyMap<V> extends LongHashSlots {
     private Object zeroValue;
 
     LongKeyMap() {
-        super(false);
         allocateSlots();
     }
 

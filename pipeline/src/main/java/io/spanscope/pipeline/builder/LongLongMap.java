@@ -1,8 +1,8 @@
 package io.spanscope.pipeline.builder;
 
 /**
- * A hash map from {@code long} to non-negative {@code long}, on {@link LongHashSlots} with each value in its
- * key's slot, so that an entry costs no object at all and a lookup touches one cache line. A store holding a million span ids as objects gave the
+ * A hash map from {@code long} to non-negative {@code long}, on {@link LongHashSlots} with a {@code long[]} of
+ * values, so that an entry costs no object at all. A store holding a million span ids as objects gave the
  * collector a million objects to copy while young and to mark once old; packed into two arrays they are two
  * objects. Not thread-safe.
  */
@@ -11,11 +11,11 @@ final class LongLongMap extends LongHashSlots {
     /** What {@link #get} and {@link #remove} answer for a key that is not in the map. */
     static final long ABSENT = -1;
 
+    private long[] values;
     /** Key 0 marks an empty slot, so its entry is kept here. */
     private long zeroValue = ABSENT;
 
     LongLongMap() {
-        super(true);
         allocateSlots();
     }
 
@@ -33,7 +33,7 @@ final class LongLongMap extends LongHashSlots {
             return zeroValue;
         }
         int slot = slotOf(key);
-        return slot < 0 ? ABSENT : table[valueIndex(slot)];
+        return slot < 0 ? ABSENT : values[slot];
     }
 
     /**
@@ -51,11 +51,11 @@ final class LongLongMap extends LongHashSlots {
         }
         int slot = slotForInsert(key);
         if (slot < 0) {
-            table[valueIndex(-(slot + 1))] = value;
+            values[-(slot + 1)] = value;
             return ABSENT;
         }
-        long previous = table[valueIndex(slot)];
-        table[valueIndex(slot)] = value;
+        long previous = values[slot];
+        values[slot] = value;
         return previous;
     }
 
@@ -70,7 +70,7 @@ final class LongLongMap extends LongHashSlots {
         if (slot < 0) {
             return ABSENT;
         }
-        long previous = table[valueIndex(slot)];
+        long previous = values[slot];
         removeAt(slot);
         return previous;
     }
@@ -88,7 +88,7 @@ final class LongLongMap extends LongHashSlots {
             return true;
         }
         int slot = slotOf(key);
-        if (slot < 0 || table[valueIndex(slot)] != expected) {
+        if (slot < 0 || values[slot] != expected) {
             return false;
         }
         removeAt(slot);
@@ -107,7 +107,7 @@ final class LongLongMap extends LongHashSlots {
         for (int i = 0; i < capacity(); i++) {
             long key = keyAt(i);
             if (key != 0) {
-                action.accept(key, table[valueIndex(i)]);
+                action.accept(key, values[i]);
             }
         }
     }
@@ -119,17 +119,19 @@ final class LongLongMap extends LongHashSlots {
 
     @Override
     Object replaceValues(int capacity) {
-        return null; // the values are in the slots
+        long[] old = values;
+        values = new long[capacity];
+        return old;
     }
 
     @Override
     void copyValue(Object oldValues, int from, int to) {
-        // copied with the slot
+        values[to] = ((long[]) oldValues)[from];
     }
 
     @Override
     void moveValue(int from, int to) {
-        // moved with the slot
+        values[to] = values[from];
     }
 
     @Override
