@@ -27,8 +27,13 @@ final class AnnouncedSpansWalk {
     private AnnouncedSpansWalk() {
     }
 
-    /** Visits the entries of the {@code length} bytes at {@code from}, in order. */
-    static void forEach(byte[] bytes, int from, int length, EntryVisitor visitor) throws IOException {
+    /**
+     * Visits the entries of the {@code length} bytes at {@code from}, in order.
+     *
+     * @return the number of entries visited
+     */
+    static int forEach(byte[] bytes, int from, int length, EntryVisitor visitor) throws IOException {
+        int entries = 0;
         CodedInputStream in = CodedInputStream.newInstance(bytes, from, length);
         while (!in.isAtEnd()) {
             int tag = in.readTag();
@@ -52,7 +57,9 @@ final class AnnouncedSpansWalk {
             }
             in.popLimit(limit);
             visitor.visit(spanId, offset, kind);
+            entries++;
         }
+        return entries;
     }
 
     /** A stream over the entry whose length prefix is at {@code offset}, limited to it. */

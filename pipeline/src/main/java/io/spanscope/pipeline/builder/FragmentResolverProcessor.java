@@ -74,8 +74,7 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
     private AnnouncementOutbox outbox;
     private final ResolvedBatch resolvedBatch = new ResolvedBatch();
     /** The awaited spans of the batch being read: (span id, entry offset) pairs, reused. */
-    private final AwaitedEntries awaited = new AwaitedEntries();
-    private final int[] batchSpans = new int[1];
+    private final LongPairs awaited = new LongPairs();
     private long fragments;
     private long duplicates;
     private long undecodableFragments;
@@ -223,11 +222,9 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
      */
     private void onBatch(byte[] value, int start, int length, long batchId, long nowNs) {
         awaited.clear();
-        int[] count = batchSpans;
-        count[0] = 0;
+        int spans;
         try {
-            AnnouncedSpansWalk.forEach(value, start, length, (spanId, entryOffset, kind) -> {
-                count[0]++;
+            spans = AnnouncedSpansWalk.forEach(value, start, length, (spanId, entryOffset, kind) -> {
                 if (kind == AnnouncedSpansWalk.Kind.RESOLVED && state.isAwaited(spanId)) {
                     awaited.add(spanId, entryOffset);
                 }
@@ -238,16 +235,16 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
             return;
         }
         state.rememberBatch(batchId, value, start, length, nowNs);
-        announcements += count[0];
+        announcements += spans;
         for (int i = 0; i < awaited.size(); i++) {
             AnnouncedSpan s;
             try {
-                s = AnnouncedSpan.parseFrom(AnnouncedSpansWalk.entryAt(value, awaited.entryOffset(i)));
+                s = AnnouncedSpan.parseFrom(AnnouncedSpansWalk.entryAt(value, (int) awaited.second(i)));
             } catch (IOException e) {
                 undecodableAnnouncements++;
                 continue;
             }
-            resolver.onAnnouncement(awaited.spanId(i), KnownSpans.fromMessage(s.getResolved()), nowNs);
+            resolver.onAnnouncement(awaited.first(i), KnownSpans.fromMessage(s.getResolved()), nowNs);
         }
     }
 
@@ -388,38 +385,6 @@ final class FragmentResolverProcessor implements Processor<byte[], byte[], byte[
                 undecodableAnnouncements + state.unreadableKnownSpans(), r.resolvedAtOnce(), r.resolvedAfterWait(), r.timedOutRoots(),
                 r.externalRoots(), r.stateFullRoots(), state.parkedWaits(), state.pendingAnnounced(),
                 r.evictedKnownSpans(), seen.evicted(), r.waiting(), r.knownSpans(), state.restartedWaits());
-    }
-
-    /** (span id, entry offset) pairs in two growing arrays: no object per entry. */
-    private static final class AwaitedEntries {
-        private long[] spanIds = new long[16];
-        private int[] offsets = new int[16];
-        private int size;
-
-        void clear() {
-            size = 0;
-        }
-
-        void add(long spanId, int entryOffset) {
-            if (size == spanIds.length) {
-                spanIds = java.util.Arrays.copyOf(spanIds, size * 2);
-                offsets = java.util.Arrays.copyOf(offsets, size * 2);
-            }
-            spanIds[size] = spanId;
-            offsets[size++] = entryOffset;
-        }
-
-        int size() {
-            return size;
-        }
-
-        long spanId(int i) {
-            return spanIds[i];
-        }
-
-        int entryOffset(int i) {
-            return offsets[i];
-        }
     }
 
     @Override

@@ -50,8 +50,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
      */
     private long[][] indexedBySlot = new long[64][];
     /** The pairs of the batch being put, before they are copied to their slot (reused: no garbage per put). */
-    private long[] scratch = new long[64];
-    private int scratchLength;
+    private final LongPairs indexing = new LongPairs();
     private int[] freeSlots = new int[64];
     private int freeCount;
     private int usedSlots;
@@ -85,7 +84,7 @@ final class SpanBatchStore extends InMemoryBytesStore {
         }
         int slot = takeSlot(value);
         batches.put(id, slot);
-        scratchLength = 0;
+        indexing.clear();
         try {
             scan(value, (spanId, offset, kind) -> {
                 if (kind == Kind.PENDING) {
@@ -96,20 +95,12 @@ final class SpanBatchStore extends InMemoryBytesStore {
                 }
                 long entry = entry(slot, offset, kind);
                 bySpan.put(spanId, entry); // one probe for most spans: no lookup first
-                rememberIndexed(spanId, entry);
+                indexing.add(spanId, entry);
             });
         } finally {
             // even for a batch found corrupt part way: removing it must take what was indexed before
-            indexedBySlot[slot] = Arrays.copyOf(scratch, scratchLength);
+            indexedBySlot[slot] = indexing.toArray();
         }
-    }
-
-    private void rememberIndexed(long spanId, long entry) {
-        if (scratchLength + 2 > scratch.length) {
-            scratch = Arrays.copyOf(scratch, scratch.length * 2);
-        }
-        scratch[scratchLength++] = spanId;
-        scratch[scratchLength++] = entry;
     }
 
     /** @return the value of the batch removed, or null */
@@ -147,10 +138,8 @@ final class SpanBatchStore extends InMemoryBytesStore {
     /** The {@code AnnouncedSpan} bytes whose length prefix is at {@code offset}. */
     private byte[] announcedSpanAt(byte[] value, int offset) {
         try {
-            CodedInputStream in = CodedInputStream.newInstance(value, offset, value.length - offset);
-            int length = in.readRawVarint32();
-            int start = offset + in.getTotalBytesRead();
-            return Arrays.copyOfRange(value, start, start + length);
+            CodedInputStream in = AnnouncedSpansWalk.entryAt(value, offset);
+            return in.readRawBytes(in.getBytesUntilLimit());
         } catch (IOException e) {
             throw new IllegalStateException("corrupt batch in store " + name(), e);
         }
